@@ -1,0 +1,3 @@
+"""labgrade: sandboxed, deep-learning-aware grading of neural-network labs."""
+
+__version__ = "0.1.0"
