@@ -1,0 +1,344 @@
+"""Start the sandboxed child for one submission, limit it, and talk to it over the protocol.
+
+The child gets a private copy of the submission as its working directory, a minimal
+environment, resource limits (wall clock, CPU seconds, address space, file size, open
+files), its own session so the whole process group can be killed, and — where the
+platform allows — no network. Everything it sends is decoded with limits and checked
+against the expected message shapes; anything else ends the run with a described reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import os
+import queue
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grader
+from grader import protocol
+from grader.loading import Submission
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one submission's run (seconds and bytes)."""
+
+    timeout: float = 300.0
+    cpu: float = 300.0
+    memory: int = 6 * 1024**3
+    output: int = 1024**2
+    file_size: int = 256 * 1024**2
+    open_files: int = 256
+    probe_timeout: float = 30.0
+
+
+@dataclass
+class RunRecord:
+    """What happened in the child, as the parent observed it."""
+
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    inventory: list[dict[str, Any]] | None = None
+    ending: str = "running"  # finished | timeout | cpu_limit | killed | crashed | exited | protocol
+    ending_detail: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    output_truncated: bool = False
+    protections: dict[str, bool] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class ProbeError(Exception):
+    """A probe the child could not answer; the message is meant for the student."""
+
+
+class _OutputDrain(threading.Thread):
+    """Reads one output pipe to the end, keeping at most ``cap`` bytes."""
+
+    def __init__(self, stream: Any, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.cap = stream, cap
+        self.data = bytearray()
+        self.truncated = False
+
+    def run(self) -> None:
+        while chunk := self.stream.read(65536):
+            room = self.cap - len(self.data)
+            if room > 0:
+                self.data.extend(chunk[:room])
+            if len(chunk) > room:
+                self.truncated = True
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+
+class _FrameReader(threading.Thread):
+    """Reads protocol frames from the child into a queue; a bad frame ends the channel."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.queue: queue.Queue[dict[str, Any] | Exception | None] = queue.Queue()
+
+    def run(self) -> None:
+        try:
+            while True:
+                self.queue.put(protocol.read_message(self.stream))
+        except protocol.ChannelClosed:
+            self.queue.put(None)
+        except (protocol.ProtocolError, OSError) as exc:
+            self.queue.put(exc)
+
+
+def _unshare_network() -> bool:
+    libc = ctypes.CDLL(None, use_errno=True)
+    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWNET | CLONE_NEWUSER
+    return libc.unshare(flags) == 0
+
+
+def _limit_child(limits: Limits) -> None:
+    """Runs in the child between fork and exec."""
+    cpu = max(1, int(limits.cpu))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size, limits.file_size))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _unshare_network()  # the child reports in its hello whether this took effect
+
+
+def copy_submission(submission: Submission, workdir: Path) -> None:
+    """A private copy of the submitted regular files; the original is never touched."""
+    for file in submission.files:
+        target = workdir / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(submission.root / file.path, target, follow_symlinks=False)
+
+
+def _child_environment(workdir: Path, scratch: Path, threads: int) -> dict[str, str]:
+    package_parent = str(Path(grader.__file__).resolve().parent.parent)
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(scratch / "mpl"), "TMPDIR": str(scratch),
+        "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
+        "OPENBLAS_NUM_THREADS": str(threads), "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": package_parent,
+        **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k not in (
+            "OPENBLAS_NUM_THREADS",)},
+    }
+
+
+class SandboxSession:
+    """One child process running one submission; use as a context manager."""
+
+    def __init__(self, submission: Submission, *, seed: int, threads: int = 1,
+                 limits: Limits | None = None) -> None:
+        self.submission = submission
+        self.seed, self.threads = seed, threads
+        self.limits = limits or Limits()
+        self.record = RunRecord()
+        self._probe_id = 0
+        self._process: subprocess.Popen[bytes] | None = None
+        self._tmp = Path(tempfile.mkdtemp(prefix="labgrade-"))
+
+    def __enter__(self) -> SandboxSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- running ---------------------------------------------------------------------------
+    def run(self) -> RunRecord:
+        """Execute every unit, collecting cells, figures and the inventory (or why not)."""
+        workdir, scratch = self._tmp / "work", self._tmp / "scratch"
+        workdir.mkdir()
+        (scratch / "mpl").mkdir(parents=True)
+        copy_submission(self.submission, workdir)
+        request_read, request_write = os.pipe()
+        response_read, response_write = os.pipe()
+        started = time.monotonic()
+        self._process = subprocess.Popen(
+            [sys.executable, "-s", "-m", "grader.sandbox", str(request_read), str(response_write)],
+            cwd=workdir, env=_child_environment(workdir, scratch, self.threads),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=(request_read, response_write), start_new_session=True,
+            preexec_fn=lambda: _limit_child(self.limits))  # noqa: PLW1509 - limits must apply pre-exec
+        os.close(request_read)
+        os.close(response_write)
+        self._requests = os.fdopen(request_write, "wb", buffering=0)
+        self._reader = _FrameReader(os.fdopen(response_read, "rb", buffering=0))
+        self._reader.start()
+        self._drains = [_OutputDrain(self._process.stdout, self.limits.output),
+                        _OutputDrain(self._process.stderr, self.limits.output)]
+        for drain in self._drains:
+            drain.start()
+        self.record.protections = {"own_process": True, "resource_limits": True,
+                                   "no_network": False, "filesystem_isolation": False,
+                                   "unprivileged_user": os.geteuid() != 0}
+        self._collect(started + self.limits.timeout)
+        self.record.seconds = round(time.monotonic() - started, 3)
+        return self.record
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        try:
+            protocol.write_message(self._requests, message)
+            return True
+        except (BrokenPipeError, OSError):
+            return False
+
+    def _next(self, deadline: float) -> dict[str, Any] | Exception | None:
+        try:
+            return self._reader.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError from None
+
+    def _collect(self, deadline: float) -> None:
+        units = [{"name": u.name, "path": u.name, "cells": [
+            {"number": c.number, "source": c.source, "refused": c.refused} for c in u.cells]}
+            for u in self.submission.units]
+        first = True
+        while True:
+            try:
+                message = self._next(deadline)
+            except TimeoutError:
+                self._end("timeout", f"the run exceeded the time limit of {self.limits.timeout:g} s")
+                return
+            if message is None or isinstance(message, Exception):
+                self._finish_without_inventory(message)
+                return
+            kind = message["type"]
+            try:
+                if first:
+                    protocol.expect(message, {"protocol": "int", "network_isolated": "bool"})
+                    self.record.protections["no_network"] = message["network_isolated"]
+                    first = False
+                    self._send({"type": "run", "units": units, "seed": self.seed,
+                                "threads": self.threads})
+                elif kind == "cell":
+                    self.record.cells.append(protocol.expect(message, {
+                        "unit": "str", "number": "int", "status": "str", "error": "str|None",
+                        "traceback": "str|None", "line": "int|None", "seconds": "float"}))
+                elif kind == "figure":
+                    self._accept_figure(protocol.expect(message, {"unit": "str", "cell": "int",
+                                                                  "png": "str"}))
+                elif kind == "inventory":
+                    self.record.inventory = protocol.expect(message, {"units": "list"})["units"]
+                    self.record.ending = "finished"
+                    return
+                else:
+                    raise protocol.ProtocolError(f"unexpected {kind!r} message")
+            except protocol.ProtocolError as exc:
+                self._end("protocol", f"the submission's process sent invalid data ({exc})")
+                return
+
+    def _accept_figure(self, message: dict[str, Any]) -> None:
+        try:
+            png = base64.b64decode(message["png"], validate=True)
+        except ValueError:
+            raise protocol.ProtocolError("figure is not base64") from None
+        if not png.startswith(PNG_SIGNATURE) or len(png) > protocol.MAX_FIGURE_BYTES:
+            raise protocol.ProtocolError("figure is not a PNG of acceptable size")
+        self.record.figures.append({"unit": message["unit"], "cell": message["cell"], "png": png})
+
+    def _finish_without_inventory(self, problem: Exception | None) -> None:
+        if isinstance(problem, Exception):
+            self._end("protocol", f"the submission's process sent invalid data ({problem})")
+            return
+        code = self._process.wait() if self._process else None
+        if code is not None and code < 0:
+            number = -code
+            if number == signal.SIGXCPU or (number == signal.SIGKILL and self._cpu_exhausted()):
+                self._end("cpu_limit", f"the run used more than {self.limits.cpu:g} s of CPU time")
+            elif number == signal.SIGKILL:
+                self._end("killed", "the process was killed (most often: out of memory)")
+            else:
+                self._end("crashed", f"the Python process crashed ({signal.Signals(number).name})")
+        else:
+            self._end("exited", f"the submission ended the Python process itself (exit code {code}) "
+                      "before the grader could inspect its results")
+
+    def _cpu_exhausted(self) -> bool:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime >= self.limits.cpu
+
+    def _end(self, ending: str, detail: str) -> None:
+        self.record.ending, self.record.ending_detail = ending, detail
+        self._kill()
+
+    # --- probing ---------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        return self.record.ending == "finished" and self._process is not None \
+            and self._process.poll() is None
+
+    def probe(self, op: str, target: dict[str, str], *, seed: int = 0, **payload: Any) -> Any:
+        """Ask the child to evaluate something; returns its raw answer or raises ProbeError."""
+        if not self.alive:
+            raise ProbeError("the submission's process is no longer running: "
+                             f"{self.record.ending_detail or self.record.ending}")
+        self._probe_id += 1
+        if not self._send({"type": "probe", "id": self._probe_id, "op": op, "target": target,
+                           "seed": seed, **payload}):
+            raise ProbeError("the submission's process closed its input")
+        try:
+            reply = self._next(time.monotonic() + self.limits.probe_timeout)
+        except TimeoutError:
+            self._end("timeout", f"a probe took longer than {self.limits.probe_timeout:g} s")
+            raise ProbeError("the code did not answer within the time limit") from None
+        if reply is None or isinstance(reply, Exception):
+            self._finish_without_inventory(reply)
+            raise ProbeError(f"the submission's process stopped: {self.record.ending_detail}")
+        try:
+            protocol.expect(reply, {"id": "int", "ok": "bool", "value": "dict|None",
+                                    "error": "str|None"})
+            if reply["id"] != self._probe_id:
+                raise protocol.ProtocolError("reply to the wrong probe")
+        except protocol.ProtocolError as exc:
+            self._end("protocol", f"the submission's process sent invalid data ({exc})")
+            raise ProbeError(self.record.ending_detail) from None
+        if not reply["ok"]:
+            raise ProbeError(reply["error"] or "the probe failed")
+        return reply["value"]
+
+    # --- ending ----------------------------------------------------------------------------
+    def _kill(self) -> None:
+        if self._process is None:
+            return
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._process.wait()
+
+    def close(self) -> None:
+        """End the child (politely, then by force), collect its output, remove the work dir."""
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._send({"type": "exit"})
+                try:
+                    self._process.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
+            self._kill()
+            for drain in self._drains:
+                drain.join(timeout=2)
+            self.record.stdout, self.record.stderr = (d.text() for d in self._drains)
+            self.record.output_truncated = any(d.truncated for d in self._drains)
+            self._requests.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)

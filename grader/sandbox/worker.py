@@ -1,0 +1,133 @@
+"""The child's main loop: run the units the grader sent, report an inventory, answer probes."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from grader import protocol
+from grader.sandbox import probes
+from grader.sandbox.discovery import inventory
+from grader.sandbox.execute import FigureCapture, fresh_namespace, run_cells
+
+
+def network_isolated() -> bool:
+    """True in a fresh network namespace, where the loopback is the only interface."""
+    try:
+        return [name for _, name in socket.if_nameindex()] == ["lo"]
+    except OSError:
+        return False
+
+
+def seed_everything(seed: int) -> None:
+    """Seed every generator the student might use; torch only if it is loaded."""
+    random.seed(seed)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+
+
+def preload(sources: str, threads: int) -> None:
+    """Import what the unit uses before seeding, so every generator gets seeded."""
+    import numpy  # noqa: F401,PLC0415 - cheap, and nearly every submission needs it
+
+    if "torch" in sources:
+        import torch  # noqa: PLC0415
+
+        torch.set_num_threads(threads)
+    if "matplotlib" in sources or "plt" in sources:
+        import matplotlib  # noqa: PLC0415
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401,PLC0415
+
+
+def answer(probe: dict[str, Any], namespaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Run one probe; the student's objects are looked up afresh each time."""
+    op = probe["op"]
+    target = probes.resolve(namespaces, probe["target"])
+    if op == "module_forward":
+        return probes.module_forward(target, probe["X"])
+    if op == "module_vjp":
+        return probes.module_vjp(target, probe["X"], probe["R"])
+    if op == "call":
+        return probes.call(target, probe["args"])
+    if op == "forward_backward":
+        backward = probes.resolve(namespaces, probe["backward"])
+        return probes.forward_backward(target, backward, probe["args"])
+    if op == "instance_backprop":
+        return probes.instance_backprop(target, probe["attrs"], probe["args"], probe["forward"],
+                                        probe["backward"])
+    if op == "module_linesearch":
+        return probes.module_linesearch(target, probe["spec"])
+    raise probes.ProbeFailed(f"unknown probe {op!r}")
+
+
+def serve(request_fd: int, response_fd: int) -> None:
+    requests = os.fdopen(request_fd, "rb", buffering=0)
+    responses = os.fdopen(response_fd, "wb", buffering=0)
+
+    def emit(message: dict[str, Any]) -> None:
+        protocol.write_message(responses, message)
+
+    emit({"type": "hello", "protocol": protocol.PROTOCOL_VERSION,
+          "network_isolated": network_isolated()})
+    run = protocol.read_message(requests)
+    namespaces = execute_units(run, emit)
+    records = []
+    for unit, namespace in namespaces.items():
+        objects, notes = inventory(namespace)
+        records.append({"unit": unit, "objects": objects, "notes": notes})
+    emit({"type": "inventory", "units": records})
+    while True:
+        try:
+            message = protocol.read_message(requests)
+        except protocol.ChannelClosed:
+            break
+        if message["type"] != "probe":
+            break
+        reply = probe_reply(message, namespaces)
+        try:
+            emit(reply)
+        except (ValueError, protocol.ProtocolError) as exc:
+            emit({**reply, "ok": False, "value": None, "error": f"unsendable result: {exc}"})
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - the student may have replaced the streams
+            pass
+    os._exit(0)
+
+
+def execute_units(run: dict[str, Any], emit: Callable[[dict[str, Any]], None]
+                  ) -> dict[str, dict[str, Any]]:
+    figures = FigureCapture(emit)
+    namespaces: dict[str, dict[str, Any]] = {}
+    for unit in run["units"]:
+        cells = unit["cells"]
+        preload("\n".join(c["source"] for c in cells), run["threads"])
+        seed_everything(run["seed"])
+        namespace = fresh_namespace(unit["path"])
+        namespaces[unit["name"]] = namespace
+        run_cells(unit["name"], cells, namespace, emit, figures)
+    return namespaces
+
+
+def probe_reply(message: dict[str, Any], namespaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    reply: dict[str, Any] = {"type": "probe_result", "id": message["id"], "ok": True,
+                             "value": None, "error": None}
+    try:
+        seed_everything(int(message.get("seed", 0)))
+        reply["value"] = answer(message, namespaces)
+    except probes.ProbeFailed as exc:
+        reply.update(ok=False, error=str(exc))
+    except BaseException as exc:  # noqa: BLE001 - the student's code failed under the probe
+        reply.update(ok=False, error=f"{type(exc).__name__}: {str(exc)[:300]}")
+    return reply
