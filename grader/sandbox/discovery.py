@@ -81,7 +81,8 @@ def _arrays_of(items: list[tuple[str, Any]], budget: Budget) -> list[list[Any]]:
     for key, item in items:
         try:
             if is_tensor(item) or type(item) is np.ndarray:
-                arrays.append([key, budget.take(as_array(item))])
+                source = "tensor" if is_tensor(item) else "ndarray"
+                arrays.append([key, budget.take(as_array(item)), source])
         except NotConvertible:
             continue
     return arrays
@@ -106,7 +107,8 @@ def describe(name: str, value: Any, budget: Budget) -> list[dict[str, Any]]:
     if is_tensor(value) or type(value) is np.ndarray:
         array = budget.take(as_array(value))
         grad = bool(is_tensor(value) and value.requires_grad)
-        return [{"kind": "array", "name": name, "value": array, "requires_grad": grad}]
+        return [{"kind": "array", "name": name, "value": array, "requires_grad": grad,
+                 "source": "tensor" if is_tensor(value) else "ndarray"}]
     if is_series(value):
         return [{"kind": "series", "name": name, "value": _series(value, budget)}]
     if type(value) in (list, tuple):

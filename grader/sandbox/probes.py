@@ -94,6 +94,13 @@ def plain(value: Any, depth: int = 0) -> Any:
     return None
 
 
+def as_tensors(args: dict[str, Any]) -> dict[str, Any]:
+    """The same arguments with arrays turned into float32 tensors (for torch-style code)."""
+    torch = _torch()
+    return {k: torch.as_tensor(v, dtype=torch.float32) if isinstance(v, np.ndarray) else v
+            for k, v in args.items()}
+
+
 def _as_input(module: Any, X: np.ndarray) -> Any:
     torch = _torch()
     first = next(module.parameters(), None)

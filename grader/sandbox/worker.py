@@ -58,7 +58,8 @@ def answer(probe: dict[str, Any], namespaces: dict[str, dict[str, Any]]) -> dict
     if op == "module_vjp":
         return probes.module_vjp(target, probe["X"], probe["R"])
     if op == "call":
-        return probes.call(target, probe["args"])
+        return probes.call(target, probes.as_tensors(probe["args"]) if probe.get("as_tensor")
+                           else probe["args"])
     if op == "forward_backward":
         backward = probes.resolve(namespaces, probe["backward"])
         return probes.forward_backward(target, backward, probe["args"])

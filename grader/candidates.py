@@ -1,0 +1,245 @@
+"""Turn the child's inventory into typed candidates and choose one per rubric target.
+
+This is the trusted half of discovery: the child only lists what its namespace holds;
+here the grader rebuilds networks from weights (an ``nn.Module``'s Linear chain, globals
+``W1, b1, ...``, a dict ``params['W1']``, an object's ``self.W1``), collects number
+series, scalers and functions, and picks for each target the candidate whose name ranks
+first among the rubric's names, then the first in a fixed order. Every choice says what
+was used and what else was considered; a miss says what was looked for and what exists.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader import netmath
+from grader.rubric import TargetSpec
+
+_WEIGHT = re.compile(r"^(?:w|weight|weights|theta)_?(\d+)$", re.IGNORECASE)
+_BIAS = re.compile(r"^(?:b|bias|biases)_?(\d+)$", re.IGNORECASE)
+_ACTIVATION_MODULES = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "Identity": "identity"}
+_PASS_THROUGH = {"Dropout", "Flatten"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something found in the student's namespace that a target may use."""
+
+    kind: str  # network | series | scaler | function
+    unit: str
+    name: str
+    keys: tuple[str, ...]
+    summary: str
+    probe_target: dict[str, str]
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.summary}) in {self.unit}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The outcome of looking for one target."""
+
+    target: TargetSpec
+    candidate: Candidate | None
+    considered: tuple[str, ...]
+    message: str
+
+
+def _sizes(weights: list[np.ndarray]) -> tuple[int, ...]:
+    return (weights[0].shape[0], *[w.shape[1] for w in weights])
+
+
+def _arrow(sizes: tuple[int, ...]) -> str:
+    return "→".join(str(s) for s in sizes)
+
+
+def module_network(unit: str, record: dict[str, Any]) -> Candidate | None:
+    """A plain Linear chain from an nn.Module record; activations known when registered."""
+    params = dict((name, array) for name, array in record["params"])
+    linear_paths, activations, gaps = [], [], []
+    pending: list[str] = []
+    plain = True
+    for layer in record["layers"]:
+        if layer["type"] == "Linear":
+            if linear_paths:
+                gaps.append(pending)
+            linear_paths.append(layer["path"])
+            pending = []
+        elif layer["type"] in _ACTIVATION_MODULES:
+            pending.append(_ACTIVATION_MODULES[layer["type"]])
+        elif layer["type"] not in _PASS_THROUGH:
+            plain = False
+    if not linear_paths:
+        return None
+    gaps.append(pending)
+    weights, biases = [], []
+    for path in linear_paths:
+        prefix = f"{path}." if path else ""
+        W = params.get(f"{prefix}weight")
+        if W is None:
+            return None
+        weights.append(np.asarray(W, dtype=np.float64).T.copy())
+        b = params.get(f"{prefix}bias")
+        biases.append(np.zeros(W.shape[0]) if b is None else np.asarray(b, dtype=np.float64))
+    if any(prev.shape[1] != nxt.shape[0] for prev, nxt in zip(weights, weights[1:])):
+        plain = False
+    if all(len(g) == 1 for g in gaps[:-1]) and len(gaps[-1]) <= 1 and any(gaps):
+        activations = tuple([g[0] for g in gaps[:-1]] + [gaps[-1][0] if gaps[-1] else "identity"])
+    else:
+        activations = None
+    sizes = _sizes(weights)
+    return Candidate("network", unit, record["name"], (record["name"],),
+                     f"nn.Module {record['class']} {_arrow(sizes)}",
+                     {"unit": unit, "name": record["name"]},
+                     {"origin": "module", "array_type": "tensor", "weights": weights,
+                      "biases": biases, "activations": activations, "plain": plain,
+                      "sizes": sizes, "container": "module", "class": record["class"],
+                      "param_names": [n for n, _ in record["params"]]})
+
+
+def indexed_network(unit: str, name: str, items: dict[str, np.ndarray], container: str,
+                    array_types: dict[str, str], n_inputs: int | None) -> Candidate | None:
+    """Weights named W1, b1, W2, ... (globals, dict keys or attributes) as a network."""
+    weights: dict[int, str] = {}
+    biases: dict[int, str] = {}
+    for key in items:
+        if (match := _WEIGHT.match(key)) and items[key].ndim == 2:
+            weights[int(match.group(1))] = key
+        elif match := _BIAS.match(key):
+            biases[int(match.group(1))] = key
+    order = sorted(weights)
+    if not order or order != list(range(order[0], order[0] + len(order))):
+        return None
+    oriented = netmath.orient_chain([items[weights[i]] for i in order], n_inputs)
+    if oriented is None:
+        return None
+    mats, convention = oriented
+    bias_list = []
+    for index, W in zip(order, mats):
+        try:
+            bias_list.append(netmath.normalize_bias(items[biases[index]], W.shape[1])
+                             if index in biases else np.zeros(W.shape[1]))
+        except ValueError:
+            return None
+    keys = [weights[i] for i in order] + [biases[i] for i in order if i in biases]
+    kinds = {array_types.get(k, "ndarray") for k in keys}
+    sizes = _sizes(mats)
+    label = ", ".join(keys) if container == "globals" else name
+    return Candidate("network", unit, label, tuple([name] + keys if container != "globals" else keys),
+                     f"weights {_arrow(sizes)} ({convention} convention, {container})",
+                     {"unit": unit, "name": name},
+                     {"origin": "weights", "array_type": kinds.pop() if len(kinds) == 1 else "mixed",
+                      "weights": mats, "biases": bias_list, "activations": None, "plain": True,
+                      "sizes": sizes, "container": container, "convention": convention,
+                      "student_arrays": {k: items[k] for k in keys},
+                      "weight_keys": [weights[i] for i in order],
+                      "bias_keys": [biases.get(i) for i in order]})
+
+
+def build_candidates(inventory: list[dict[str, Any]], n_inputs: int | None = None) -> list[Candidate]:
+    """Every candidate in the inventory, in unit order then name order."""
+    found: list[Candidate] = []
+    for unit_record in inventory:
+        unit = unit_record["unit"]
+        objects = unit_record["objects"]
+        globals_arrays = {o["name"]: o["value"] for o in objects if o["kind"] == "array"}
+        globals_types = {o["name"]: o["source"] for o in objects if o["kind"] == "array"}
+        chain = indexed_network(unit, "W1", globals_arrays, "globals", globals_types, n_inputs)
+        if chain is not None:
+            found.append(chain)
+        for record in objects:
+            found.extend(_from_record(unit, record, n_inputs))
+    return found
+
+
+def _from_record(unit: str, record: dict[str, Any], n_inputs: int | None) -> list[Candidate]:
+    kind, name = record["kind"], record["name"]
+    target = {"unit": unit, "name": name}
+    if kind == "module":
+        network = module_network(unit, record)
+        return [network] if network else []
+    if kind in ("array_dict", "instance"):
+        items = {k: np.asarray(v) for k, v, _ in record["items"]}
+        sources = {k: source for k, _, source in record["items"]}
+        container = "dict" if kind == "array_dict" else "instance"
+        network = indexed_network(unit, name, items, container, sources, n_inputs)
+        out = [network] if network else []
+        if kind == "instance":
+            for attr, values in record["series"]:
+                out.append(Candidate("series", unit, f"{name}.{attr}", (f"{name}.{attr}", attr),
+                                     f"{len(values)} numbers", target, {"values": values}))
+            for method in record["methods"]:
+                out.append(Candidate("function", unit, f"{name}.{method}", (method,),
+                                     f"method of {record['class']}",
+                                     {**target, "method": method}, {"instance": name}))
+            if network is not None:
+                network.data["methods"] = list(record["methods"])
+        return out
+    if kind == "series" or (kind == "array" and record["value"].ndim == 1
+                            and record["value"].size >= 2 and record["value"].dtype.kind == "f"):
+        values = np.asarray(record["value"], dtype=np.float64)
+        return [Candidate("series", unit, name, (name,), f"{values.size} numbers", target,
+                          {"values": values})]
+    if kind == "scaler":
+        return [Candidate("scaler", unit, name, (name,), record["class"], target,
+                          {"mean": record["mean"], "scale": record["scale"]})]
+    if kind == "function":
+        return [Candidate("function", unit, name, (name,),
+                          f"function({', '.join(record['parameters'])})", target,
+                          {"parameters": record["parameters"]})]
+    return []
+
+
+def _fits(spec: TargetSpec, candidate: Candidate) -> bool:
+    if candidate.kind != spec.kind:
+        return False
+    if spec.kind != "network":
+        return True
+    data = candidate.data
+    if data["origin"] not in spec.origins:
+        return False
+    if spec.array_type != "any" and data["array_type"] != spec.array_type:
+        return False
+    sizes = data["sizes"]
+    if spec.inputs is not None and sizes[0] != spec.inputs:
+        return False
+    if spec.outputs is not None and sizes[-1] != spec.outputs:
+        return False
+    return spec.hidden_max is None or all(s <= spec.hidden_max for s in sizes[1:-1])
+
+
+def _rank(spec: TargetSpec, candidate: Candidate) -> int:
+    for index, pattern in enumerate(spec.names):
+        if any(fnmatch.fnmatchcase(key.lower(), pattern.lower()) for key in candidate.keys):
+            return index
+    return len(spec.names)
+
+
+def choose(spec: TargetSpec, candidates: list[Candidate],
+           taken: dict[str, Candidate | None]) -> Choice:
+    """The candidate for one target; ``taken`` holds earlier choices for ``distinct_from``."""
+    excluded = {id(taken[t]) for t in spec.distinct_from if taken.get(t) is not None}
+    fitting = [c for c in candidates if _fits(spec, c) and id(c) not in excluded]
+    if not spec.fallback:
+        fitting = [c for c in fitting if _rank(spec, c) < len(spec.names)]
+    ranked = sorted(range(len(fitting)), key=lambda i: (_rank(spec, fitting[i]), i))
+    considered = tuple(fitting[i].label for i in ranked)
+    if not ranked:
+        kind_found = [c.label for c in candidates if c.kind == spec.kind][:8]
+        wanted = spec.description or f"a {spec.kind}"
+        names = ", ".join(spec.names[:12]) or "any"
+        tried = "names tried first" if spec.fallback else "names accepted"
+        found = "; ".join(kind_found) if kind_found else f"no {spec.kind} at all"
+        return Choice(spec, None, (), f"The grader looked for {wanted} ({tried}: {names}) and "
+                      f"found none that fits. Found: {found}.")
+    best = fitting[ranked[0]]
+    others = f"; also considered: {', '.join(considered[1:4])}" if len(considered) > 1 else ""
+    return Choice(spec, best, considered, f"used {best.label}{others}")

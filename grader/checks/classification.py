@@ -1,0 +1,145 @@
+"""Binary classification: labels from network outputs, XOR, accuracy thresholds."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+
+from grader.checks._format import listing, num, pct, plain
+from grader.verdict import Verdict, failed, passed
+
+OutputKind = Literal["probability", "logit"]
+_THRESHOLDS: dict[str, float] = {"probability": 0.5, "logit": 0.0}
+
+
+def _column(values: Any, what: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 2 and 1 not in arr.shape:
+        raise ValueError(f"{what} of shape {arr.shape} is not a single output column")
+    return arr.reshape(-1)
+
+
+def predicted_labels(outputs: Any, output_kind: OutputKind) -> np.ndarray:
+    """0/1 labels: 1 where the output is strictly above 0.5 (probabilities) or 0 (logits).
+
+    Outputs may be ``(m,)``, ``(m, 1)`` or ``(1, m)``. A NaN output gets label -1, so it
+    never matches a true label.
+    """
+    if output_kind not in _THRESHOLDS:
+        raise ValueError(f"unknown output kind {output_kind!r}")
+    out = _column(outputs, "outputs")
+    labels = (out > _THRESHOLDS[output_kind]).astype(np.int64)
+    labels[np.isnan(out)] = -1
+    return labels
+
+
+def _labels(y: Any, n: int) -> np.ndarray:
+    arr = _column(y, "labels")
+    if arr.size != n:
+        raise ValueError(f"{arr.size} labels for {n} outputs")
+    return np.rint(arr).astype(np.int64)
+
+
+def accuracy(outputs: Any, y: Any, output_kind: OutputKind) -> float:
+    """Share of samples whose predicted label equals ``y`` (0/1); NaN outputs are wrong."""
+    pred = predicted_labels(outputs, output_kind)
+    if pred.size == 0:
+        raise ValueError("no outputs to score")
+    return float(np.mean(pred == _labels(y, pred.size)))
+
+
+def _point(inputs: np.ndarray | None, i: int) -> str:
+    if inputs is None:
+        return f"point {i + 1}"
+    return "(" + ", ".join(num(v) for v in inputs[i]) + ")"
+
+
+def check_xor(
+    outputs: Any, y: Any, output_kind: OutputKind, inputs: Any | None = None
+) -> Verdict:
+    """Passed iff every XOR point is classified correctly.
+
+    ``inputs`` (optional, one row per point) only makes the message name points by their
+    coordinates instead of their position.
+    """
+    out = _column(outputs, "outputs")
+    pred = predicted_labels(out, output_kind)
+    labels = _labels(y, pred.size)
+    pts = None if inputs is None else np.asarray(inputs, dtype=np.float64).reshape(pred.size, -1)
+    wrong = [i for i in range(pred.size) if pred[i] != labels[i]]
+    details = {
+        "outputs": plain(out),
+        "labels": plain(labels),
+        "predicted": plain(pred),
+        "misclassified": wrong,
+        "output_kind": output_kind,
+    }
+    if not wrong:
+        return passed(f"All {pred.size} XOR points are classified correctly.", **details)
+    cut = _THRESHOLDS[output_kind]
+    parts = [
+        f"{_point(pts, i)} has label {labels[i]} but output {num(out[i])}"
+        for i in wrong
+    ]
+    message = (
+        f"The network misclassifies {len(wrong)} of the {pred.size} XOR points: "
+        + listing(parts, limit=4, sep="; ")
+        + f" (an output above {num(cut)} means label 1)."
+    )
+    spread = 0.05 if output_kind == "probability" else 0.2
+    if np.all(np.abs(out - cut) < spread):
+        message += (
+            f" All outputs are close to {num(cut)}: the network has barely moved away from"
+            " its start; check the learning rate, the number of epochs and the sign of the update."
+        )
+    return failed(message, **details)
+
+
+def check_accuracy(
+    acc: float,
+    *,
+    minimum: float | None,
+    reference: float | None = None,
+    max_below_reference: float | None = None,
+    what: str,
+) -> Verdict:
+    """Passed if ``acc`` reaches the threshold.
+
+    The threshold is the larger of ``minimum`` and ``reference - max_below_reference``
+    (each used when given; at least one must be). ``what`` names the measurement, e.g.
+    "test accuracy on the moons data"; it starts the message.
+    """
+    use_reference = reference is not None and max_below_reference is not None
+    if minimum is None and not use_reference:
+        raise ValueError("give a minimum, or a reference with max_below_reference")
+    bounds = []
+    if minimum is not None:
+        bounds.append(float(minimum))
+    if use_reference:
+        bounds.append(float(reference) - float(max_below_reference))  # type: ignore[arg-type]
+    threshold = max(bounds)
+    value = float(acc)
+    details = {
+        "measured": plain(value),
+        "threshold": plain(threshold),
+        "minimum": plain(minimum),
+        "reference": plain(reference),
+        "max_below_reference": plain(max_below_reference),
+    }
+    subject = what[:1].upper() + what[1:]
+    ref_note = ""
+    if use_reference:
+        reached, margin = float(reference), 100.0 * float(max_below_reference)  # type: ignore[arg-type]
+        ref_note = (
+            f" (the reference solution reaches {pct(reached)} on the same data, and you may be"
+            f" at most {num(margin)} percentage points below it)"
+        )
+    if math.isnan(value):
+        return failed(f"{subject} could not be measured (it is NaN).", **details)
+    if value >= threshold - 1e-12:
+        return passed(f"{subject} is {pct(value)}, at least the required {pct(threshold)}.", **details)
+    return failed(
+        f"{subject} is {pct(value)}, below the required {pct(threshold)}{ref_note}.", **details
+    )

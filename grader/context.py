@@ -1,0 +1,86 @@
+"""Everything one submission's checks share: the run, the candidates, choices, seeds, references."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader.candidates import Candidate, Choice, build_candidates, choose
+from grader.launcher import RunRecord, SandboxSession
+from grader.loading import Submission
+from grader.networks import ResolvedNetwork, resolve
+from grader.references import References
+from grader.rubric import Rubric
+
+
+class Missing(Exception):
+    """A target the check needs was not found; the message says what was looked for."""
+
+
+def derive_seed(*parts: str) -> int:
+    """A 63-bit seed from text parts (secret, submission digest, purpose)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def submission_digest(submission: Submission) -> str:
+    joined = "\n".join(f"{f.path}:{f.sha256}" for f in submission.files)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class GradingContext:
+    rubric: Rubric
+    submission: Submission
+    record: RunRecord
+    session: SandboxSession | None
+    references: References
+    candidates: list[Candidate] = field(default_factory=list)
+    choices: dict[str, Choice] = field(default_factory=dict)
+    resolved: dict[int, ResolvedNetwork] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.record.inventory is not None and not self.candidates:
+            self.candidates = build_candidates(self.record.inventory)
+        self.digest = submission_digest(self.submission)
+
+    def rng(self, purpose: str) -> np.random.Generator:
+        """A generator the student cannot predict: seeded by the rubric's secret and the work."""
+        return np.random.default_rng(derive_seed(self.rubric.secret, self.digest, purpose))
+
+    def seed(self, purpose: str) -> int:
+        return derive_seed(self.rubric.secret, self.digest, purpose) % (2**31)
+
+    def choose(self, target_id: str) -> Choice:
+        if target_id not in self.choices:
+            spec = self.rubric.targets[target_id]
+            taken = {other: self.choose(other).candidate for other in spec.distinct_from}
+            self.choices[target_id] = choose(spec, self.candidates, taken)
+        return self.choices[target_id]
+
+    def find(self, target_id: str) -> Candidate:
+        """The chosen candidate, or Missing with the reason when none was found."""
+        if self.record.inventory is None:
+            raise Missing("the grader could not inspect the submission's results because "
+                          f"{self.record.ending_detail or 'its run did not finish'}")
+        choice = self.choose(target_id)
+        if choice.candidate is None:
+            raise Missing(choice.message)
+        return choice.candidate
+
+    def unit_objects(self, unit: str) -> list[dict[str, Any]]:
+        for record in self.record.inventory or []:
+            if record.get("unit") == unit:
+                return list(record.get("objects", []))
+        return []
+
+    def network(self, target_id: str) -> ResolvedNetwork:
+        candidate = self.find(target_id)
+        key = id(candidate)
+        if key not in self.resolved:
+            self.resolved[key] = resolve(candidate, self.session, self.rng(f"activations:{target_id}"),
+                                         self.unit_objects(candidate.unit))
+        return self.resolved[key]

@@ -1,0 +1,148 @@
+"""Rubric x run x references -> scored results. A check that crashes yields ``error``, never a crash.
+
+Tasks sharing a group are alternatives: the best-scoring one is counted and the others
+are kept in the result, marked ``counted: false``. Optional tasks add to the score but
+not to the maximum.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from grader.context import GradingContext, Missing
+from grader.environment import fingerprint
+from grader.launcher import Limits, ProbeError, RunRecord, SandboxSession
+from grader.loading import Submission
+from grader.references import References
+from grader.results import CheckResult, GradeResult, TaskResult
+from grader.rubric import CheckSpec, Rubric, TaskSpec
+from grader.runners import RUNNERS
+from grader.verdict import Verdict, error, failed
+
+
+def run_check(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    """The verdict of one check; missing targets fail it, grader bugs make it ``error``."""
+    try:
+        return RUNNERS[check.kind](check, ctx)
+    except Missing as exc:
+        return failed(str(exc))
+    except ProbeError as exc:
+        return failed(f"The grader called your code on its own inputs and it failed: {exc}")
+    except Exception as exc:  # noqa: BLE001 - one broken check must not stop the others
+        return error(f"The grader could not run this check ({type(exc).__name__}: {exc}). "
+                     "This is not your fault; tell your instructor.")
+
+
+def _score(points: float, verdict: Verdict) -> float:
+    return round(points * float(verdict.fraction or 0.0), 2)
+
+
+def grade_task(task: TaskSpec, ctx: GradingContext) -> TaskResult:
+    checks = []
+    for check in task.checks:
+        verdict = run_check(check, ctx)
+        checks.append(CheckResult(check.id, check.title, check.kind, verdict.status,
+                                  _score(check.points, verdict), check.points, check.visibility,
+                                  verdict.message, verdict.details))
+    return TaskResult(task.id, task.title, round(sum(c.score for c in checks), 2), task.max_score,
+                      checks, task.group, True, task.optional)
+
+
+def count_groups(tasks: list[TaskResult]) -> None:
+    """Among alternatives, only the best-scoring task counts (the first one on a tie)."""
+    best: dict[str, TaskResult] = {}
+    for task in tasks:
+        if task.group and (task.group not in best or task.score > best[task.group].score):
+            best[task.group] = task
+    for task in tasks:
+        task.counted = task.group is None or best[task.group] is task
+
+
+def totals(tasks: list[TaskResult]) -> tuple[float, float]:
+    score = sum(t.score for t in tasks if t.counted)
+    maximum = sum(t.max_score for t in tasks if t.counted and not t.optional)
+    return round(score, 2), round(maximum, 2)
+
+
+def rubric_maximum(rubric: Rubric) -> float:
+    """The maximum score: non-optional tasks, each group of alternatives counted once."""
+    groups: set[str] = set()
+    total = 0.0
+    for task in rubric.tasks:
+        if task.optional or (task.group and task.group in groups):
+            continue
+        if task.group:
+            groups.add(task.group)
+        total += task.max_score
+    return round(total, 2)
+
+
+def _cells(record: RunRecord) -> list[dict[str, Any]]:
+    return [{k: cell[k] for k in ("unit", "number", "status", "error", "traceback", "line")}
+            for cell in record.cells]
+
+
+def _figures(record: RunRecord, out_dir: Path | None) -> list[dict[str, Any]]:
+    figures = []
+    for index, figure in enumerate(record.figures, start=1):
+        name = f"figures/figure-{index}.png"
+        if out_dir is not None:
+            (out_dir / "figures").mkdir(parents=True, exist_ok=True)
+            (out_dir / name).write_bytes(figure["png"])
+        figures.append({"file": name, "unit": figure["unit"], "cell": figure["cell"]})
+    return figures
+
+
+def _run_summary(record: RunRecord) -> dict[str, Any]:
+    return {"ending": record.ending, "detail": record.ending_detail,
+            "protections": record.protections, "output_truncated": record.output_truncated,
+            "stdout_bytes": len(record.stdout.encode()), "stderr_bytes": len(record.stderr.encode())}
+
+
+def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits | None = None,
+                     threads: int = 1, references: References | None = None,
+                     out_dir: Path | None = None) -> GradeResult:
+    """Run one submission in the sandbox and grade it against the rubric."""
+    started = time.monotonic()
+    references = references or References(rubric)
+    with SandboxSession(submission, seed=rubric.seed, threads=threads,
+                        limits=limits or rubric.limits) as session:
+        record = session.run()
+        ran = time.monotonic()
+        ctx = GradingContext(rubric, submission, record, session, references)
+        tasks = [grade_task(task, ctx) for task in rubric.tasks]
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "stdout.txt").write_text(record.stdout, encoding="utf-8")
+        (out_dir / "stderr.txt").write_text(record.stderr, encoding="utf-8")
+    count_groups(tasks)
+    score, maximum = totals(tasks)
+    return GradeResult(
+        submission={"name": submission.name,
+                    "files": [{"path": f.path, "sha256": f.sha256, "size": f.size}
+                              for f in submission.files],
+                    "problems": list(submission.problems)},
+        rubric={"id": rubric.id, "version": rubric.version, "digest": rubric.digest,
+                "path": rubric.path},
+        status="graded", score=score, max_score=maximum, tasks=tasks, cells=_cells(record),
+        run=_run_summary(record),
+        targets={tid: choice.message for tid, choice in sorted(ctx.choices.items())},
+        figures=_figures(record, out_dir),
+        environment=fingerprint(seed=rubric.seed, threads=threads),
+        timing={"run_seconds": round(ran - started, 3),
+                "grading_seconds": round(time.monotonic() - ran, 3),
+                "total_seconds": round(time.monotonic() - started, 3),
+                "cells": {f"{c['unit']}:{c['number']}": c["seconds"] for c in record.cells}})
+
+
+def error_result(name: str, rubric: Rubric, message: str, threads: int = 1) -> GradeResult:
+    """The result for a submission the grader could not grade at all."""
+    return GradeResult(submission={"name": name, "files": [], "problems": [message]},
+                       rubric={"id": rubric.id, "version": rubric.version, "digest": rubric.digest,
+                               "path": rubric.path},
+                       status="error", score=0.0, max_score=rubric_maximum(rubric),
+                       tasks=[], cells=[], run={}, targets={}, figures=[],
+                       environment=fingerprint(seed=rubric.seed, threads=threads),
+                       timing={}, error=message)

@@ -1,0 +1,60 @@
+"""Human text for the terminal: one line per graded submission, the self-check summary."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from grader.results import GradeResult
+
+MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def run_line(result: GradeResult, out: Path | None) -> str:
+    """`alice: 95/100 -> results/alice/result.json` (or the error)."""
+    name = result.submission["name"]
+    where = f" -> {out / name / 'result.json'}" if out is not None else ""
+    if result.status != "graded":
+        return f"{name}: could not be graded: {result.error}{where}"
+    notes = []
+    ending = result.run.get("ending")
+    if ending and ending != "finished":
+        notes.append(result.run.get("detail") or ending)
+    failed_cells = sum(1 for c in result.cells if c["status"] != "ok")
+    if failed_cells:
+        notes.append(f"{failed_cells} cell(s) failed")
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    return f"{name}: {_points(result.score)}/{_points(result.max_score)}{extra}{where}"
+
+
+def check_summary(result: GradeResult) -> str:
+    """Every public check with its verdict and reason, then the score so far."""
+    if result.status != "graded":
+        return f"{result.submission['name']}: could not be checked: {result.error}"
+    lines = [f"Self-check of {result.submission['name']} against {result.rubric['id']} "
+             f"(version {result.rubric['version']}), public checks only", ""]
+    for task in result.tasks:
+        checks = [c for c in task.checks if c.visibility == "public"]
+        if not checks:
+            continue
+        state = "" if task.counted else "  [alternative not counted]"
+        lines.append(f"{task.title}: {_points(task.score)}/{_points(task.max_score)}{state}")
+        for check in checks:
+            lines.append(f"  {MARKS[check.status]:5} {check.title} "
+                         f"({_points(check.score)}/{_points(check.max_score)})")
+            if check.status != "passed" and task.counted:
+                lines.extend(textwrap.wrap(check.message, width=96, initial_indent="        ",
+                                           subsequent_indent="        "))
+    lines += ["", f"Score so far (public checks): {_points(result.score)}/{_points(result.max_score)}"]
+    return "\n".join(lines)
+
+
+def environment_line(result: GradeResult) -> str:
+    env = result.environment
+    libraries = ", ".join(f"{k} {v}" for k, v in env.get("libraries", {}).items())
+    return (f"Environment {env.get('fingerprint')}: grader {env.get('grader')}, Python "
+            f"{env.get('python')}, {libraries}; seed {env.get('seed')}, {env.get('threads')} thread(s)")

@@ -1,0 +1,90 @@
+"""Result dataclasses and ``result.json``: the one file format the grader writes per submission.
+
+``result.json`` carries ``schema`` (see :data:`SCHEMA_VERSION` and the README's changelog).
+It is written atomically (temporary file, then rename), so a killed grader never leaves
+half a file. Everything except ``timing`` is deterministic for a given submission,
+rubric and grader version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+# 1: first version.
+
+
+@dataclass
+class CheckResult:
+    id: str
+    title: str
+    kind: str
+    status: str
+    score: float
+    max_score: float
+    visibility: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TaskResult:
+    id: str
+    title: str
+    score: float
+    max_score: float
+    checks: list[CheckResult]
+    group: str | None = None
+    counted: bool = True
+    optional: bool = False
+
+
+@dataclass
+class GradeResult:
+    submission: dict[str, Any]
+    rubric: dict[str, Any]
+    status: str  # "graded" | "error"
+    score: float
+    max_score: float
+    tasks: list[TaskResult]
+    cells: list[dict[str, Any]]
+    run: dict[str, Any]
+    targets: dict[str, str]
+    figures: list[dict[str, Any]]
+    environment: dict[str, Any]
+    timing: dict[str, Any]
+    error: str | None = None
+    schema: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {"schema": data.pop("schema"), **data}
+
+    def public_checks(self) -> list[tuple[TaskResult, CheckResult]]:
+        return [(t, c) for t in self.tasks for c in t.checks if c.visibility == "public"]
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON next to its final place, then rename: readers never see a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
+                                         prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with handle:
+            json.dump(data, handle, indent=2, sort_keys=False, allow_nan=False)
+            handle.write("\n")
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def write_result(result: GradeResult, directory: Path) -> Path:
+    path = directory / "result.json"
+    write_json_atomic(path, result.to_dict())
+    return path

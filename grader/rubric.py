@@ -1,0 +1,321 @@
+"""Rubrics: TOML files read into frozen dataclasses, validated with errors naming file and key.
+
+A rubric names *targets* (what to look for in the student's namespace: a network, a
+loss history, a scaler, a function) and *tasks* made of *checks* (a kind from
+:data:`CHECK_KINDS`, the targets it uses, points, visibility and thresholds). Tasks that
+share a ``group`` are alternatives: only the best-scoring one counts. An ``optional``
+task is a bonus: its points add to the score but not to the maximum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.launcher import Limits
+
+RUBRIC_SCHEMA = 1
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+TARGET_KINDS = {"network", "series", "scaler", "function"}
+NETWORK_ORIGINS = {"module", "weights"}
+VISIBILITIES = {"public", "hidden"}
+DATASETS = {"xor", "none"}
+LOSSES = {"auto", "bce", "bce_logits", "mse", "half_mse"}
+
+# kind -> {parameter: (type, required)}; targets are named by id and resolved at grading time.
+CHECK_KINDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
+    "cells_ran": {},
+    "xor_classification": {"network": (str, True)},
+    "loss_decrease": {"history": (str, True), "network": (str, False), "data": (str, False),
+                      "loss": (str, False), "max_final_ratio": ((int, float), False),
+                      "target": ((int, float), False)},
+    "gradient_backward": {"backward": (str, True), "forward": (str, True), "network": (str, True),
+                          "rtol": ((int, float), False), "batch": (int, False)},
+    "gradient_autograd": {"network": (str, True), "rtol": ((int, float), False)},
+    "heldout_accuracy": {"network": (str, True), "scaler": (str, False),
+                         "minimum": ((int, float), False),
+                         "max_below_reference": ((int, float), False),
+                         "reference": (str, False), "samples": (int, False)},
+    "loss_monotone": {"history": (str, True)},
+    "ends_below": {"history": (str, True), "other": (str, True)},
+    "armijo_step": {"function": (str, True), "alpha0": ((int, float), False),
+                    "rho": ((int, float), False), "c": ((int, float), False),
+                    "problems": (int, False)},
+}
+TARGET_ROLES = {"network", "history", "other", "scaler", "backward", "forward", "function"}
+
+
+class RubricError(Exception):
+    """A rubric that cannot be used; the message names the file, the key and the problem."""
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    id: str
+    kind: str
+    names: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ("module", "weights")
+    array_type: str = "any"  # for weights: "tensor", "ndarray" or "any"
+    inputs: int | None = None
+    outputs: int | None = None
+    hidden_max: int | None = None
+    distinct_from: tuple[str, ...] = ()
+    description: str = ""
+    fallback: bool = True  # accept a candidate that matches no name, by type and shape alone
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    kind: str
+    points: float
+    visibility: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    id: str
+    title: str
+    checks: tuple[CheckSpec, ...]
+    group: str | None = None
+    optional: bool = False
+
+    @property
+    def max_score(self) -> float:
+        return sum(check.points for check in self.checks)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    id: str
+    version: str
+    title: str
+    seed: int
+    secret: str
+    limits: Limits
+    targets: dict[str, TargetSpec]
+    tasks: tuple[TaskSpec, ...]
+    path: str
+    digest: str
+    reference: dict[str, Any] = field(default_factory=dict)
+
+    def public_only(self) -> Rubric:
+        """The same rubric with hidden checks removed (what a self-check runs)."""
+        tasks = []
+        for task in self.tasks:
+            checks = tuple(c for c in task.checks if c.visibility == "public")
+            if checks:
+                tasks.append(TaskSpec(task.id, task.title, checks, task.group, task.optional))
+        return Rubric(self.id, self.version, self.title, self.seed, self.secret, self.limits,
+                      self.targets, tuple(tasks), self.path, self.digest, self.reference)
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "B": 1, "K": 1000, "KB": 1000, "KIB": 1024, "M": 1000**2, "MB": 1000**2,
+          "MIB": 1024**2, "G": 1000**3, "GB": 1000**3, "GIB": 1024**3, "T": 1000**4,
+          "TB": 1000**4, "TIB": 1024**4}
+
+
+def parse_size(text: str | int) -> int:
+    """'4GiB', '512MB', '1048576' -> bytes."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    match = _SIZE.match(str(text))
+    unit = (match.group(2) or "").upper() if match else None
+    if not match or unit not in _UNITS:
+        raise ValueError(f"{text!r} is not a size such as '512MiB' or '4GiB'")
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+class _Reader:
+    """Reads one TOML table with errors that name the file and the dotted key."""
+
+    def __init__(self, path: str, table: dict[str, Any], where: str = "") -> None:
+        self.path, self.table, self.where = path, table, where
+
+    def fail(self, key: str, problem: str) -> RubricError:
+        dotted = f"{self.where}.{key}" if self.where else key
+        return RubricError(f"{self.path}: {dotted}: {problem}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *,
+            choices: set[str] | None = None) -> Any:
+        if key not in self.table:
+            if default is ...:
+                raise self.fail(key, "is required")
+            return default
+        value = self.table[key]
+        if isinstance(value, bool) and kind is not bool and bool not in (
+                kind if isinstance(kind, tuple) else (kind,)):
+            raise self.fail(key, f"expected {_kind_name(kind)}, got a boolean")
+        if not isinstance(value, kind):
+            raise self.fail(key, f"expected {_kind_name(kind)}, got {type(value).__name__}")
+        if choices is not None and value not in choices:
+            raise self.fail(key, f"{value!r} is not one of {', '.join(sorted(choices))}")
+        return value
+
+    def only(self, allowed: set[str]) -> None:
+        for key in self.table:
+            if key not in allowed:
+                raise self.fail(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join({"str": "a string", "int": "an integer", "float": "a number",
+                        "bool": "true or false", "list": "a list", "dict": "a table"}
+                       .get(k.__name__, k.__name__) for k in kinds)
+
+
+def _limits(reader: _Reader) -> Limits:
+    reader.only({"timeout", "cpu", "memory", "output", "file_size", "open_files", "probe_timeout"})
+    base = Limits()
+    try:
+        return Limits(
+            timeout=float(reader.get("timeout", (int, float), base.timeout)),
+            cpu=float(reader.get("cpu", (int, float), base.cpu)),
+            memory=parse_size(reader.get("memory", (str, int), base.memory)),
+            output=parse_size(reader.get("output", (str, int), base.output)),
+            file_size=parse_size(reader.get("file_size", (str, int), base.file_size)),
+            open_files=int(reader.get("open_files", int, base.open_files)),
+            probe_timeout=float(reader.get("probe_timeout", (int, float), base.probe_timeout)))
+    except ValueError as exc:
+        raise reader.fail("", str(exc)) from None
+
+
+def _target(path: str, target_id: str, table: Any) -> TargetSpec:
+    if not isinstance(table, dict):
+        raise RubricError(f"{path}: targets.{target_id}: expected a table")
+    reader = _Reader(path, table, f"targets.{target_id}")
+    reader.only({"kind", "names", "origins", "array_type", "inputs", "outputs", "hidden_max",
+                 "distinct_from", "description", "fallback"})
+    names = reader.get("names", list, [])
+    origins = reader.get("origins", list, ["module", "weights"])
+    if not all(isinstance(n, str) for n in names):
+        raise reader.fail("names", "expected a list of strings")
+    if not set(origins) <= NETWORK_ORIGINS:
+        raise reader.fail("origins", f"allowed origins are {', '.join(sorted(NETWORK_ORIGINS))}")
+    kind = reader.get("kind", str, choices=TARGET_KINDS)
+    return TargetSpec(
+        id=target_id, kind=kind, names=tuple(names),
+        fallback=reader.get("fallback", bool, kind in ("network", "scaler")),
+        origins=tuple(origins),
+        array_type=reader.get("array_type", str, "any", choices={"tensor", "ndarray", "any"}),
+        inputs=reader.get("inputs", int, None), outputs=reader.get("outputs", int, None),
+        hidden_max=reader.get("hidden_max", int, None),
+        distinct_from=tuple(reader.get("distinct_from", list, [])),
+        description=reader.get("description", str, ""))
+
+
+def _check(path: str, where: str, table: Any, targets: dict[str, TargetSpec]) -> CheckSpec:
+    if not isinstance(table, dict):
+        raise RubricError(f"{path}: {where}: expected a table")
+    reader = _Reader(path, table, where)
+    kind = reader.get("kind", str, choices=set(CHECK_KINDS))
+    schema = CHECK_KINDS[kind]
+    reader.only({"id", "title", "kind", "points", "visibility"} | set(schema))
+    params = {}
+    for name, (param_type, required) in schema.items():
+        value = reader.get(name, param_type, ... if required else None)
+        if value is None:
+            continue
+        if name in TARGET_ROLES and value not in targets:
+            raise reader.fail(name, f"names target {value!r}, which is not defined under [targets]")
+        if name == "data" and value not in DATASETS:
+            raise reader.fail(name, f"{value!r} is not one of {', '.join(sorted(DATASETS))}")
+        if name == "loss" and value not in LOSSES:
+            raise reader.fail(name, f"{value!r} is not one of {', '.join(sorted(LOSSES))}")
+        params[name] = value
+    points = float(reader.get("points", (int, float)))
+    if points < 0:
+        raise reader.fail("points", "must not be negative")
+    return CheckSpec(id=reader.get("id", str), title=reader.get("title", str), kind=kind,
+                     points=points,
+                     visibility=reader.get("visibility", str, "public", choices=VISIBILITIES),
+                     params=params)
+
+
+def _task(path: str, index: int, table: Any, targets: dict[str, TargetSpec]) -> TaskSpec:
+    where = f"tasks[{index}]"
+    if not isinstance(table, dict):
+        raise RubricError(f"{path}: {where}: expected a table")
+    reader = _Reader(path, table, where)
+    reader.only({"id", "title", "group", "optional", "checks"})
+    raw_checks = reader.get("checks", list)
+    if not raw_checks:
+        raise reader.fail("checks", "a task needs at least one check")
+    checks = tuple(_check(path, f"{where}.checks[{i}]", c, targets) for i, c in enumerate(raw_checks))
+    ids = [c.id for c in checks]
+    if len(set(ids)) != len(ids):
+        raise reader.fail("checks", f"check ids repeat: {ids}")
+    return TaskSpec(id=reader.get("id", str), title=reader.get("title", str), checks=checks,
+                    group=reader.get("group", str, None),
+                    optional=reader.get("optional", bool, False))
+
+
+def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:
+    """A validated rubric from TOML text; RubricError names the file, key and problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(f"{path}: not valid TOML: {exc}") from None
+    reader = _Reader(path, data)
+    reader.only({"schema", "id", "version", "title", "seed", "secret", "limits", "targets",
+                 "tasks", "reference"})
+    schema = reader.get("schema", int, RUBRIC_SCHEMA)
+    if schema != RUBRIC_SCHEMA:
+        raise reader.fail("schema", f"this grader reads rubric schema {RUBRIC_SCHEMA}, not {schema}")
+    raw_targets = reader.get("targets", dict, {})
+    targets = {tid: _target(path, tid, t) for tid, t in raw_targets.items()}
+    for target in targets.values():
+        for other in target.distinct_from:
+            if other not in targets:
+                raise RubricError(f"{path}: targets.{target.id}.distinct_from: unknown target "
+                                  f"{other!r}")
+    tasks = tuple(_task(path, i, t, targets) for i, t in enumerate(reader.get("tasks", list)))
+    if not tasks:
+        raise reader.fail("tasks", "a rubric needs at least one task")
+    task_ids = [t.id for t in tasks]
+    if len(set(task_ids)) != len(task_ids):
+        raise reader.fail("tasks", f"task ids repeat: {task_ids}")
+    _check_groups(path, tasks)
+    return Rubric(
+        id=reader.get("id", str), version=str(reader.get("version", (str, int))),
+        title=reader.get("title", str, ""), seed=reader.get("seed", int, 0),
+        secret=reader.get("secret", str, ""),
+        limits=_limits(_Reader(path, reader.get("limits", dict, {}), "limits")),
+        targets=targets, tasks=tasks, path=path,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        reference=reader.get("reference", dict, {}))
+
+
+def _check_groups(path: str, tasks: tuple[TaskSpec, ...]) -> None:
+    groups: dict[str, list[TaskSpec]] = {}
+    for task in tasks:
+        if task.group:
+            groups.setdefault(task.group, []).append(task)
+    for group, members in groups.items():
+        maxima = {t.max_score for t in members}
+        if len(maxima) > 1:
+            raise RubricError(f"{path}: tasks in group {group!r} must be worth the same points "
+                              f"(alternatives): {', '.join(f'{t.id}={t.max_score:g}' for t in members)}")
+
+
+def load_rubric(spec: str | Path) -> Rubric:
+    """A rubric by built-in id (``lab6``) or by path to a TOML file."""
+    path = Path(spec)
+    if not path.suffix and not path.exists():
+        path = BUILTIN_DIR / f"{spec}.toml"
+        if not path.exists():
+            known = ", ".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")))
+            raise RubricError(f"{spec}: no such rubric (built-in rubrics: {known or 'none'})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"{path}: cannot be read: {exc}") from None
+    return parse_rubric(text, str(path))

@@ -1,0 +1,242 @@
+"""One runner per check kind: gather the data a check needs, then call its pure verdict function.
+
+Runners find targets, send probes with inputs drawn *now* (after the student's code has
+finished), fetch reference runs and call the functions in :mod:`grader.checks`. They
+never trust a number the child computed about itself when the grader can compute it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from grader import netmath
+from grader.checks.classification import accuracy, check_accuracy, check_xor
+from grader.checks.execution import check_cells_ran
+from grader.checks.gradients import compare_gradients
+from grader.checks.linesearch import check_armijo_step
+from grader.checks.loss import check_ends_below, check_loss_history, check_monotone
+from grader.context import GradingContext, Missing
+from grader.gradient_probe import backward_gradients
+from grader.launcher import ProbeError
+from grader.rubric import CheckSpec
+from grader.verdict import Verdict, failed
+from reference.data import moons_sample, xor_data
+from reference.linesearch import backtracking
+
+Runner = Callable[[CheckSpec, GradingContext], Verdict]
+
+
+def _with(verdict: Verdict, **details: Any) -> Verdict:
+    return Verdict(verdict.status, verdict.message, {**verdict.details, **details}, verdict.fraction)
+
+
+def cells_ran(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    cells: list[dict[str, Any]] = []
+    reported = {(c["unit"], c["number"]): c for c in ctx.record.cells}
+    multiple = len(ctx.submission.units) > 1
+    for unit in ctx.submission.units:
+        for cell in unit.cells:
+            seen = reported.get((unit.name, cell.number))
+            where = f"{unit.name}: " if multiple else ""
+            label = "line" if unit.kind == "script" else "cell"
+            if seen is None:
+                error = f"{where}{label} {cell.number} did not run: {ctx.record.ending_detail or 'the run stopped'}"
+                cells.append({"index": cell.number, "status": "error", "error": error, "line": None})
+            elif seen["status"] != "ok":
+                cells.append({"index": cell.number, "status": "error",
+                              "error": f"{where}{label} {cell.number}: {seen['error']}",
+                              "line": seen["line"]})
+            else:
+                cells.append({"index": cell.number, "status": "ok", "error": None, "line": None})
+    for problem in ctx.submission.problems:
+        cells.append({"index": 0, "status": "error", "error": problem, "line": None})
+    if not cells:
+        return failed("Nothing in the submission could be run.")
+    return check_cells_ran(cells)
+
+
+def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    network = ctx.network(check.params["network"])
+    X, y = xor_data()
+    outputs = network.outputs(X)
+    return _with(check_xor(outputs, y, network.output_kind, inputs=X), **network.describe())
+
+
+def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    history = ctx.find(check.params["history"])
+    values = history.data["values"]
+    recomputed, loss_used = None, None
+    if check.params.get("network") and check.params.get("data") == "xor" and values.size:
+        try:
+            network = ctx.network(check.params["network"])
+        except Missing:
+            network = None
+        if network is not None and network.in_grader:
+            recomputed, loss_used = _recompute_xor_loss(network, check.params.get("loss", "auto"),
+                                                        float(values[-1]))
+    verdict = check_loss_history(values, max_final_ratio=float(check.params.get("max_final_ratio", 0.5)),
+                                 target=check.params.get("target"), recomputed_final=recomputed)
+    return _with(verdict, history=history.label, recomputed_with=loss_used)
+
+
+def _recompute_xor_loss(network: Any, loss: str, last: float) -> tuple[float, str]:
+    X, y = xor_data()
+    options = [loss] if loss != "auto" else (
+        ["bce_logits", "mse", "half_mse"] if network.output_kind == "logit" else ["bce", "mse", "half_mse"])
+    values = {name: netmath.loss_value(network.weights, network.biases, network.activations, X, y, name)
+              for name in options}
+    best = min(values, key=lambda name: abs(values[name] - last))
+    return values[best], best
+
+
+def gradient_backward(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    return backward_gradients(check, ctx)
+
+
+def gradient_autograd(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    network = ctx.network(check.params["network"])
+    if not network.in_grader:
+        return failed("The grader could not rebuild this model as a chain of Linear layers with "
+                      "standard activations, so its gradients cannot be compared.",
+                      **network.describe())
+    if ctx.session is None:
+        raise Missing("the model can no longer be called")
+    rng = ctx.rng(f"autograd:{check.id}")
+    sizes = network.candidate.data["sizes"]
+    X = rng.uniform(-2.0, 2.0, size=(16, sizes[0]))
+    R = rng.normal(size=(16, sizes[-1]))
+    value = ctx.session.probe("module_vjp", network.candidate.probe_target, X=X, R=R)
+    by_name = {name: np.asarray(grad, dtype=np.float64) for name, grad in value["grads"]}
+    student, wanted = [], []
+    linear = [n[: -len(".weight")] for n in network.candidate.data["param_names"] if n.endswith(".weight")]
+    for index, ((dW, db), prefix) in enumerate(zip(_vjp(network, X, R), linear), start=1):
+        wanted += [(f"W{index}", dW), (f"b{index}", db)]
+        student += [(f"W{index}", by_name.get(f"{prefix}.weight", np.zeros(0)).T),
+                    (f"b{index}", by_name.get(f"{prefix}.bias", np.zeros_like(db)))]
+    verdict = compare_gradients(student, wanted, rtol=float(check.params.get("rtol", 2e-3)))
+    return _with(verdict, **network.describe())
+
+
+def _vjp(network: Any, X: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    from grader.networks import vjp  # noqa: PLC0415 - keeps torch out of import of this module
+
+    return vjp(network.weights, network.biases, network.activations, X, R)
+
+
+def heldout_accuracy(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    network = ctx.network(check.params["network"])
+    X, y = moons_sample(ctx.seed(f"heldout:{check.id}"), int(check.params.get("samples", 1000)))
+    scaler_note = "no scaler was used"
+    inputs = X
+    if check.params.get("scaler"):
+        try:
+            scaler = ctx.find(check.params["scaler"])
+            inputs = (X - scaler.data["mean"]) / scaler.data["scale"]
+            scaler_note = f"inputs scaled with {scaler.label}"
+        except Missing:
+            scaler_note = "no fitted scaler was found, so raw inputs were used"
+    measured = accuracy(network.outputs(inputs), y, network.output_kind)
+    reference_accuracy = None
+    if check.params.get("reference"):
+        run = ctx.references.get(check.params["reference"])
+        reference_accuracy = accuracy(netmath.forward(run.net.weights, run.net.biases,
+                                                      run.net.activations, run.scaled(X)), y, "logit")
+    verdict = check_accuracy(measured, minimum=check.params.get("minimum"), reference=reference_accuracy,
+                             max_below_reference=check.params.get("max_below_reference"),
+                             what=f"accuracy on {len(y)} held-out moons drawn by the grader")
+    return _with(verdict, scaler=scaler_note, **network.describe())
+
+
+def loss_monotone(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    history = ctx.find(check.params["history"])
+    return _with(check_monotone(history.data["values"]), history=history.label)
+
+
+def ends_below(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    first = ctx.find(check.params["history"])
+    other = ctx.find(check.params["other"])
+    return check_ends_below(first.data["values"], other.data["values"], first.name, other.name)
+
+
+def armijo_step(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    function = ctx.find(check.params["function"])
+    if ctx.session is None:
+        raise Missing("the function can no longer be called")
+    alpha0 = float(check.params.get("alpha0", 1.0))
+    rho = float(check.params.get("rho", 0.5))
+    c = float(check.params.get("c", 1e-4))
+    rng = ctx.rng(f"armijo:{check.id}")
+    verdicts = []
+    for problem in range(int(check.params.get("problems", 3))):
+        weights = [rng.normal(0, 1.0, (2, 8)), rng.normal(0, 1.0, (8, 1))]
+        biases = [rng.normal(0, 0.5, 8), rng.normal(0, 0.5, 1)]
+        X = rng.normal(0, 1.0, (32, 2))
+        Y = (rng.uniform(size=(32, 1)) < 0.5).astype(np.float64)
+        spec = {"weights": weights, "biases": biases, "X": X, "Y": Y, "alpha0": alpha0, "rho": rho,
+                "c": c}
+        try:
+            value = ctx.session.probe("module_linesearch", function.probe_target, spec=spec)
+        except ProbeError as exc:
+            return failed(f"The grader called {function.name}() on a small network and data of its "
+                          f"own and it failed: {exc}", function=function.label)
+        verdicts.append(_judge_linesearch(value, spec, alpha0, rho, c, problem))
+        if verdicts[-1].status != "passed":
+            return _with(verdicts[-1], function=function.label, problem=problem + 1)
+    return _with(verdicts[-1], function=function.label, problems=len(verdicts))
+
+
+def _judge_linesearch(value: dict[str, Any], spec: dict[str, Any], alpha0: float, rho: float,
+                      c: float, problem: int) -> Verdict:
+    acts = ("relu", "identity")
+    weights, biases, X, Y = spec["weights"], spec["biases"], spec["X"], spec["Y"]
+    f0 = netmath.loss_value(weights, biases, acts, X, Y, "bce_logits")
+    grads = netmath.gradients(weights, biases, acts, X, Y, "bce_logits")
+    slope = float(sum(np.sum(dW**2) + np.sum(db**2) for dW, db in grads))
+
+    def loss_at(alpha: float) -> float:
+        return netmath.loss_value([W - alpha * dW for W, (dW, _) in zip(weights, grads)],
+                                  [b - alpha * db for b, (_, db) in zip(biases, grads)],
+                                  acts, X, Y, "bce_logits")
+
+    expected = backtracking(loss_at, f0, slope, alpha0, rho, c).alpha
+    alpha = _returned_alpha(value, weights, biases, grads, slope)
+    if alpha is None:
+        return failed("The line search neither returned a step size nor changed the model's "
+                      "parameters along the gradient, so the grader cannot tell which step it took.")
+    return check_armijo_step(alpha=alpha, f0=f0, slope=slope, f_at_alpha=loss_at(alpha),
+                             expected_alpha=expected, alpha0=alpha0, rho=rho, c=c)
+
+
+def _returned_alpha(value: dict[str, Any], weights: list[np.ndarray], biases: list[np.ndarray],
+                    grads: list[tuple[np.ndarray, np.ndarray]], slope: float) -> float | None:
+    result = value.get("result")
+    if isinstance(result, list) and result and isinstance(result[0], (int, float)):
+        result = result[0]
+    if isinstance(result, (int, float)) and np.isfinite(result):
+        return float(result)
+    after = value.get("params_after") or []
+    if len(after) != 2 * len(weights) or slope <= 0:
+        return None
+    moved = 0.0
+    for index, (W, b) in enumerate(zip(weights, biases)):
+        dW, db = grads[index]
+        moved += float(np.sum((W.T - np.asarray(after[2 * index])) * dW.T))
+        moved += float(np.sum((b - np.asarray(after[2 * index + 1]).reshape(b.shape)) * db))
+    alpha = moved / slope
+    return alpha if alpha > 0 else None
+
+
+RUNNERS: dict[str, Runner] = {
+    "cells_ran": cells_ran,
+    "xor_classification": xor_classification,
+    "loss_decrease": loss_decrease,
+    "gradient_backward": gradient_backward,
+    "gradient_autograd": gradient_autograd,
+    "heldout_accuracy": heldout_accuracy,
+    "loss_monotone": loss_monotone,
+    "ends_below": ends_below,
+    "armijo_step": armijo_step,
+}
