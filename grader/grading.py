@@ -27,7 +27,7 @@ def run_check(check: CheckSpec, ctx: GradingContext) -> Verdict:
     try:
         return RUNNERS[check.kind](check, ctx)
     except Missing as exc:
-        return failed(str(exc))
+        return failed(str(exc), missing=True)
     except ProbeError as exc:
         return failed(f"The grader called your code on its own inputs and it failed: {exc}")
     except Exception as exc:  # noqa: BLE001 - one broken check must not stop the others
@@ -51,10 +51,17 @@ def grade_task(task: TaskSpec, ctx: GradingContext) -> TaskResult:
 
 
 def count_groups(tasks: list[TaskResult]) -> None:
-    """Among alternatives, only the best-scoring task counts (the first one on a tie)."""
+    """Among alternatives, only the best-scoring task counts.
+
+    On a tie the one the student attempted most (fewest checks whose targets were missing)
+    wins, then the first in the rubric.
+    """
+    def rank(task: TaskResult) -> tuple[float, int]:
+        return task.score, -sum(1 for c in task.checks if c.details.get("missing"))
+
     best: dict[str, TaskResult] = {}
     for task in tasks:
-        if task.group and (task.group not in best or task.score > best[task.group].score):
+        if task.group and (task.group not in best or rank(task) > rank(best[task.group])):
             best[task.group] = task
     for task in tasks:
         task.counted = task.group is None or best[task.group] is task

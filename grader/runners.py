@@ -40,19 +40,21 @@ def cells_ran(check: CheckSpec, ctx: GradingContext) -> Verdict:
     for unit in ctx.submission.units:
         for cell in unit.cells:
             seen = reported.get((unit.name, cell.number))
-            where = f"{unit.name}: " if multiple else ""
-            label = "line" if unit.kind == "script" else "cell"
-            if seen is None:
-                error = f"{where}{label} {cell.number} did not run: {ctx.record.ending_detail or 'the run stopped'}"
-                cells.append({"index": cell.number, "status": "error", "error": error, "line": None})
-            elif seen["status"] != "ok":
-                cells.append({"index": cell.number, "status": "error",
-                              "error": f"{where}{label} {cell.number}: {seen['error']}",
-                              "line": seen["line"]})
+            if unit.kind == "script":
+                where = f"line {cell.number} of {unit.name}"
             else:
-                cells.append({"index": cell.number, "status": "ok", "error": None, "line": None})
+                where = f"cell {cell.number}" + (f" of {unit.name}" if multiple else "")
+            entry = {"index": cell.number, "where": where, "status": "ok", "error": None,
+                     "line": None}
+            if seen is None:
+                entry.update(status="error", error="did not run: "
+                             f"{ctx.record.ending_detail or 'the run stopped before it'}")
+            elif seen["status"] != "ok":
+                entry.update(status="error", error=seen["error"],
+                             line=seen["line"] if unit.kind == "notebook" else None)
+            cells.append(entry)
     for problem in ctx.submission.problems:
-        cells.append({"index": 0, "status": "error", "error": problem, "line": None})
+        cells.append({"index": 0, "where": "file", "status": "error", "error": problem, "line": None})
     if not cells:
         return failed("Nothing in the submission could be run.")
     return check_cells_ran(cells)

@@ -13,7 +13,7 @@ _MAX_LISTED = 5
 
 
 def _describe(cell: dict[str, Any]) -> str:
-    where = f"cell {int(cell['index'])}"
+    where = cell.get("where") or f"cell {int(cell['index'])}"
     if cell.get("line") is not None:
         where += f" (line {int(cell['line'])})"
     reason = clip_text(cell.get("error") or "an error was raised")
@@ -24,7 +24,8 @@ def check_cells_ran(cells: Sequence[dict[str, Any]]) -> Verdict:
     """Passed if every code cell ran; ``fraction`` is the share of counted cells that ran.
 
     Each cell is ``{"index": int (1-based), "status": "ok"|"error"|"skipped",
-    "error": str | None, "line": int | None}``. Skipped cells (e.g. shell escapes) are not
+    "error": str | None, "line": int | None}`` with an optional ``"where"`` label used
+    instead of "cell N" (e.g. "line 12 of train.py"). Skipped cells (e.g. shell escapes) are not
     failures and do not count towards the fraction; they are listed in the details.
     If no cell could be counted the verdict is skipped.
     """

@@ -28,6 +28,9 @@ class InputNotAvailable(RuntimeError):
     """Raised by the replacement ``input()``: grading is not interactive."""
 
 
+InputNotAvailable.__module__ = "builtins"  # tracebacks show the bare name to the student
+
+
 def _refuse_input(*_args: Any, **_kwargs: Any) -> str:
     raise InputNotAvailable("input() is not available during grading: the notebook must run "
                             "without typing anything")
