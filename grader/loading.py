@@ -26,7 +26,7 @@ DISPLAY_MAGICS = {"matplotlib", "config", "load_ext", "reload_ext", "autoreload"
                   "precision", "pprint", "notebook"}
 INSTALL_MAGICS = {"pip", "conda", "mamba"}
 _MAGIC = re.compile(r"^(\s*)(%{1,2})([A-Za-z_][\w.]*)")
-_SHELL = re.compile(r"^(\s*)!")
+_SHELL = re.compile(r"^(\s*)!(?!=)")  # not a continuation line starting with "!="
 
 
 class SubmissionError(Exception):

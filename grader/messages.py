@@ -41,12 +41,15 @@ def check_summary(result: GradeResult) -> str:
         checks = [c for c in task.checks if c.visibility == "public"]
         if not checks:
             continue
-        state = "" if task.counted else "  [alternative not counted]"
-        lines.append(f"{task.title}: {_points(task.score)}/{_points(task.max_score)}{state}")
+        if not task.counted:
+            lines.append(f"(not counted, another way of doing the same part scored higher: "
+                         f"{task.title}: {_points(task.score)}/{_points(task.max_score)})")
+            continue
+        lines.append(f"{task.title}: {_points(task.score)}/{_points(task.max_score)}")
         for check in checks:
             lines.append(f"  {MARKS[check.status]:5} {check.title} "
                          f"({_points(check.score)}/{_points(check.max_score)})")
-            if check.status != "passed" and task.counted:
+            if check.status != "passed":
                 lines.extend(textwrap.wrap(check.message, width=96, initial_indent="        ",
                                            subsequent_indent="        "))
     lines += ["", f"Score so far (public checks): {_points(result.score)}/{_points(result.max_score)}"]

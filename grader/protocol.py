@@ -161,8 +161,8 @@ def _matches(value: Any, kind: str) -> bool:
             return True
         if option == "array" and isinstance(value, np.ndarray):
             return True
-        if option == "int" and isinstance(value, bool):
-            continue
+        if option in ("int", "float") and isinstance(value, bool):
+            continue  # bool subclasses int, but True is not a count or a measurement
         python_type = _SCALARS.get(option)
         if python_type is not None and isinstance(value, python_type):
             return True

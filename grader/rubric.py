@@ -295,15 +295,17 @@ def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:
 
 
 def _check_groups(path: str, tasks: tuple[TaskSpec, ...]) -> None:
-    groups: dict[str, list[TaskSpec]] = {}
-    for task in tasks:
+    groups: dict[str, list[tuple[int, TaskSpec]]] = {}
+    for index, task in enumerate(tasks):
         if task.group:
-            groups.setdefault(task.group, []).append(task)
+            groups.setdefault(task.group, []).append((index, task))
     for group, members in groups.items():
-        maxima = {t.max_score for t in members}
-        if len(maxima) > 1:
-            raise RubricError(f"{path}: tasks in group {group!r} must be worth the same points "
-                              f"(alternatives): {', '.join(f'{t.id}={t.max_score:g}' for t in members)}")
+        first = members[0][1].max_score
+        odd = next((i for i, t in members if t.max_score != first), None)
+        if odd is not None:
+            totals = ", ".join(f"{t.id}={t.max_score:g}" for _, t in members)
+            raise RubricError(f"{path}: tasks[{odd}].group: tasks in group {group!r} must be worth "
+                              f"the same points (alternatives): {totals}")
 
 
 def load_rubric(spec: str | Path) -> Rubric:

@@ -43,9 +43,13 @@ def as_array(value: Any, *, max_elements: int = MAX_ELEMENTS) -> np.ndarray:
     if is_tensor(value):
         if value.is_complex() or value.numel() > max_elements:
             raise NotConvertible("tensor too large or complex")
-        array = value.detach().to("cpu").clone().numpy()
-        if array.dtype.kind == "f" and array.dtype.itemsize < 4:
-            array = array.astype(np.float32)
+        tensor = value.detach().to("cpu")
+        if tensor.is_floating_point() and tensor.element_size() < 4:
+            tensor = tensor.float()  # float16 and bfloat16 (which numpy cannot hold) -> float32
+        try:
+            array = tensor.clone().numpy()
+        except (TypeError, RuntimeError) as exc:
+            raise NotConvertible(f"tensor of dtype {tensor.dtype} has no numpy equivalent") from exc
     elif type(value) is np.ndarray:
         if value.dtype.kind not in _ARRAY_DTYPE_KINDS or value.size > max_elements:
             raise NotConvertible("array not numeric or too large")

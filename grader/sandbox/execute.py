@@ -54,6 +54,8 @@ def short_traceback(exc: BaseException, student_files: set[str]) -> tuple[str, i
     first = next((i for i, frame in enumerate(frames) if frame.filename in student_files), len(frames))
     frames = frames[first:]
     line = next((f.lineno for f in frames if f.filename in student_files), None)
+    if line is None and isinstance(exc, SyntaxError) and exc.filename in student_files:
+        line = exc.lineno  # raised by compile(): no frame of the cell exists
     text = "".join(traceback.format_list(frames[-8:]))
     text += "".join(traceback.format_exception_only(type(exc), exc))
     if len(text) > MAX_TRACEBACK_CHARS:
