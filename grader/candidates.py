@@ -144,19 +144,49 @@ def indexed_network(unit: str, name: str, items: dict[str, np.ndarray], containe
                       "bias_keys": [biases.get(i) for i in order]})
 
 
+def unit_datasets(objects: list[dict[str, Any]]) -> frozenset[str]:
+    """Which of the lab's data sets a file holds: XOR's four 0/1 points, or a moons-sized cloud."""
+    found = set()
+    for record in objects:
+        if record.get("kind") != "array":
+            continue
+        value = np.asarray(record["value"])
+        if value.ndim != 2 or 2 not in value.shape:
+            continue
+        rows = value.shape[0] if value.shape[1] == 2 else value.shape[1]
+        if rows == 4 and np.all(np.isin(value, (0, 1))):
+            found.add("xor")
+        elif rows >= 50 and value.dtype.kind == "f":
+            found.add("moons")
+    return frozenset(found)
+
+
 def build_candidates(inventory: list[dict[str, Any]], n_inputs: int | None = None) -> list[Candidate]:
-    """Every candidate in the inventory, in unit order then name order."""
+    """Every candidate in the inventory, in unit order then name order.
+
+    A malformed record (the child is untrusted) is skipped rather than trusted.
+    """
     found: list[Candidate] = []
     for unit_record in inventory:
-        unit = unit_record["unit"]
-        objects = unit_record["objects"]
-        globals_arrays = {o["name"]: o["value"] for o in objects if o["kind"] == "array"}
-        globals_types = {o["name"]: o["source"] for o in objects if o["kind"] == "array"}
-        chain = indexed_network(unit, "W1", globals_arrays, "globals", globals_types, n_inputs)
-        if chain is not None:
-            found.append(chain)
+        try:
+            unit = str(unit_record["unit"])
+            objects = [o for o in unit_record["objects"] if isinstance(o, dict)]
+            datasets = unit_datasets(objects)
+            arrays = [o for o in objects if o.get("kind") == "array"]
+            globals_arrays = {o["name"]: np.asarray(o["value"]) for o in arrays}
+            globals_types = {o["name"]: o["source"] for o in arrays}
+            chain = indexed_network(unit, "W1", globals_arrays, "globals", globals_types, n_inputs)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        unit_found = [chain] if chain is not None else []
         for record in objects:
-            found.extend(_from_record(unit, record, n_inputs))
+            try:
+                unit_found.extend(_from_record(unit, record, n_inputs))
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+                continue
+        for candidate in unit_found:
+            candidate.data["datasets"] = datasets
+        found.extend(unit_found)
     return found
 
 
@@ -200,6 +230,9 @@ def _from_record(unit: str, record: dict[str, Any], n_inputs: int | None) -> lis
 
 def _fits(spec: TargetSpec, candidate: Candidate) -> bool:
     if candidate.kind != spec.kind:
+        return False
+    datasets = candidate.data.get("datasets") or frozenset()
+    if spec.dataset and datasets and spec.dataset not in datasets:
         return False
     if spec.kind != "network":
         return True

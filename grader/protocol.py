@@ -46,7 +46,8 @@ class ChannelClosed(ProtocolError):
 def encode_array(array: np.ndarray) -> dict[str, str]:
     """One numeric array as a JSON-safe dict holding its .npy bytes."""
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    # ascontiguousarray alone would turn a 0-d array into shape (1,): keep the shape.
+    np.save(buffer, np.ascontiguousarray(array).reshape(np.shape(array)), allow_pickle=False)
     return {ARRAY_KEY: base64.b64encode(buffer.getvalue()).decode("ascii")}
 
 

@@ -66,6 +66,7 @@ class TargetSpec:
     distinct_from: tuple[str, ...] = ()
     description: str = ""
     fallback: bool = True  # accept a candidate that matches no name, by type and shape alone
+    dataset: str | None = None  # "xor" or "moons": skip files that visibly hold only the other
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _target(path: str, target_id: str, table: Any) -> TargetSpec:
         raise RubricError(f"{path}: targets.{target_id}: expected a table")
     reader = _Reader(path, table, f"targets.{target_id}")
     reader.only({"kind", "names", "origins", "array_type", "inputs", "outputs", "hidden_max",
-                 "distinct_from", "description", "fallback"})
+                 "distinct_from", "description", "fallback", "dataset"})
     names = reader.get("names", list, [])
     origins = reader.get("origins", list, ["module", "weights"])
     if not all(isinstance(n, str) for n in names):
@@ -204,6 +205,7 @@ def _target(path: str, target_id: str, table: Any) -> TargetSpec:
     return TargetSpec(
         id=target_id, kind=kind, names=tuple(names),
         fallback=reader.get("fallback", bool, kind in ("network", "scaler")),
+        dataset=reader.get("dataset", str, None, choices={"xor", "moons"}),
         origins=tuple(origins),
         array_type=reader.get("array_type", str, "any", choices={"tensor", "ndarray", "any"}),
         inputs=reader.get("inputs", int, None), outputs=reader.get("outputs", int, None),

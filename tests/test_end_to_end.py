@@ -25,7 +25,7 @@ CORRECT = {
     "numpy_nb": "numpy", "numpy_py": "numpy",
     "moons_nb": "moons_fixed", "moons_py": "moons_fixed",
 }
-MOONS = {"moons_nb", "moons_py", "moons_armijo_reversed", "moons_low_accuracy"}
+MOONS = {"moons_nb", "moons_py", "moons_armijo_reversed", "moons_low_accuracy", "moons_logs_trials"}
 
 # fixture -> (counted core task, {failing "task.check": words its message must contain})
 BROKEN = {
@@ -43,6 +43,12 @@ BROKEN = {
     "failing_cell_nb": ("xor_module", {"runs.cells": ["cell 3", "NameError"]}),
     "magics_nb": ("xor_tensors", {"runs.cells": ["%time", "not run by the grader"]}),
     "input_nb": ("numpy", {"runs.cells": ["input()", "InputNotAvailable"]}),
+    # A custom autograd sigmoid whose backward drops the (1 - s) factor: training goes astray too.
+    "xor_module_bad_autograd": ("xor_module", {
+        "xor_module.classifies": ["misclassifies"],
+        "xor_module.loss": ["do not describe the trained model"],
+        "xor_module.gradients": ["W1", "layer 1", "relative error"]}),
+    "moons_logs_trials": ("moons_fixed", {"backtracking.monotone": ["goes up", "epoch 2"]}),
 }
 
 

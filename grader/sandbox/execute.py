@@ -52,7 +52,8 @@ def short_traceback(exc: BaseException, student_files: set[str]) -> tuple[str, i
     frames = traceback.extract_tb(exc.__traceback__)
     # Start at the student's first frame: the harness frames above it mean nothing to them.
     first = next((i for i, frame in enumerate(frames) if frame.filename in student_files), len(frames))
-    frames = frames[first:]
+    # Drop this module's own frames below it too (the replacement input() raising).
+    frames = [frame for frame in frames[first:] if frame.filename != __file__]
     line = next((f.lineno for f in frames if f.filename in student_files), None)
     if line is None and isinstance(exc, SyntaxError) and exc.filename in student_files:
         line = exc.lineno  # raised by compile(): no frame of the cell exists
