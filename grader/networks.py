@@ -22,6 +22,8 @@ from grader.candidates import Candidate
 from grader.launcher import ProbeError, SandboxSession
 
 MATCH_TOLERANCE = 1e-4  # float32 models evaluated in float64
+RECORDED_TOLERANCE = 1e-2  # outputs the student kept may predate the very last update
+MAX_RECORDED_PAIRS = 50
 ASSUMED = ("sigmoid",)
 FORWARD_NAMES = ("forward", "predict", "predict_proba", "forward_propagation", "forward_pass",
                  "model", "net")
@@ -94,10 +96,33 @@ def resolve(candidate: Candidate, session: SandboxSession | None, rng: np.random
         acts, error = netmath.infer_activations(data["weights"], data["biases"], X, observed)
         if error <= MATCH_TOLERANCE * max(1.0, float(np.max(np.abs(observed), initial=0.0))):
             return ResolvedNetwork(candidate, acts, f"inferred from {how}", _output_kind(acts, losses))
+    for name, inputs, outputs in _recorded_outputs(candidate, unit_objects):
+        acts, error = netmath.infer_activations(data["weights"], data["biases"], inputs, outputs)
+        if error <= RECORDED_TOLERANCE * max(1.0, float(np.max(np.abs(outputs), initial=0.0))):
+            return ResolvedNetwork(candidate, acts, f"inferred from your recorded outputs {name}",
+                                   _output_kind(acts, losses))
     acts = tuple(ASSUMED * len(data["weights"]))
     return ResolvedNetwork(candidate, acts, "assumed: sigmoid in every layer, as in the lab "
                            "(no forward function or recorded outputs to infer them from)",
                            _output_kind(acts, losses))
+
+
+def _recorded_outputs(candidate: Candidate, unit_objects: list[dict[str, Any]]
+                      ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(name, inputs, outputs) pairs from arrays the student kept: e.g. X and probs = forward(X)."""
+    n_in, n_out = candidate.data["sizes"][0], candidate.data["sizes"][-1]
+    arrays = [(o["name"], np.asarray(o["value"], dtype=np.float64)) for o in unit_objects
+              if o.get("kind") == "array" and np.asarray(o["value"]).dtype.kind == "f"]
+    inputs = [(name, a if a.shape[1] == n_in else a.T) for name, a in arrays
+              if a.ndim == 2 and n_in in a.shape]
+    pairs = []
+    for in_name, X in inputs:
+        rows = X.shape[0]
+        for out_name, values in arrays:
+            if out_name != in_name and values.size == rows * n_out and np.all(np.isfinite(values)):
+                shaped = values.T if values.ndim == 2 and values.shape == (n_out, rows) else values
+                pairs.append((f"{out_name} (for inputs {in_name})", X, shaped.reshape(rows, n_out)))
+    return pairs[:MAX_RECORDED_PAIRS]
 
 
 def _resolve_module(candidate: Candidate, session: SandboxSession | None, X: np.ndarray,

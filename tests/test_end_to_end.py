@@ -24,6 +24,7 @@ CORRECT = {
     "xor_raw_nb": "xor_tensors", "xor_raw_py": "xor_tensors",
     "numpy_nb": "numpy", "numpy_py": "numpy",
     "moons_nb": "moons_fixed", "moons_py": "moons_fixed",
+    "xor_raw_tanh_py": "xor_tensors",
 }
 MOONS = {"moons_nb", "moons_py", "moons_armijo_reversed", "moons_low_accuracy", "moons_logs_trials"}
 
@@ -136,6 +137,14 @@ def test_the_model_found_is_named_in_the_result(graded) -> None:
                     if c.id == "accuracy")
     assert "model_bt" in accuracy.details["network"]
     assert accuracy.details["scaler"].startswith("inputs scaled with scaler")
+
+
+def test_activations_are_inferred_from_recorded_outputs_without_a_forward_function(graded) -> None:
+    result, _ = graded["xor_raw_tanh_py"]
+    classifies = next(c for t in result.tasks if t.id == "xor_tensors" for c in t.checks
+                      if c.id == "classifies")
+    assert classifies.details["activations"] == ["tanh", "sigmoid"]
+    assert classifies.details["activation_source"].startswith("inferred from your recorded outputs final")
 
 
 @pytest.mark.slow
