@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import ctypes
+import functools
 import os
 import queue
 import resource
@@ -25,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import grader
 from grader import protocol
+from grader.isolation import (SUBMISSION_MOUNT, WORK_MOUNT, Cgroup, Support, bwrap_command, detect,
+                              package_root)
 from grader.loading import Submission
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -45,6 +47,9 @@ class Limits:
     file_size: int = 256 * 1024**2
     open_files: int = 256
     probe_timeout: float = 30.0
+    pids: int = 128
+    disk: int = 256 * 1024**2
+    tmp: int = 64 * 1024**2
 
 
 @dataclass
@@ -54,7 +59,7 @@ class RunRecord:
     cells: list[dict[str, Any]] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
     inventory: list[dict[str, Any]] | None = None
-    ending: str = "running"  # finished | timeout | cpu_limit | killed | crashed | exited | protocol
+    ending: str = "running"  # finished | timeout | cpu_limit | memory | killed | crashed | exited | protocol
     ending_detail: str = ""
     stdout: str = ""
     stderr: str = ""
@@ -112,46 +117,61 @@ def _unshare_network() -> bool:
     return libc.unshare(flags) == 0
 
 
-def _limit_child(limits: Limits) -> None:
-    """Runs in the child between fork and exec."""
+def _limit_child(limits: Limits, cgroup: Cgroup | None, own_network: bool) -> None:
+    """Runs in the child between fork and exec: cgroup first, then rlimits."""
+    if cgroup is not None:
+        cgroup.join()
     cpu = max(1, int(limits.cpu))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size, limits.file_size))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    _unshare_network()  # the child reports in its hello whether this took effect
+    if own_network:
+        _unshare_network()  # the child reports in its hello whether this took effect
 
 
 def copy_submission(submission: Submission, workdir: Path) -> None:
-    """A private copy of the submitted regular files; the original is never touched."""
+    """A private copy of the submitted regular files (world-readable, for the sandbox user)."""
+    workdir.chmod(0o755)
     for file in submission.files:
         target = workdir / file.path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
         shutil.copyfile(submission.root / file.path, target, follow_symlinks=False)
+        target.chmod(0o644)
 
 
-def _child_environment(workdir: Path, scratch: Path, threads: int) -> dict[str, str]:
-    package_parent = str(Path(grader.__file__).resolve().parent.parent)
+def _child_environment(home: str, tmp: str, threads: int) -> dict[str, str]:
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(scratch / "mpl"), "TMPDIR": str(scratch),
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{tmp}/mpl", "TMPDIR": tmp,
         "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
         "OPENBLAS_NUM_THREADS": str(threads), "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": package_parent,
+        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(Path(package_root()).parent),
         **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k not in (
             "OPENBLAS_NUM_THREADS",)},
     }
+
+
+class IsolationUnavailable(Exception):
+    """Full isolation was required but this machine cannot provide it."""
 
 
 class SandboxSession:
     """One child process running one submission; use as a context manager."""
 
     def __init__(self, submission: Submission, *, seed: int, threads: int = 1,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, support: Support | None = None,
+                 require_isolation: bool = False) -> None:
         self.submission = submission
         self.seed, self.threads = seed, threads
         self.limits = limits or Limits()
+        self.support = support or detect()
+        if require_isolation and self.support.missing():
+            raise IsolationUnavailable(
+                f"full isolation was required, but these protections are missing: "
+                f"{', '.join(self.support.missing())} ({self.support.reason})")
+        self._cgroup: Cgroup | None = None
         self.record = RunRecord()
         self._probe_id = 0
         self._process: subprocess.Popen[bytes] | None = None
@@ -166,19 +186,33 @@ class SandboxSession:
     # --- running ---------------------------------------------------------------------------
     def run(self) -> RunRecord:
         """Execute every unit, collecting cells, figures and the inventory (or why not)."""
-        workdir, scratch = self._tmp / "work", self._tmp / "scratch"
-        workdir.mkdir()
-        (scratch / "mpl").mkdir(parents=True)
-        copy_submission(self.submission, workdir)
+        copy = self._tmp / "submission"
+        copy.mkdir()
+        copy_submission(self.submission, copy)
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
+        command = [sys.executable, "-s", "-m", "grader.sandbox", str(request_read),
+                   str(response_write)]
+        sandboxed = self.support.bwrap is not None
+        if sandboxed:
+            env = {**_child_environment(WORK_MOUNT, "/tmp", self.threads),
+                   "LABGRADE_SUBMISSION": SUBMISSION_MOUNT}
+            command = bwrap_command(self.support, command, submission=copy,
+                                    work_size=self.limits.disk, tmp_size=self.limits.tmp, env=env)
+            env, cwd = {}, self._tmp
+        else:
+            scratch = self._tmp / "scratch"
+            (scratch / "mpl").mkdir(parents=True)
+            env, cwd = _child_environment(str(copy), str(scratch), self.threads), copy
+        if self.support.cgroup_version is not None:
+            self._cgroup = Cgroup(self.support.cgroup_version, self.limits.memory, self.limits.pids)
         started = time.monotonic()
         self._process = subprocess.Popen(
-            [sys.executable, "-s", "-m", "grader.sandbox", str(request_read), str(response_write)],
-            cwd=workdir, env=_child_environment(workdir, scratch, self.threads),
+            command, cwd=cwd, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(request_read, response_write), start_new_session=True,
-            preexec_fn=lambda: _limit_child(self.limits))  # noqa: PLW1509 - limits must apply pre-exec
+            preexec_fn=functools.partial(_limit_child, self.limits, self._cgroup,  # noqa: PLW1509
+                                         not sandboxed))
         os.close(request_read)
         os.close(response_write)
         self._requests = os.fdopen(request_write, "wb", buffering=0)
@@ -188,9 +222,7 @@ class SandboxSession:
                         _OutputDrain(self._process.stderr, self.limits.output)]
         for drain in self._drains:
             drain.start()
-        self.record.protections = {"own_process": True, "resource_limits": True,
-                                   "no_network": False, "filesystem_isolation": False,
-                                   "unprivileged_user": os.geteuid() != 0}
+        self.record.protections = self.support.protections(network_isolated=False)
         self._collect(started + self.limits.timeout)
         self.record.seconds = round(time.monotonic() - started, 3)
         return self.record
@@ -226,7 +258,7 @@ class SandboxSession:
             try:
                 if first:
                     protocol.expect(message, {"protocol": "int", "network_isolated": "bool"})
-                    self.record.protections["no_network"] = message["network_isolated"]
+                    self.record.protections = self.support.protections(message["network_isolated"])
                     first = False
                     self._send({"type": "run", "units": units, "seed": self.seed,
                                 "threads": self.threads})
@@ -261,8 +293,11 @@ class SandboxSession:
             self._end("protocol", f"the submission's process sent invalid data ({problem})")
             return
         code = self._process.wait() if self._process else None
-        if code is not None and code < 0:
-            number = -code
+        number = self._signal_of(code)
+        if self._cgroup is not None and self._cgroup.oom_killed():
+            self._end("memory", f"the run used more memory than the limit of "
+                      f"{self.limits.memory / 1024**3:.3g} GiB and was stopped")
+        elif number is not None:
             if number == signal.SIGXCPU or (number == signal.SIGKILL and self._cpu_exhausted()):
                 self._end("cpu_limit", f"the run used more than {self.limits.cpu:g} s of CPU time")
             elif number == signal.SIGKILL:
@@ -272,6 +307,16 @@ class SandboxSession:
         else:
             self._end("exited", f"the submission ended the Python process itself (exit code {code}) "
                       "before the grader could inspect its results")
+
+    def _signal_of(self, code: int | None) -> int | None:
+        """The signal that ended the child; through bwrap a signal shows as exit code 128+N."""
+        if code is None:
+            return None
+        if code < 0:
+            return -code
+        if self.support.bwrap is not None and 128 < code < 128 + 65:
+            return code - 128
+        return None
 
     def _cpu_exhausted(self) -> bool:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -324,6 +369,8 @@ class SandboxSession:
             os.killpg(self._process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if self._cgroup is not None:
+            self._cgroup.kill_all()
         self._process.wait()
 
     def close(self) -> None:
@@ -341,4 +388,6 @@ class SandboxSession:
             self.record.stdout, self.record.stderr = (d.text() for d in self._drains)
             self.record.output_truncated = any(d.truncated for d in self._drains)
             self._requests.close()
+        if self._cgroup is not None:
+            self._cgroup.remove()
         shutil.rmtree(self._tmp, ignore_errors=True)

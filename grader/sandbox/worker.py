@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import socket
 import sys
 from collections.abc import Callable
@@ -71,7 +72,20 @@ def answer(probe: dict[str, Any], namespaces: dict[str, dict[str, Any]]) -> dict
     raise probes.ProbeFailed(f"unknown probe {op!r}")
 
 
+def take_submission() -> None:
+    """Inside bubblewrap the submission is mounted read-only: copy it into the work dir."""
+    source = os.environ.get("LABGRADE_SUBMISSION")
+    if not source or not os.path.isdir(source):
+        return
+    for folder, _dirs, files in os.walk(source):
+        target = os.path.join(os.getcwd(), os.path.relpath(folder, source))
+        os.makedirs(target, exist_ok=True)
+        for name in files:  # contents only: the work dir's own metadata is not ours to change
+            shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
+
+
 def serve(request_fd: int, response_fd: int) -> None:
+    take_submission()
     requests = os.fdopen(request_fd, "rb", buffering=0)
     responses = os.fdopen(response_fd, "wb", buffering=0)
 

@@ -1,0 +1,250 @@
+"""What this machine can do to contain a submission, and the means to do it.
+
+Two mechanisms beyond a plain child process with rlimits:
+
+* **bubblewrap**: new mount, pid, network, ipc and uts namespaces; a filesystem view of
+  only ``/usr``, the Python installation, the ``grader`` package and the submission (all
+  read-only), a size-limited writable ``/work`` and private ``/tmp``. When the grader runs
+  as root, bwrap sets the namespaces up and ``setpriv`` then drops to a dedicated
+  unprivileged uid with no capabilities; otherwise bwrap maps the caller's uid into a user
+  namespace with further user namespaces disabled.
+* **cgroups** (v1 or v2): a memory limit that OOM-kills and a pids limit that stops fork
+  bombs (``RLIMIT_NPROC`` does nothing for root), and a way to kill every process the
+  submission started, wherever it went.
+
+:func:`detect` probes both once. What is missing is reported, never silently skipped.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import grader
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+SANDBOX_UID = int(os.environ.get("LABGRADE_SANDBOX_UID", "65534"))
+WORK_MOUNT = "/home/student"
+SUBMISSION_MOUNT = "/labgrade-submission"
+PROTECTIONS = ("own_process", "resource_limits", "no_network", "filesystem_isolation",
+               "pid_namespace", "unprivileged_user", "memory_cgroup", "pids_cgroup")
+
+
+@dataclass(frozen=True)
+class Support:
+    """The isolation this machine offers (probed once per grader process)."""
+
+    bwrap: str | None
+    setpriv: str | None
+    cgroup_version: int | None  # 1, 2 or None
+    reason: str  # why something is missing, in words
+
+    @property
+    def root(self) -> bool:
+        return os.geteuid() == 0
+
+    def protections(self, network_isolated: bool) -> dict[str, bool]:
+        """Which protections a run gets; ``network_isolated`` is what the child observed."""
+        full = self.bwrap is not None
+        return {"own_process": True, "resource_limits": True, "no_network": network_isolated,
+                "filesystem_isolation": full, "pid_namespace": full,
+                "unprivileged_user": (full and self.setpriv is not None) or not self.root,
+                "memory_cgroup": self.cgroup_version is not None,
+                "pids_cgroup": self.cgroup_version is not None}
+
+    def missing(self) -> list[str]:
+        return [name for name, ok in self.protections(True).items() if not ok]
+
+
+def _python_roots() -> list[str]:
+    roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    return sorted(roots)
+
+
+def package_root() -> str:
+    """The folder holding the ``grader`` package (bound read-only, alone, into the sandbox)."""
+    return str(Path(grader.__file__).resolve().parent)
+
+
+def bwrap_command(support: Support, command: list[str], *, submission: Path, work_size: int,
+                  tmp_size: int, env: dict[str, str]) -> list[str]:
+    """The full argv that runs ``command`` inside bubblewrap (see the module docstring)."""
+    assert support.bwrap is not None
+    argv = [support.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
+            "--hostname", "sandbox"]
+    drop_to_uid = support.root and support.setpriv is not None
+    if not drop_to_uid:
+        # Not root: a user namespace maps our own uid; no further namespaces inside.
+        argv += ["--unshare-user", "--disable-userns", "--uid", str(os.geteuid()),
+                 "--gid", str(os.getegid())]
+    argv += ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "lib", "lib64", "sbin"):
+        link = Path("/") / name
+        if link.is_symlink():
+            argv += ["--symlink", os.readlink(link), f"/{name}"]
+        elif link.is_dir():
+            argv += ["--ro-bind", str(link), f"/{name}"]
+    package = package_root()
+    binds = [root for root in _python_roots() if not root.startswith("/usr/")] + [package]
+    # Folders above each bind are created world-readable: the sandbox user must traverse
+    # them, and Python lists the folder on PYTHONPATH (bwrap would copy /root's 0700).
+    parents = sorted({str(p) for bind in binds for p in Path(bind).parents if str(p) != "/"},
+                     key=lambda p: p.count("/"))
+    for parent in parents:
+        argv += ["--perms", "0755", "--dir", parent]
+    for bind in binds:
+        argv += ["--ro-bind", bind, bind]
+    argv += [
+             "--ro-bind", str(submission), SUBMISSION_MOUNT,
+             "--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(work_size), "--tmpfs", WORK_MOUNT,
+             "--chdir", WORK_MOUNT, "--remount-ro", "/"]
+    for key, value in sorted(env.items()):
+        argv += ["--setenv", key, value]
+    if drop_to_uid:
+        argv += [support.setpriv, f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}",
+                 "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    return argv + command
+
+
+def _bwrap_works(bwrap: str, setpriv: str | None) -> str:
+    """'' when a trivial sandbox starts here, else bwrap's complaint."""
+    support = Support(bwrap, setpriv, None, "")
+    probe = Path("/tmp") / f"labgrade-probe-{uuid.uuid4().hex}"
+    probe.mkdir()
+    try:
+        argv = bwrap_command(support, [sys.executable, "-c", "pass"], submission=probe,
+                             work_size=1 << 20, tmp_size=1 << 20, env={"PATH": "/usr/bin"})
+        done = subprocess.run(argv, capture_output=True, timeout=30, check=False)
+        return "" if done.returncode == 0 else done.stderr.decode(errors="replace").strip()[:300]
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    finally:
+        probe.rmdir()
+
+
+def _cgroup_version() -> int | None:
+    if os.geteuid() != 0:
+        return None
+    if (CGROUP_ROOT / "cgroup.controllers").exists():
+        controllers = (CGROUP_ROOT / "cgroup.controllers").read_text().split()
+        return 2 if {"memory", "pids"} <= set(controllers) else None
+    if all(os.access(CGROUP_ROOT / c / "cgroup.procs", os.W_OK) for c in ("memory", "pids")):
+        return 1
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def detect() -> Support:
+    """Probe bubblewrap, setpriv and cgroups once; ``LABGRADE_NO_BWRAP=1`` turns bwrap off."""
+    reasons = []
+    bwrap = None if os.environ.get("LABGRADE_NO_BWRAP") else shutil.which("bwrap")
+    setpriv = shutil.which("setpriv") if os.geteuid() == 0 else None
+    if bwrap is None:
+        reasons.append("bubblewrap is not installed (or LABGRADE_NO_BWRAP is set)")
+    else:
+        problem = _bwrap_works(bwrap, setpriv)
+        if problem:
+            reasons.append(f"bubblewrap cannot start a sandbox here: {problem}")
+            bwrap = None
+    version = _cgroup_version()
+    if version is None:
+        reasons.append("no writable cgroup with memory and pids controllers (needs root)")
+    return Support(bwrap, setpriv, version, "; ".join(reasons))
+
+
+class Cgroup:
+    """One run's cgroup(s): memory and pids limits, membership, kill-all, OOM report."""
+
+    def __init__(self, version: int, memory: int, pids: int) -> None:
+        self.version = version
+        name = f"labgrade-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        if version == 2:
+            self.dirs = [CGROUP_ROOT / "labgrade" / name]
+            parent = CGROUP_ROOT / "labgrade"
+            parent.mkdir(exist_ok=True)
+            (CGROUP_ROOT / "cgroup.subtree_control").write_text("+memory +pids")
+            (parent / "cgroup.subtree_control").write_text("+memory +pids")
+            self.dirs[0].mkdir()
+            (self.dirs[0] / "memory.max").write_text(str(memory))
+            if (self.dirs[0] / "memory.swap.max").exists():
+                (self.dirs[0] / "memory.swap.max").write_text("0")
+            (self.dirs[0] / "pids.max").write_text(str(pids))
+        else:
+            self.dirs = [CGROUP_ROOT / "memory" / "labgrade" / name,
+                         CGROUP_ROOT / "pids" / "labgrade" / name]
+            for directory in self.dirs:
+                directory.mkdir(parents=True)
+            (self.dirs[0] / "memory.limit_in_bytes").write_text(str(memory))
+            (self.dirs[1] / "pids.max").write_text(str(pids))
+        self.procs_files = [str(d / "cgroup.procs") for d in self.dirs]
+
+    def join(self) -> None:
+        """Move the calling process in (runs in the child before exec)."""
+        for path in self.procs_files:
+            with open(path, "w") as handle:
+                handle.write(str(os.getpid()))
+
+    def pids(self) -> set[int]:
+        found: set[int] = set()
+        for path in self.procs_files:
+            try:
+                found |= {int(line) for line in Path(path).read_text().split()}
+            except OSError:
+                continue
+        return found
+
+    def kill_all(self) -> None:
+        """SIGKILL every member, including ones that called setsid or double-forked."""
+        if self.version == 2 and (self.dirs[0] / "cgroup.kill").exists():
+            (self.dirs[0] / "cgroup.kill").write_text("1")
+        for _ in range(50):
+            members = self.pids()
+            if not members:
+                return
+            for pid in members:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.02)
+
+    def oom_killed(self) -> bool:
+        try:
+            if self.version == 2:
+                events = (self.dirs[0] / "memory.events").read_text().split()
+                return int(events[events.index("oom_kill") + 1]) > 0
+            control = (self.dirs[0] / "memory.oom_control").read_text().split()
+            return "oom_kill" in control and int(control[control.index("oom_kill") + 1]) > 0
+        except (OSError, ValueError, IndexError):
+            return False
+
+    def pids_exhausted(self) -> bool:
+        directory = self.dirs[0] if self.version == 2 else self.dirs[1]
+        try:
+            events = (directory / "pids.events").read_text().split()
+            return int(events[events.index("max") + 1]) > 0
+        except (OSError, ValueError, IndexError):
+            return False
+
+    def remove(self) -> None:
+        self.kill_all()
+        for directory in self.dirs:
+            for _ in range(50):
+                try:
+                    directory.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)

@@ -1,0 +1,291 @@
+"""Reading submissions: IPython magics, script splitting, notebook cells and unreadable files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import traceback
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import loading
+from grader.loading import SubmissionError, load_submission, notebook_cells, script_cells
+from grader.loading import transform_magics
+
+# --- transform_magics ----------------------------------------------------------------------------
+
+# (source, expected python source or None when refused, words the refusal must contain, notes)
+MAGIC_CASES = [
+    ("%matplotlib inline\nx = 1\n", "pass\nx = 1\n", None, []),
+    ("%config InlineBackend.figure_format = 'retina'\n", "pass\n", None, []),
+    ("%load_ext autoreload\n%autoreload 2\ny = 2", "pass\npass\ny = 2", None, []),
+    ("!pip install torch\nimport os\n", "pass\nimport os\n", None,
+     ["shell command not executed: !pip install torch"]),
+    ("%pip install scikit-learn\n", "pass\n", None,
+     ["package installation not executed: %pip install scikit-learn"]),
+    ("!ls -la\n%conda install numpy\n", "pass\npass\n", None,
+     ["shell command not executed: !ls -la", "package installation not executed: %conda install numpy"]),
+    ("for i in range(2):\n    %matplotlib inline\n    !echo hi\n    x = i\n",
+     "for i in range(2):\n    pass\n    pass\n    x = i\n", None,
+     ["shell command not executed: !echo hi"]),
+    ("x = 7 % 3\ny = x != 2\nz = f'{x!r}'\n", "x = 7 % 3\ny = x != 2\nz = f'{x!r}'\n", None, []),
+    ("ok = (x\n      != y)\n", "ok = (x\n      != y)\n", None, []),
+    ("%time x = 1\n", None, "%time", []),
+    ("%%timeit\nx = 1\n", None, "%%timeit", []),
+    ("%%capture out\nprint(1)\n", None, "%%capture", []),
+    ("%%matplotlib inline\n", None, "%%matplotlib", []),
+    ("x = 1\n%run other.py\n", None, "%run", []),
+    ("if True:\n    %timeit f()\n", None, "%timeit", []),
+    ("x = !ls\n", None, "= !", []),
+    ("files, more = !ls -la\n", None, "= !", []),
+]
+
+
+@pytest.mark.parametrize(("source", "expected", "refusal", "notes"), MAGIC_CASES,
+                         ids=[c[0].splitlines()[0][:30] for c in MAGIC_CASES])
+def test_transform_magics(source, expected, refusal, notes):
+    python, refused, found_notes = transform_magics(source)
+    if expected is None:
+        assert refused is not None and refusal in refused
+        assert "not run by the grader" in refused
+        assert python == source  # a refused cell is left as it was, to be shown, not run
+    else:
+        assert refused is None
+        assert python == expected
+        assert len(python.splitlines()) == len(source.splitlines())  # line numbers stay true
+        compile(python, "<cell>", "exec")
+    assert found_notes == notes
+
+
+def test_refusal_names_the_magic_and_says_what_to_do():
+    _, refused, _ = transform_magics("a = 1\n%time a += 1\n")
+    assert refused == ("the IPython magic %time is not run by the grader; remove it so this cell "
+                       "runs as plain Python")
+
+
+# --- script_cells --------------------------------------------------------------------------------
+
+SCRIPT = """\
+import math
+
+# a comment between statements
+x = 1
+y = (x +
+     2)
+a = 1; b = 2
+
+def deco(fn):
+    return fn
+
+@deco
+def broken(v):
+    return v / 0
+
+z = broken(3)
+w = math.sqrt(4)
+"""
+
+
+def _write(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_script_cells_split_top_level_statements_on_their_true_lines(tmp_path):
+    cells = script_cells(_write(tmp_path / "work.py", SCRIPT))
+    starts = [c.first_line for c in cells]
+    assert starts == [1, 4, 5, 7, 9, 12, 16, 17]
+    assert [c.number for c in cells] == starts  # script cells are named by their first line
+    lines = SCRIPT.splitlines(True)
+    by_start = {c.first_line: c for c in cells}
+    assert by_start[5].source == "\n" * 4 + "".join(lines[4:6])  # a two-line statement
+    assert by_start[7].source.strip() == "a = 1; b = 2"  # statements sharing a line run together
+    assert by_start[12].source.lstrip("\n").startswith("@deco\ndef broken")  # decorator included
+    for cell in cells:
+        assert cell.source.startswith("\n" * (cell.first_line - 1))
+        assert cell.refused is None and cell.notes == ()
+        compile(cell.source, "work.py", "exec")
+
+
+def test_a_failing_statement_reports_the_scripts_real_line(tmp_path):
+    cells = script_cells(_write(tmp_path / "work.py", SCRIPT))
+    namespace: dict = {"__name__": "__main__"}
+    failures = []
+    for cell in cells:
+        try:
+            exec(compile(cell.source, "work.py", "exec"), namespace)
+        except ZeroDivisionError as exc:
+            failures.append([(f.filename, f.lineno) for f in traceback.extract_tb(exc.__traceback__)])
+    # one failure: the call on line 16, inside broken() on line 14; later cells still ran
+    assert len(failures) == 1
+    assert failures[0][-2:] == [("work.py", 16), ("work.py", 14)]
+    assert namespace["w"] == 2.0 and "z" not in namespace
+    assert namespace["a"] == 1 and namespace["b"] == 2 and namespace["y"] == 3
+
+
+def test_a_script_with_a_syntax_error_is_one_cell_that_reports_the_line(tmp_path):
+    text = "x = 1\nprint(x)\ny = (\nz = 2\n"
+    cells = script_cells(_write(tmp_path / "bad.py", text))
+    assert len(cells) == 1
+    assert cells[0].number == 1 and cells[0].first_line == 1 and cells[0].source == text
+    with pytest.raises(SyntaxError) as info:
+        compile(cells[0].source, "bad.py", "exec")
+    assert info.value.lineno == 3
+
+
+def test_script_magics_become_notes_or_a_refusal(tmp_path):
+    cells = script_cells(_write(tmp_path / "s.py", "!pip install torch\nimport os\nx = 1\n"))
+    assert [c.first_line for c in cells] == [1, 2, 3]
+    assert cells[0].source == "pass\n" and cells[0].notes == ("shell command not executed: "
+                                                              "!pip install torch",)
+    assert all(c.notes == () for c in cells[1:])
+
+    refused = script_cells(_write(tmp_path / "t.py", "x = 1\n%time y = 2\n"))
+    assert len(refused) == 1 and "%time" in refused[0].refused
+
+
+# --- notebook_cells ------------------------------------------------------------------------------
+
+def _notebook(path: Path, cells: list) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = cells
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_notebook_cells_number_code_cells_from_one_skipping_markdown(tmp_path):
+    v4 = nbformat.v4
+    path = _notebook(tmp_path / "lab.ipynb", [
+        v4.new_markdown_cell("# Lab 6\n%matplotlib is mentioned here"),
+        v4.new_code_cell("import numpy as np\na = 1"),
+        v4.new_markdown_cell("Some text"),
+        v4.new_raw_cell("raw = 1"),
+        v4.new_code_cell("%matplotlib inline\nb = a + 1"),
+        v4.new_code_cell("%%timeit\nc = 3"),
+        v4.new_code_cell("!pip install torch"),
+    ])
+    cells = notebook_cells(path)
+    assert [c.number for c in cells] == [1, 2, 3, 4]
+    assert [c.first_line for c in cells] == [1, 1, 1, 1]
+    assert cells[0].source == "import numpy as np\na = 1" and cells[0].refused is None
+    assert cells[1].source == "pass\nb = a + 1" and cells[1].refused is None
+    assert "%%timeit" in cells[2].refused and cells[2].source == "%%timeit\nc = 3"
+    assert cells[3].source == "pass" and cells[3].notes == ("shell command not executed: "
+                                                            "!pip install torch",)
+
+
+def test_an_empty_notebook_has_no_cells(tmp_path):
+    assert notebook_cells(_notebook(tmp_path / "e.ipynb", [])) == []
+
+
+# --- load_submission -----------------------------------------------------------------------------
+
+def test_load_submission_records_unreadable_files_and_keeps_the_rest(tmp_path, monkeypatch):
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    good = _notebook(folder / "good.ipynb", [nbformat.v4.new_code_cell("x = 1")])
+    _write(folder / "broken.ipynb", '{"cells": [ this is not json')
+    latin_nb = _write(folder / "latin.ipynb", b'{"cells": [], "note": "caf\xe9"}').read_bytes()
+    latin_py = _write(folder / "latin.py", b"x = 'caf\xe9'\n").read_bytes()
+    _write(folder / "train.py", "y = 2\n")
+    sub = load_submission(folder)
+    assert sub.name == "alice" and sub.root == folder
+    assert sorted(u.name for u in sub.units) == ["good.ipynb", "train.py"]
+    assert {u.name: u.kind for u in sub.units} == {"good.ipynb": "notebook", "train.py": "script"}
+    problems = sorted(sub.problems)
+    assert len(problems) == 3
+    assert problems[0].startswith("broken.ipynb: the notebook cannot be read")
+    assert problems[1] == ("latin.ipynb: the notebook is not UTF-8 text "
+                           f"(byte {latin_nb.index(0xE9)})")
+    assert problems[2] == f"latin.py: the script is not UTF-8 text (byte {latin_py.index(0xE9)})"
+
+    monkeypatch.setattr(loading, "MAX_NOTEBOOK_BYTES", good.stat().st_size - 1)
+    sub = load_submission(folder)
+    assert "good.ipynb" not in [u.name for u in sub.units]
+    oversize = [p for p in sub.problems if p.startswith("good.ipynb:")]
+    assert len(oversize) == 1 and "the limit is" in oversize[0]
+
+
+def test_files_carry_their_sha256_and_size(tmp_path):
+    folder = tmp_path / "bob"
+    (folder / "sub").mkdir(parents=True)
+    contents = {"main.py": b"print('hi')\n", "sub/data.csv": b"a,b\n1,2\n",
+                "sub/notes.txt": bytes(range(256))}
+    for name, data in contents.items():
+        (folder / name).write_bytes(data)
+    sub = load_submission(folder)
+    assert {f.path: (f.sha256, f.size) for f in sub.files} == {
+        name: (hashlib.sha256(data).hexdigest(), len(data)) for name, data in contents.items()}
+    assert [u.name for u in sub.units] == ["main.py"]
+
+
+def test_a_single_file_submission(tmp_path):
+    path = _write(tmp_path / "carol_lab6.py", "x = 1\ny = 2\n")
+    sub = load_submission(path)
+    assert sub.name == "carol_lab6" and sub.root == tmp_path
+    assert [f.path for f in sub.files] == ["carol_lab6.py"]
+    assert [c.first_line for c in sub.units[0].cells] == [1, 2]
+
+
+def test_symlinks_are_ignored_with_a_problem(tmp_path):
+    secret = _write(tmp_path / "outside.py", "SECRET = 'do not read'\n")
+    folder = tmp_path / "dave"
+    folder.mkdir()
+    _write(folder / "main.py", "x = 1\n")
+    os.symlink(secret, folder / "link.py")
+    sub = load_submission(folder)
+    assert [f.path for f in sub.files] == ["main.py"]
+    assert [u.name for u in sub.units] == ["main.py"]
+    assert sub.problems == ("link.py: symbolic links are not accepted; the link was ignored",)
+    with pytest.raises(SubmissionError, match="symbolic link"):
+        load_submission(folder / "link.py")
+
+
+def test_hidden_and_checkpoint_folders_are_skipped(tmp_path):
+    folder = tmp_path / "erin"
+    (folder / ".ipynb_checkpoints").mkdir(parents=True)
+    (folder / ".hidden").mkdir()
+    (folder / "__pycache__").mkdir()
+    _write(folder / ".ipynb_checkpoints" / "lab-checkpoint.py", "x = 1\n")
+    _write(folder / ".hidden" / "h.py", "x = 1\n")
+    _write(folder / "__pycache__" / "c.py", "x = 1\n")
+    _write(folder / "lab.py", "x = 1\n")
+    assert [f.path for f in load_submission(folder).files] == ["lab.py"]
+
+
+def test_too_many_files_keeps_the_first_ones_with_a_problem(tmp_path, monkeypatch):
+    monkeypatch.setattr(loading, "MAX_FILES", 2)
+    for name in ("a.py", "b.py", "c.py"):
+        _write(tmp_path / name, "x = 1\n")
+    sub = load_submission(tmp_path)
+    assert [f.path for f in sub.files] == ["a.py", "b.py"]
+    assert sub.problems == ("the submission has 3 files; only the first 2 were used",)
+
+
+def test_a_missing_path_raises(tmp_path):
+    with pytest.raises(SubmissionError, match="no such file or folder") as info:
+        load_submission(tmp_path / "nobody")
+    assert "nobody" in str(info.value)
+
+
+@pytest.mark.parametrize("files", [{}, {"README.md": "hello", "data.csv": "1,2"}],
+                         ids=["empty", "no-code"])
+def test_a_folder_with_nothing_runnable_raises(tmp_path, files):
+    folder = tmp_path / "frank"
+    folder.mkdir()
+    for name, text in files.items():
+        _write(folder / name, text)
+    with pytest.raises(SubmissionError, match=r"holds no notebook \(\.ipynb\) or script"):
+        load_submission(folder)
+
+
+def test_a_folder_whose_only_notebook_is_broken_is_graded_with_the_problem(tmp_path):
+    _write(tmp_path / "only.ipynb", "not json at all")
+    sub = load_submission(tmp_path)
+    assert sub.units == ()
+    assert len(sub.problems) == 1 and sub.problems[0].startswith("only.ipynb: ")

@@ -1,0 +1,273 @@
+"""Rubrics: the built-in lab6, sizes, and broken rubrics refused with file, key and problem."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from grader import rubric
+from grader.rubric import RubricError, load_rubric, parse_rubric, parse_size
+
+# --- the built-in rubric ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lab6():
+    return load_rubric("lab6")
+
+
+def test_lab6_loads_with_its_tasks_and_targets(lab6):
+    path = rubric.BUILTIN_DIR / "lab6.toml"
+    assert lab6.id == "lab6" and lab6.path == str(path)
+    assert lab6.digest == hashlib.sha256(path.read_text(encoding="utf-8").encode()).hexdigest()
+    assert [t.id for t in lab6.tasks] == ["runs", "xor_module", "xor_tensors", "numpy",
+                                         "moons_fixed", "backtracking"]
+    assert set(lab6.targets) == {"xor_module", "xor_tensors", "numpy_params", "xor_history",
+                                 "backward", "forward", "moons_fixed", "moons_bt", "moons_scaler",
+                                 "moons_fixed_history", "moons_bt_history", "line_search"}
+    assert lab6.targets["moons_bt"].distinct_from == ("moons_fixed",)
+    assert lab6.targets["xor_tensors"].array_type == "tensor"
+    assert lab6.targets["xor_module"].origins == ("module",)
+    assert lab6.targets["xor_module"].hidden_max == 32
+    # network and scaler targets may fall back on type and shape; series and functions may not
+    assert {t.id: t.fallback for t in lab6.targets.values()} == {
+        t.id: t.kind in ("network", "scaler") for t in lab6.targets.values()}
+    assert lab6.limits.memory == 6 * 1024**3 and lab6.limits.output == 1024**2
+    assert lab6.limits.timeout == 600 and lab6.limits.probe_timeout == 30
+    assert lab6.reference == {"xor_epochs": 20000, "moons_epochs": 300, "moons_seed": 0}
+
+
+def test_lab6_core_group_has_four_alternatives_worth_the_same(lab6):
+    core = [t for t in lab6.tasks if t.group == "core"]
+    assert [t.id for t in core] == ["xor_module", "xor_tensors", "numpy", "moons_fixed"]
+    assert len({t.max_score for t in core}) == 1 and core[0].max_score > 0
+    for task in lab6.tasks:
+        for check in task.checks:
+            assert check.kind in rubric.CHECK_KINDS and check.points >= 0
+
+
+def test_lab6_hidden_checks_and_public_only(lab6):
+    hidden = {(t.id, c.id) for t in lab6.tasks for c in t.checks if c.visibility == "hidden"}
+    assert hidden == {("xor_module", "gradients"), ("moons_fixed", "gradients"),
+                      ("backtracking", "armijo")}
+    public = lab6.public_only()
+    assert all(c.visibility == "public" for t in public.tasks for c in t.checks)
+    assert [t.id for t in public.tasks] == [t.id for t in lab6.tasks]
+    for before, after in zip(lab6.tasks, public.tasks):
+        assert [c.id for c in after.checks] == [c.id for c in before.checks
+                                                if (before.id, c.id) not in hidden]
+        assert after.group == before.group and after.optional == before.optional
+    assert public.targets is lab6.targets and public.digest == lab6.digest
+    # the original is untouched
+    assert sum(c.visibility == "hidden" for t in lab6.tasks for c in t.checks) == 3
+
+
+def test_public_only_drops_a_task_whose_checks_are_all_hidden():
+    text = MINIMAL.replace('  points = 10\n', '  points = 10\n  visibility = "hidden"\n', 1)
+    parsed = parse_rubric(text, "mini.toml")
+    assert [t.id for t in parsed.tasks] == ["a", "b"]
+    assert [t.id for t in parsed.public_only().tasks] == ["b"]
+
+
+def test_load_rubric_by_path_matches_the_builtin(tmp_path, lab6):
+    copy = tmp_path / "my_lab6.toml"
+    copy.write_text((rubric.BUILTIN_DIR / "lab6.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    mine = load_rubric(copy)
+    assert mine.path == str(copy) and mine.digest == lab6.digest
+    assert mine.tasks == lab6.tasks and mine.targets == lab6.targets
+
+
+def test_load_rubric_unknown_id_lists_the_builtin_ones():
+    with pytest.raises(RubricError) as info:
+        load_rubric("lab99")
+    builtin = sorted(p.stem for p in rubric.BUILTIN_DIR.glob("*.toml"))
+    assert "lab6" in builtin
+    assert str(info.value) == f"lab99: no such rubric (built-in rubrics: {', '.join(builtin)})"
+
+
+def test_load_rubric_unreadable_path_names_it(tmp_path):
+    missing = tmp_path / "gone.toml"
+    with pytest.raises(RubricError, match="cannot be read") as info:
+        load_rubric(missing)
+    assert str(missing) in str(info.value)
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'title = "caf\xe9"\n')
+    with pytest.raises(RubricError, match="cannot be read"):
+        load_rubric(latin)
+
+
+# --- parse_size ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "size"), [
+    ("4GiB", 4 * 1024**3),
+    ("512MB", 512 * 1000**2),
+    ("512MiB", 512 * 1024**2),
+    ("1048576", 1048576),
+    (1048576, 1048576),
+    ("1.5KiB", 1536),
+    (" 10 kb ", 10_000),
+    ("2M", 2_000_000),
+    ("3k", 3000),
+    ("7B", 7),
+    ("1TiB", 1024**4),
+    ("2 gib", 2 * 1024**3),
+])
+def test_parse_size(text, size):
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["lots", "-1MB", "5XB", "", "MB", "1 GiBs", "5iB", "1e6", True,
+                                  "1,000"])
+def test_parse_size_refuses(text):
+    with pytest.raises(ValueError, match="is not a size"):
+        parse_size(text)
+
+
+# --- broken rubrics --------------------------------------------------------------------------
+
+MINIMAL = """\
+schema = 1
+id = "mini"
+version = "1"
+
+[targets.net]
+kind = "network"
+names = ["model"]
+
+[targets.hist]
+kind = "series"
+
+[[tasks]]
+id = "a"
+title = "Task A"
+group = "core"
+
+  [[tasks.checks]]
+  id = "classifies"
+  title = "Classifies XOR"
+  kind = "xor_classification"
+  network = "net"
+  points = 10
+
+[[tasks]]
+id = "b"
+title = "Task B"
+group = "core"
+
+  [[tasks.checks]]
+  id = "monotone"
+  title = "Loss never increases"
+  kind = "loss_monotone"
+  history = "hist"
+  points = 10
+"""
+
+
+def test_the_minimal_rubric_is_valid():
+    parsed = parse_rubric(MINIMAL, "mini.toml")
+    assert [t.id for t in parsed.tasks] == ["a", "b"]
+    assert parsed.tasks[0].checks[0].params == {"network": "net"}
+    assert parsed.tasks[0].checks[0].visibility == "public"
+    assert parsed.targets["net"].fallback is True and parsed.targets["hist"].fallback is False
+
+
+def _once(old: str, new: str):
+    def edit(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+    return edit
+
+
+def _second(old: str, new: str):
+    def edit(text: str) -> str:
+        first = text.index(old) + len(old)
+        second = text.index(old, first)
+        return text[:second] + new + text[second + len(old):]
+    return edit
+
+
+# (id, edit of MINIMAL, dotted key, words of the problem)
+BROKEN = [
+    ("unknown-top-level-key", _once("schema = 1\n", 'schema = 1\ncolour = "red"\n'),
+     "colour", "unknown key"),
+    ("unknown-check-kind", _once('kind = "loss_monotone"', 'kind = "loss_wobble"'),
+     "tasks[1].checks[0].kind", "'loss_wobble' is not one of"),
+    ("undefined-target", _once('network = "net"', 'network = "nett"'),
+     "tasks[0].checks[0].network", "names target 'nett', which is not defined under [targets]"),
+    ("wrong-target-role", _once('history = "hist"', 'history = "ghost"'),
+     "tasks[1].checks[0].history", "names target 'ghost'"),
+    ("negative-points", _once("points = 10", "points = -1"),
+     "tasks[0].checks[0].points", "must not be negative"),
+    ("points-string", _once("points = 10", 'points = "ten"'),
+     "tasks[0].checks[0].points", "expected an integer or a number, got str"),
+    ("points-bool", _second("points = 10", "points = true"),
+     "tasks[1].checks[0].points", "got a boolean"),
+    ("missing-points", _once("  points = 10\n", ""),
+     "tasks[0].checks[0].points", "is required"),
+    ("bad-visibility", _once("points = 10\n", 'points = 10\n  visibility = "secret"\n'),
+     "tasks[0].checks[0].visibility", "'secret' is not one of hidden, public"),
+    ("unknown-check-key", _once("points = 10\n", "points = 10\n  weight = 2\n"),
+     "tasks[0].checks[0].weight", "unknown key"),
+    ("missing-check-target", _once('  network = "net"\n', ""),
+     "tasks[0].checks[0].network", "is required"),
+    ("different-totals", _second("points = 10", "points = 12"),
+     "tasks[1].group", "tasks in group 'core' must be worth the same points (alternatives): "
+                       "a=10, b=12"),
+    ("duplicate-task-ids", _once('id = "b"', 'id = "a"'),
+     "tasks", "task ids repeat: ['a', 'a']"),
+    ("duplicate-check-ids", _once('  points = 10\n', '  points = 10\n\n  [[tasks.checks]]\n'
+                                  '  id = "classifies"\n  title = "Again"\n  kind = "cells_ran"\n'
+                                  '  points = 0\n'),
+     "tasks[0].checks", "check ids repeat"),
+    ("wrong-schema", _once("schema = 1", "schema = 2"),
+     "schema", "this grader reads rubric schema 1, not 2"),
+    ("distinct-from-unknown", _once('kind = "series"\n', 'kind = "series"\ndistinct_from = ["ghost"]\n'),
+     "targets.hist.distinct_from", "unknown target 'ghost'"),
+    ("bad-target-kind", _once('kind = "series"', 'kind = "sequence"'),
+     "targets.hist.kind", "'sequence' is not one of"),
+    ("bad-origins", _once('names = ["model"]', 'names = ["model"]\norigins = ["pickle"]'),
+     "targets.net.origins", "allowed origins are module, weights"),
+    ("unknown-target-key", _once('names = ["model"]', 'names = ["model"]\nsize = 3'),
+     "targets.net.size", "unknown key"),
+    ("bad-loss", _once('kind = "loss_monotone"', 'kind = "loss_decrease"\n  loss = "hinge"'),
+     "tasks[1].checks[0].loss", "'hinge' is not one of auto, bce, bce_logits, half_mse, mse"),
+    ("no-tasks", lambda text: text[:text.index("[[tasks]]")], "tasks", "is required"),
+    ("empty-task-list", lambda text: "tasks = []\n" + text[:text.index("[[tasks]]")],
+     "tasks", "a rubric needs at least one task"),
+    ("missing-id", _once('id = "mini"\n', ""), "id", "is required"),
+    ("unknown-limit", _once("[targets.net]", "[limits]\nmemmory = \"1GiB\"\n\n[targets.net]"),
+     "limits.memmory", "unknown key"),
+]
+
+
+
+@pytest.mark.parametrize(("edit", "key", "problem"), [b[1:] for b in BROKEN],
+                         ids=[b[0] for b in BROKEN])
+def test_broken_rubrics_name_file_key_and_problem(tmp_path, edit, key, problem):
+    path = tmp_path / "course" / "broken_rubric.toml"
+    path.parent.mkdir()
+    text = edit(MINIMAL)
+    assert text != MINIMAL
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {key}: "), message
+    assert problem in message, message
+
+
+def test_invalid_toml_names_the_file_and_the_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(MINIMAL.replace("points = 10", "points = ", 1), encoding="utf-8")
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    message = str(info.value)
+    line = MINIMAL.splitlines().index("  points = 10") + 1
+    assert message.startswith(f"{path}: not valid TOML: ")
+    assert f"line {line}" in message
+
+
+def test_parse_rubric_names_the_given_path():
+    with pytest.raises(RubricError, match=r"^<course rubric>: schema: "):
+        parse_rubric(MINIMAL.replace("schema = 1", "schema = 3"), "<course rubric>")
