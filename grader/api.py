@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from grader.grading import error_result, grade_submission
+from grader.isolation import IsolationUnavailable, Support, detect
 from grader.launcher import Limits
 from grader.loading import SubmissionError, load_submission
 from grader.references import References
@@ -48,10 +49,20 @@ def with_overrides(rubric: Rubric, *, timeout: float | None = None, memory: int 
 
 
 def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: Limits | None = None,
-                threads: int = 1, public_only: bool = False,
+                threads: int = 1, public_only: bool = False, support: Support | None = None,
+                require_isolation: bool = False,
                 on_result: Callable[[Path, GradeResult, Path | None], None] | None = None
                 ) -> Iterator[tuple[Path, GradeResult]]:
-    """Grade each submission in turn; a broken one yields an error result, never an exception."""
+    """Grade each submission in turn; a broken one yields an error result, never an exception.
+
+    Raises IsolationUnavailable before grading anything when ``require_isolation`` is set
+    and this machine lacks a protection.
+    """
+    support = support or detect()
+    if require_isolation and support.missing():
+        raise IsolationUnavailable(
+            f"full isolation was required, but these protections are missing: "
+            f"{', '.join(support.missing())} ({support.reason})")
     if public_only:
         rubric = rubric.public_only()
     references = References(rubric)
@@ -62,7 +73,8 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
         try:
             submission = load_submission(path)
             result = grade_submission(submission, rubric, limits=limits or rubric.limits,
-                                      threads=threads, references=references, out_dir=target)
+                                      threads=threads, references=references, out_dir=target,
+                                      support=support)
         except SubmissionError as exc:
             result = error_result(name, rubric, str(exc), threads)
         written = write_result(result, target) if target is not None else None

@@ -13,6 +13,7 @@ from typing import Any
 
 from grader.context import GradingContext, Missing
 from grader.environment import fingerprint
+from grader.isolation import Support
 from grader.launcher import Limits, ProbeError, RunRecord, SandboxSession
 from grader.loading import Submission
 from grader.references import References
@@ -102,20 +103,23 @@ def _figures(record: RunRecord, out_dir: Path | None) -> list[dict[str, Any]]:
     return figures
 
 
-def _run_summary(record: RunRecord) -> dict[str, Any]:
+def _run_summary(record: RunRecord, support: Support) -> dict[str, Any]:
+    missing = [name for name, ok in record.protections.items() if not ok]
     return {"ending": record.ending, "detail": record.ending_detail,
-            "protections": record.protections, "output_truncated": record.output_truncated,
+            "protections": record.protections, "missing_protections": missing,
+            "isolation_note": support.reason if missing else "",
+            "output_truncated": record.output_truncated,
             "stdout_bytes": len(record.stdout.encode()), "stderr_bytes": len(record.stderr.encode())}
 
 
 def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits | None = None,
                      threads: int = 1, references: References | None = None,
-                     out_dir: Path | None = None) -> GradeResult:
+                     out_dir: Path | None = None, support: Support | None = None) -> GradeResult:
     """Run one submission in the sandbox and grade it against the rubric."""
     started = time.monotonic()
     references = references or References(rubric)
     with SandboxSession(submission, seed=rubric.seed, threads=threads,
-                        limits=limits or rubric.limits) as session:
+                        limits=limits or rubric.limits, support=support) as session:
         record = session.run()
         ran = time.monotonic()
         ctx = GradingContext(rubric, submission, record, session, references)
@@ -134,7 +138,7 @@ def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits |
         rubric={"id": rubric.id, "version": rubric.version, "digest": rubric.digest,
                 "path": rubric.path},
         status="graded", score=score, max_score=maximum, tasks=tasks, cells=_cells(record),
-        run=_run_summary(record),
+        run=_run_summary(record, session.support),
         targets={tid: choice.message for tid, choice in sorted(ctx.choices.items())},
         figures=_figures(record, out_dir),
         environment=fingerprint(seed=rubric.seed, threads=threads),

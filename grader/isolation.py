@@ -38,6 +38,10 @@ PROTECTIONS = ("own_process", "resource_limits", "no_network", "filesystem_isola
                "pid_namespace", "unprivileged_user", "memory_cgroup", "pids_cgroup")
 
 
+class IsolationUnavailable(Exception):
+    """Full isolation was required but this machine cannot provide it."""
+
+
 @dataclass(frozen=True)
 class Support:
     """The isolation this machine offers (probed once per grader process)."""
@@ -86,7 +90,11 @@ def bwrap_command(support: Support, command: list[str], *, submission: Path, wor
         # Not root: a user namespace maps our own uid; no further namespaces inside.
         argv += ["--unshare-user", "--disable-userns", "--uid", str(os.geteuid()),
                  "--gid", str(os.getegid())]
-    argv += ["--ro-bind", "/usr", "/usr"]
+    # Writable scratch first: binds below may sit inside /tmp (a checkout in /tmp) and must
+    # land on top of the tmpfs, not under it.
+    argv += ["--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(work_size), "--tmpfs", WORK_MOUNT,
+             "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "lib", "lib64", "sbin"):
         link = Path("/") / name
         if link.is_symlink():
@@ -103,11 +111,7 @@ def bwrap_command(support: Support, command: list[str], *, submission: Path, wor
         argv += ["--perms", "0755", "--dir", parent]
     for bind in binds:
         argv += ["--ro-bind", bind, bind]
-    argv += [
-             "--ro-bind", str(submission), SUBMISSION_MOUNT,
-             "--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", str(work_size), "--tmpfs", WORK_MOUNT,
+    argv += ["--ro-bind", str(submission), SUBMISSION_MOUNT, "--proc", "/proc", "--dev", "/dev",
              "--chdir", WORK_MOUNT, "--remount-ro", "/"]
     for key, value in sorted(env.items()):
         argv += ["--setenv", key, value]
@@ -123,8 +127,9 @@ def _bwrap_works(bwrap: str, setpriv: str | None) -> str:
     probe = Path("/tmp") / f"labgrade-probe-{uuid.uuid4().hex}"
     probe.mkdir()
     try:
-        argv = bwrap_command(support, [sys.executable, "-c", "pass"], submission=probe,
-                             work_size=1 << 20, tmp_size=1 << 20, env={"PATH": "/usr/bin"})
+        argv = bwrap_command(support, [sys.executable, "-s", "-c", "import grader.protocol"],
+                             submission=probe, work_size=1 << 20, tmp_size=1 << 20,
+                             env={"PATH": "/usr/bin", "PYTHONPATH": str(Path(package_root()).parent)})
         done = subprocess.run(argv, capture_output=True, timeout=30, check=False)
         return "" if done.returncode == 0 else done.stderr.decode(errors="replace").strip()[:300]
     except (OSError, subprocess.TimeoutExpired) as exc:

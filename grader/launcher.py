@@ -34,6 +34,8 @@ from grader.loading import Submission
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
+PR_SET_PDEATHSIG = 1
+ADDRESS_SPACE_MARGIN = 4 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -117,18 +119,28 @@ def _unshare_network() -> bool:
     return libc.unshare(flags) == 0
 
 
+def _die_with_parent() -> None:
+    """Without bubblewrap: the child gets SIGKILL if the grader dies (PR_SET_PDEATHSIG)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _limit_child(limits: Limits, cgroup: Cgroup | None, own_network: bool) -> None:
     """Runs in the child between fork and exec: cgroup first, then rlimits."""
     if cgroup is not None:
         cgroup.join()
     cpu = max(1, int(limits.cpu))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+    # With a cgroup the memory limit is real (OOM kill); the address space is only a backstop,
+    # kept well above it because torch reserves far more address space than it uses.
+    address_space = limits.memory + ADDRESS_SPACE_MARGIN if cgroup is not None else limits.memory
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size, limits.file_size))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if own_network:
         _unshare_network()  # the child reports in its hello whether this took effect
+        _die_with_parent()
 
 
 def copy_submission(submission: Submission, workdir: Path) -> None:
@@ -153,24 +165,15 @@ def _child_environment(home: str, tmp: str, threads: int) -> dict[str, str]:
     }
 
 
-class IsolationUnavailable(Exception):
-    """Full isolation was required but this machine cannot provide it."""
-
-
 class SandboxSession:
     """One child process running one submission; use as a context manager."""
 
     def __init__(self, submission: Submission, *, seed: int, threads: int = 1,
-                 limits: Limits | None = None, support: Support | None = None,
-                 require_isolation: bool = False) -> None:
+                 limits: Limits | None = None, support: Support | None = None) -> None:
         self.submission = submission
         self.seed, self.threads = seed, threads
         self.limits = limits or Limits()
         self.support = support or detect()
-        if require_isolation and self.support.missing():
-            raise IsolationUnavailable(
-                f"full isolation was required, but these protections are missing: "
-                f"{', '.join(self.support.missing())} ({self.support.reason})")
         self._cgroup: Cgroup | None = None
         self.record = RunRecord()
         self._probe_id = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from grader.isolation import Support
 from grader.results import GradeResult
 
 MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
@@ -61,3 +62,12 @@ def environment_line(result: GradeResult) -> str:
     libraries = ", ".join(f"{k} {v}" for k, v in env.get("libraries", {}).items())
     return (f"Environment {env.get('fingerprint')}: grader {env.get('grader')}, Python "
             f"{env.get('python')}, {libraries}; seed {env.get('seed')}, {env.get('threads')} thread(s)")
+
+
+def isolation_notice(support: Support) -> str:
+    """A warning when submissions will run with less than full isolation ('' otherwise)."""
+    missing = support.missing()
+    if not missing:
+        return ""
+    return (f"warning: reduced isolation, missing: {', '.join(missing)}. {support.reason}. "
+            "Results record this; use --require-isolation to refuse instead.")
