@@ -103,9 +103,27 @@ def _figures(record: RunRecord, out_dir: Path | None) -> list[dict[str, Any]]:
     return figures
 
 
+LIMIT_EVENTS = (("[Errno 28]", "the work folder ran out of space (disk limit)"),
+                ("[Errno 27]", "a file grew past the file size limit"),
+                ("MemoryError", "the code ran out of memory (memory limit)"),
+                ("[Errno 11] Resource temporarily unavailable", "too many processes (pids limit)"))
+
+
+def run_events(record: RunRecord) -> list[str]:
+    """Limits the student's code ran into inside cells that survived them, in words."""
+    events = []
+    for cell in record.cells:
+        for marker, words in LIMIT_EVENTS:
+            if cell["error"] and marker in cell["error"]:
+                events.append(f"{cell['unit']} cell {cell['number']}: {words}")
+    if record.output_truncated:
+        events.append("the output was longer than the limit and was cut")
+    return events
+
+
 def _run_summary(record: RunRecord, support: Support) -> dict[str, Any]:
     missing = [name for name, ok in record.protections.items() if not ok]
-    return {"ending": record.ending, "detail": record.ending_detail,
+    return {"ending": record.ending, "detail": record.ending_detail, "events": run_events(record),
             "protections": record.protections, "missing_protections": missing,
             "isolation_note": support.reason if missing else "",
             "output_truncated": record.output_truncated,

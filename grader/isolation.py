@@ -34,6 +34,7 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 SANDBOX_UID = int(os.environ.get("LABGRADE_SANDBOX_UID", "65534"))
 WORK_MOUNT = "/home/student"
 SUBMISSION_MOUNT = "/labgrade-submission"
+MPL_SEED_MOUNT = "/labgrade-matplotlib"
 PROTECTIONS = ("own_process", "resource_limits", "no_network", "filesystem_isolation",
                "pid_namespace", "unprivileged_user", "memory_cgroup", "pids_cgroup")
 
@@ -79,7 +80,8 @@ def package_root() -> str:
 
 
 def bwrap_command(support: Support, command: list[str], *, submission: Path, work_size: int,
-                  tmp_size: int, env: dict[str, str]) -> list[str]:
+                  tmp_size: int, env: dict[str, str],
+                  extra_ro_binds: list[tuple[str, str]] | None = None) -> list[str]:
     """The full argv that runs ``command`` inside bubblewrap (see the module docstring)."""
     assert support.bwrap is not None
     argv = [support.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
@@ -111,6 +113,8 @@ def bwrap_command(support: Support, command: list[str], *, submission: Path, wor
         argv += ["--perms", "0755", "--dir", parent]
     for bind in binds:
         argv += ["--ro-bind", bind, bind]
+    for host, inside in extra_ro_binds or []:
+        argv += ["--ro-bind", host, inside]
     argv += ["--ro-bind", str(submission), SUBMISSION_MOUNT, "--proc", "/proc", "--dev", "/dev",
              "--chdir", WORK_MOUNT, "--remount-ro", "/"]
     for key, value in sorted(env.items()):

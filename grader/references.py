@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.cachedir import cache_dir
 from grader.rubric import Rubric
 from reference.mlp import Net
 
@@ -84,10 +85,6 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], ReferenceRun]] = {
     "moons_backtracking": _moons_backtracking,
     "xor_module": _xor_module,
 }
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("LABGRADE_CACHE") or Path.home() / ".cache" / "labgrade")
 
 
 class References:
