@@ -1,0 +1,422 @@
+"""Hostile submissions (tests/attacks/*) graded through the real pipeline, in both modes.
+
+Each mode grades every attack plus a few honest fixtures in ONE ``grade_paths`` call
+(module-scoped fixture); the tests then check that the grader survived, that the result
+says what happened, that no points were awarded for work not done, and that nothing
+outside the sandbox was read, reached or changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.api import grade_paths
+from grader.isolation import Support, detect
+from grader.results import GradeResult
+from grader.rubric import BUILTIN_DIR, load_rubric
+
+HERE = Path(__file__).parent
+ATTACKS = HERE / "attacks"
+FIXTURES = HERE / "fixtures" / "submissions"
+HONEST = ["xor_raw_py", "numpy_py"]
+MARKERS = ["LGMARK_forkbomb", "LGMARK_setsid", "LGMARK_setsid2", "LGMARK_flood"]
+SECRET_FILE = Path("/tmp/labgrade-secret-LGMARK.txt")
+SECRET = "LGMARK-SECRET-7f3a9c1e"
+VICTIM_DIR = Path("/tmp/labgrade-victim-LGMARK")
+VICTIM_SECRET = "LGMARK-VICTIM-0b44e2d1"
+UNIX_SOCK = Path("/tmp/labgrade-attack-LGMARK.sock")
+WRITE_TARGETS = [Path("/tmp/labgrade-attack-LGMARK-write"),
+                 Path(__file__).parent.parent / "grader" / "LGMARK_pwned.py",
+                 Path("/work/main/grader/LGMARK_pwned2.py")]
+TCP_PORT, UDP_PORT = 47613, 47614
+TIMEOUT = 8
+ISOLATION = detect()
+MODES = [
+    pytest.param("isolated", marks=pytest.mark.skipif(
+        bool(ISOLATION.missing()), reason=f"full isolation unavailable: {ISOLATION.missing()}")),
+    "degraded",
+]
+
+
+def support_for(mode: str) -> Support:
+    if mode == "isolated":
+        return ISOLATION
+    return Support(bwrap=None, setpriv=None, cgroup_version=None, reason="test: degraded")
+
+
+def limits():
+    return dataclasses.replace(load_rubric("lab6").limits, timeout=TIMEOUT, cpu=TIMEOUT,
+                               memory=3 * 1024**3, disk=64 * 1024**2, file_size=32 * 1024**2,
+                               output=256 * 1024, probe_timeout=10, tmp=16 * 1024**2)
+
+
+def marker_processes(markers=MARKERS) -> list[tuple[int, str]]:
+    out = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+    found = []
+    for line in out.splitlines():
+        pid, _, args = line.strip().partition(" ")
+        if any(m in args for m in markers) and int(pid) != os.getpid() and "ps -eo" not in args:
+            found.append((int(pid), args))
+    return found
+
+
+class Listeners:
+    """Host-side TCP, UDP and unix listeners the network attack tries to reach."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", TCP_PORT))
+        self.tcp.listen(8)
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", UDP_PORT))
+        UNIX_SOCK.unlink(missing_ok=True)
+        self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.unix.bind(str(UNIX_SOCK))
+        os.chmod(UNIX_SOCK, 0o777)
+        self.unix.listen(8)
+        for sock in (self.tcp, self.udp, self.unix):
+            sock.settimeout(0.2)
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop:
+            for kind, sock in (("tcp", self.tcp), ("unix", self.unix)):
+                try:
+                    conn, _ = sock.accept()
+                    self.hits.append(kind)
+                    conn.close()
+                except OSError:
+                    pass
+            try:
+                self.udp.recvfrom(4096)
+                self.hits.append("udp")
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.stop = True
+        self.thread.join(timeout=5)
+        for sock in (self.tcp, self.udp, self.unix):
+            sock.close()
+        UNIX_SOCK.unlink(missing_ok=True)
+
+
+def make_special_submissions(root: Path) -> list[Path]:
+    """Submissions that git cannot keep well: a symlink, broken and huge notebooks."""
+    link = root / "symlink_passwd"
+    link.mkdir()
+    (link / "passwd.py").symlink_to("/etc/passwd")
+    (link / "ok.py").write_text("x = 1\n")
+    bad_json = root / "bad_json_nb"
+    bad_json.mkdir()
+    (bad_json / "broken.ipynb").write_text('{"cells": [ {"cell_type": "code", ')
+    not_utf8 = root / "not_utf8_nb"
+    not_utf8.mkdir()
+    (not_utf8 / "latin.ipynb").write_bytes(b'{"cells": [], "x": "\xff\xfe\xe9"}')
+    not_utf8_py = root / "not_utf8_py"
+    not_utf8_py.mkdir()
+    (not_utf8_py / "latin.py").write_bytes(b"x = '\xff\xfe\xe9'\n")
+    huge = root / "huge_nb"
+    huge.mkdir()
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": "x = 1\n# " + "A" * (1024 * 1024)}
+    (huge / "huge.ipynb").write_text(json.dumps({"cells": [cell] * 21, "metadata": {},
+                                                 "nbformat": 4, "nbformat_minor": 5}))
+    return [link, bad_json, not_utf8, not_utf8_py, huge]
+
+
+KILL_PARENT_SCRIPT = r"""
+import dataclasses, sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+import test_attacks as t
+from grader.api import grade_paths
+from grader.rubric import load_rubric
+results = list(grade_paths([Path({attack!r})], load_rubric("lab6"), Path({out!r}),
+                           limits=t.limits(), support=t.support_for({mode!r})))
+print("GRADER-SURVIVED", results[0][1].status, results[0][1].run.get("ending"))
+"""
+
+
+@dataclasses.dataclass
+class Batch:
+    mode: str
+    results: dict[str, GradeResult]
+    out: Path
+    listener_hits: list[str]
+    leftovers: list[tuple[int, str]]
+    written: list[str]
+    seconds: float
+    kill_parent: subprocess.CompletedProcess
+
+
+_BATCHES: dict[str, Batch] = {}
+
+
+@pytest.fixture(scope="module", params=MODES)
+def batch(request, tmp_path_factory) -> Batch:
+    mode = request.param
+    if mode in _BATCHES:
+        return _BATCHES[mode]
+    os.environ.setdefault("LABGRADE_CACHE", str(tmp_path_factory.mktemp("reference-cache")))
+    root = tmp_path_factory.mktemp(f"attacks-{mode}")
+    out = root / "out"
+    special = make_special_submissions(root)
+    SECRET_FILE.write_text(SECRET)
+    VICTIM_DIR.mkdir(exist_ok=True)
+    (VICTIM_DIR / "solution.py").write_text(f"# {VICTIM_SECRET}\nx = 1\n")
+    for target in WRITE_TARGETS:
+        target.unlink(missing_ok=True)
+    listeners = Listeners()
+    paths = sorted(p for p in ATTACKS.iterdir() if p.is_dir() and p.name != "kill_parent")
+    paths += special + [FIXTURES / name for name in HONEST]
+    started = time.monotonic()
+    try:
+        results = {p.name: r for p, r in grade_paths(paths, load_rubric("lab6"), out,
+                                                     limits=limits(), support=support_for(mode))}
+        seconds = time.monotonic() - started
+        time.sleep(0.5)
+        kill_out = root / "kill-out"
+        kill_tmp = root / "kill-tmp"  # the grader's TMPDIR, so a killed grader's work dir stays here
+        kill_tmp.mkdir()
+        kill_parent = subprocess.run(
+            [sys.executable, "-c", KILL_PARENT_SCRIPT.format(
+                tests=str(HERE), attack=str(ATTACKS / "kill_parent"), out=str(kill_out), mode=mode)],
+            capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": str(kill_tmp)})
+        kill_parent.out_dir = kill_out  # type: ignore[attr-defined]
+        kill_parent.left_tmp = sorted(p.name for p in kill_tmp.iterdir())  # type: ignore[attr-defined]
+    finally:
+        listeners.close()
+        leftovers = marker_processes()
+        print(f"[{mode}] leftover marker processes: {leftovers}")
+        for pid, _args in leftovers:  # clean up what escaped (our own test's attack processes)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        written = [str(t) for t in WRITE_TARGETS if t.exists()]
+        for target in WRITE_TARGETS:
+            target.unlink(missing_ok=True)
+        SECRET_FILE.unlink(missing_ok=True)
+        shutil.rmtree(VICTIM_DIR, ignore_errors=True)
+    print(f"[{mode}] graded {len(results)} submissions in {seconds:.1f}s; " + ", ".join(
+        f"{n}={r.timing.get('total_seconds')}" for n, r in results.items()))
+    _BATCHES[mode] = Batch(mode, results, out, list(listeners.hits), leftovers, written, seconds,
+                           kill_parent)
+    return _BATCHES[mode]
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def unearned(result: GradeResult) -> dict[str, float]:
+    """Points from any task except 'runs' (which only rewards cells that ran)."""
+    return {t.id: t.score for t in result.tasks if t.id != "runs" and t.score}
+
+
+def errors(result: GradeResult) -> str:
+    return "\n".join(str(c.get("error") or "") for c in result.cells)
+
+
+def stdout(batch: Batch, name: str) -> str:
+    path = batch.out / name / "stdout.txt"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def summary(result: GradeResult) -> str:
+    return json.dumps({"status": result.status, "score": result.score, "run": result.run,
+                       "error": result.error, "cells": result.cells[:12]}, default=str)[:3000]
+
+
+ATTACK_NAMES = sorted(p.name for p in ATTACKS.iterdir() if p.is_dir() and p.name != "kill_parent")
+
+
+# --- every attack ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ATTACK_NAMES)
+def test_attack_survived_and_earned_nothing(batch: Batch, name: str) -> None:
+    result = batch.results[name]
+    assert result.status in ("graded", "error"), summary(result)
+    assert (batch.out / name / "result.json").exists()
+    assert not unearned(result), (unearned(result), summary(result))
+    assert result.run.get("ending"), summary(result)
+
+
+def test_infinite_loop(batch: Batch) -> None:
+    r = batch.results["infinite_loop"]
+    assert r.run["ending"] in ("timeout", "cpu_limit"), summary(r)
+    assert r.run.get("detail")
+
+
+def test_sleep_forever(batch: Batch) -> None:
+    r = batch.results["sleep_forever"]
+    assert r.run["ending"] == "timeout", summary(r)
+
+
+def test_memory_bomb(batch: Batch) -> None:
+    r = batch.results["memory_bomb"]
+    assert "MemoryError" in errors(r) or r.run["ending"] in ("memory", "killed"), summary(r)
+
+
+def test_fork_bomb_leaves_no_process(batch: Batch) -> None:
+    r = batch.results["fork_bomb"]
+    assert r.run["ending"] in ("timeout", "cpu_limit", "killed", "memory", "finished"), summary(r)
+    left = [p for p in batch.leftovers if "LGMARK_forkbomb" in p[1]]
+    assert not left, left
+
+
+@pytest.mark.parametrize("name", ["disk_fill_big", "disk_fill_many"])
+def test_disk_fill(batch: Batch, name: str) -> None:
+    r = batch.results[name]
+    text = errors(r)
+    if batch.mode == "degraded" and name == "disk_fill_many" and not text.strip() \
+            and r.run["ending"] == "finished":
+        pytest.xfail("degraded mode has no disk quota: many files under the per-file size "
+                     "limit fill the host's disk unchecked (limits.disk is not enforced)")
+    assert ("OSError" in text or "No space" in text or "File too large" in text
+            or r.run["ending"] != "finished"), summary(r)
+    if batch.mode == "isolated":
+        assert "No space" in text or "OSError" in text, summary(r)
+
+
+def test_output_flood_truncated(batch: Batch) -> None:
+    r = batch.results["output_flood"]
+    assert r.run["output_truncated"] is True, summary(r)
+    assert len(stdout(batch, "output_flood")) <= limits().output * 2
+    assert not [p for p in batch.leftovers if "LGMARK_flood" in p[1]]
+
+
+def test_setsid_children_are_gone(batch: Batch) -> None:
+    left = [p for p in batch.leftovers if "LGMARK_setsid" in p[1]]
+    if batch.mode == "degraded" and left:
+        pytest.xfail(f"degraded mode (no pid namespace/cgroup) cannot reap escaped sessions: {left}")
+    assert not left, left
+
+
+def test_network_unreachable(batch: Batch) -> None:
+    out = stdout(batch, "network")
+    assert "NETRESULTS" in out, summary(batch.results["network"])
+    hits = batch.listener_hits
+    if batch.mode == "degraded" and hits == ["unix"]:
+        pytest.xfail("degraded mode shares the host filesystem, so a unix socket in /tmp is reachable")
+    assert not hits, (hits, out)
+    assert "'tcp': 'ok'" not in out and "'unix': 'ok'" not in out, out
+
+
+def test_secrets_not_read(batch: Batch) -> None:
+    out = stdout(batch, "read_secrets")
+    assert "READ" in out, summary(batch.results["read_secrets"])
+    rubric_line = next(line for line in (BUILTIN_DIR / "lab6.toml").read_text().splitlines()
+                       if line.startswith("names = ["))
+    leaks = {"test secret": SECRET in out, "other submission": VICTIM_SECRET in out,
+             "rubric": rubric_line in out, "shadow": "root:" in out,
+             "environ": "LABGRADE_CACHE" in out}
+    if batch.mode == "degraded":
+        # No filesystem isolation: record what leaks rather than require what cannot hold.
+        print("degraded-mode leaks:", leaks)
+        assert not leaks["environ"], out[-2000:]
+        if any(leaks.values()):
+            pytest.xfail(f"degraded mode reads host files: {leaks}")
+    assert not any(leaks.values()), (leaks, out[-3000:])
+
+
+def test_write_outside(batch: Batch) -> None:
+    out = stdout(batch, "write_outside")
+    assert "WRITERESULTS" in out, summary(batch.results["write_outside"])
+    if batch.mode == "degraded" and batch.written:
+        pytest.xfail(f"degraded mode writes to the host: {batch.written}")
+    assert not batch.written, (batch.written, out)
+
+
+def test_kill_parent(batch: Batch) -> None:
+    proc = batch.kill_parent
+    if batch.mode == "degraded" and proc.returncode == -signal.SIGKILL:
+        pytest.xfail("BUG (degraded mode): the child runs as the grader's own user (root here), "
+                     "so os.kill(os.getppid(), SIGKILL) kills the grader itself; its work dir "
+                     f"is left behind in TMPDIR: {proc.left_tmp}")
+    assert not proc.left_tmp, proc.left_tmp
+    assert "GRADER-SURVIVED" in proc.stdout, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    data = json.loads((proc.out_dir / "kill_parent" / "result.json").read_text())
+    assert not {t["id"]: t["score"] for t in data["tasks"] if t["id"] != "runs" and t["score"]}
+
+
+def test_sys_exit(batch: Batch) -> None:
+    r = batch.results["sys_exit"]
+    assert r.cells[0]["status"] == "ok", summary(r)
+    assert "exit" in errors(r), summary(r)
+
+
+def test_os_exit(batch: Batch) -> None:
+    r = batch.results["os_exit"]
+    assert r.cells[0]["status"] == "ok", summary(r)
+    assert r.run["ending"] in ("exited", "crashed", "protocol"), summary(r)
+    assert r.run.get("detail"), summary(r)
+    assert [c for c in r.cells if c["status"] != "ok"] or len(r.cells) < 5, summary(r)
+
+
+def test_monkeypatch_and_forged_frames(batch: Batch) -> None:
+    r = batch.results["monkeypatch"]
+    assert r.score <= 10, summary(r)
+
+
+def test_fake_model(batch: Batch) -> None:
+    r = batch.results["fake_model"]
+    assert r.score <= 10, summary(r)
+
+
+# --- special submissions -------------------------------------------------------------------------
+
+def test_symlink_ignored_and_reported(batch: Batch) -> None:
+    r = batch.results["symlink_passwd"]
+    problems = " ".join(r.submission.get("problems", []))
+    assert "passwd.py" in problems and "symbolic link" in problems, summary(r)
+    assert "root:x:" not in stdout(batch, "symlink_passwd")
+    assert not unearned(r)
+
+
+@pytest.mark.parametrize("name,filename", [("bad_json_nb", "broken.ipynb"),
+                                           ("not_utf8_nb", "latin.ipynb"),
+                                           ("not_utf8_py", "latin.py"),
+                                           ("huge_nb", "huge.ipynb")])
+def test_broken_files_named(batch: Batch, name: str, filename: str) -> None:
+    r = batch.results[name]
+    assert r.status in ("graded", "error")
+    text = json.dumps(r.to_dict(), default=str)
+    assert filename in text, summary(r)
+    assert not unearned(r)
+    assert r.score == 0, summary(r)
+
+
+# --- the batch as a whole --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", HONEST)
+def test_honest_submissions_unaffected(batch: Batch, name: str) -> None:
+    r = batch.results[name]
+    assert r.score == 70, summary(r)
+
+
+def test_no_marker_process_left(batch: Batch) -> None:
+    if batch.mode == "degraded":
+        left = [p for p in batch.leftovers if "LGMARK_setsid" not in p[1]]
+    else:
+        left = batch.leftovers
+    assert not left, left
+
+
+def test_batch_time(batch: Batch) -> None:
+    assert batch.seconds < 90, batch.seconds
