@@ -420,3 +420,37 @@ def test_no_marker_process_left(batch: Batch) -> None:
 
 def test_batch_time(batch: Batch) -> None:
     assert batch.seconds < 90, batch.seconds
+
+
+def test_killing_the_grader_mid_run_leaves_no_sandbox_process(tmp_path: Path) -> None:
+    """SIGKILL the grader while a submission (with escaped children) sleeps: all must go."""
+    if detect().missing():
+        pytest.skip(f"full isolation unavailable: {detect().reason}")
+    marker = "LGMARK_orphan"
+    folder = tmp_path / "orphan"
+    folder.mkdir()
+    (folder / "attack.py").write_text(
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)  # {marker}'],\n"
+        "                 start_new_session=True)\n"
+        "time.sleep(600)\n")
+    import time
+
+    grader = subprocess.Popen([sys.executable, "-c", "from grader.cli import main; main()", "run",
+                               str(folder), "--out", str(tmp_path / "out")], start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "TMPDIR": str(tmp_path)})
+    try:
+        deadline = time.monotonic() + 60
+        while not marker_processes([marker]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert marker_processes([marker]), "the submission never started its child"
+        grader.send_signal(signal.SIGKILL)
+        grader.wait()
+        deadline = time.monotonic() + 10
+        while marker_processes([marker]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert marker_processes([marker]) == []
+    finally:
+        for pid, _ in marker_processes([marker]):
+            os.kill(pid, signal.SIGKILL)
