@@ -167,9 +167,29 @@ def detect() -> Support:
             reasons.append(f"bubblewrap cannot start a sandbox here: {problem}")
             bwrap = None
     version = _cgroup_version()
+    if version is not None:
+        remove_stale_cgroups(version)
     if version is None:
         reasons.append("no writable cgroup with memory and pids controllers (needs root)")
     return Support(bwrap, setpriv, version, "; ".join(reasons))
+
+
+def _cgroup_parents(version: int) -> list[Path]:
+    if version == 2:
+        return [CGROUP_ROOT / "labgrade"]
+    return [CGROUP_ROOT / "memory" / "labgrade", CGROUP_ROOT / "pids" / "labgrade"]
+
+
+def remove_stale_cgroups(version: int) -> None:
+    """Remove empty cgroups left by a grader that was killed (its pid is in the name)."""
+    for parent in _cgroup_parents(version):
+        for directory in parent.glob("labgrade-*") if parent.is_dir() else []:
+            owner = directory.name.split("-")[1]
+            if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+                try:
+                    directory.rmdir()
+                except OSError:
+                    continue  # still has processes: leave it for the kernel to report
 
 
 class Cgroup:

@@ -78,3 +78,17 @@ def test_limits_hit_inside_cells_are_reported_in_words() -> None:
     assert "cell 5" in events[1] and "memory" in events[1]
     assert events[-1].startswith("the output was longer")
     assert len(events) == 3
+
+
+def test_cgroups_left_by_a_killed_grader_are_removed(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from grader import isolation
+
+    monkeypatch.setattr(isolation, "CGROUP_ROOT", tmp_path)
+    stale = tmp_path / "memory" / "labgrade" / "labgrade-999999999-dead"
+    live = tmp_path / "pids" / "labgrade" / f"labgrade-{os.getpid()}-live"
+    stale.mkdir(parents=True)
+    live.mkdir(parents=True)
+    isolation.remove_stale_cgroups(1)
+    assert not stale.exists() and live.exists()
