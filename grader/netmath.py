@@ -259,6 +259,16 @@ def infer_activations(
     return best
 
 
+def vjp(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], activations: Sequence[str],
+        X: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Gradients of ``sum(net(X) * R)`` per layer (dW as ``(n_in, n_out)``, db), in float64."""
+    _check_net(weights, biases, activations)
+    ws, bs = _as_tensors(weights, biases, grad=True)
+    _, out = _torch_pass(ws, bs, activations, _inputs(X, np.shape(weights[0])[0]))
+    (out * torch.from_numpy(np.asarray(R, dtype=np.float64))).sum().backward()
+    return [(w.grad.numpy().copy(), b.grad.numpy().copy()) for w, b in zip(ws, bs)]
+
+
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """``||a - b|| / max(||a|| + ||b||, 1e-12)`` (Frobenius); 0 when both are zero."""
     x = np.asarray(a, dtype=np.float64)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import torch
 
 from grader import netmath
 from grader.candidates import Candidate
@@ -188,17 +187,3 @@ def _first_array(value: Any) -> np.ndarray | None:
     if isinstance(value, list) and value and isinstance(value[0], np.ndarray):
         return value[0]
     return None
-
-
-def vjp(weights: list[np.ndarray], biases: list[np.ndarray], activations: tuple[str, ...],
-        X: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Gradients of sum(net(X) * R) per layer (dW as (in, out), db), in float64."""
-    Ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in weights]
-    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in biases]
-    functions = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-                 "identity": lambda z: z}
-    a = torch.tensor(X, dtype=torch.float64)
-    for W, b, act in zip(Ws, bs, activations):
-        a = functions[act](a @ W + b)
-    (a * torch.tensor(R, dtype=torch.float64)).sum().backward()
-    return [(W.grad.numpy().copy(), b.grad.numpy().copy()) for W, b in zip(Ws, bs)]

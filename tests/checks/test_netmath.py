@@ -323,3 +323,25 @@ def test_single_output_targets_in_any_vector_layout(shape) -> None:
     for (dw, db), (rw, rb) in zip(got, ref):
         np.testing.assert_array_equal(dw, rw)
         np.testing.assert_array_equal(db, rb)
+
+
+def test_vjp_matches_finite_differences() -> None:
+    rng = np.random.default_rng(3)
+    weights = [rng.normal(size=(2, 3)), rng.normal(size=(3, 1))]
+    biases = [rng.normal(size=3), rng.normal(size=1)]
+    acts = ("tanh", "sigmoid")
+    X, R = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
+    grads = netmath.vjp(weights, biases, acts, X, R)
+
+    def f(ws, bs):
+        return float(np.sum(netmath.forward(ws, bs, acts, X) * R))
+
+    eps = 1e-6
+    for layer in range(2):
+        bumped = [w.copy() for w in weights]
+        bumped[layer][1, 0] += eps
+        numeric = (f(bumped, biases) - f(weights, biases)) / eps
+        assert abs(grads[layer][0][1, 0] - numeric) < 1e-4
+        bumped_b = [b.copy() for b in biases]
+        bumped_b[layer][0] += eps
+        assert abs(grads[layer][1][0] - (f(weights, bumped_b) - f(weights, biases)) / eps) < 1e-4
