@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
+from grader import netmath
+
 from grader.netmath import (
     ACTIVATIONS,
     LOSSES,
