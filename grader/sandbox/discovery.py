@@ -20,7 +20,6 @@ from grader.sandbox.convert import NotConvertible, as_array, as_scalar, is_serie
 
 MAX_OBJECTS = 400
 MAX_INVENTORY_ELEMENTS = 8_000_000
-ACTIVATION_MODULES = {"Sigmoid", "Tanh", "ReLU", "Identity", "LeakyReLU", "Softmax", "GELU", "ELU"}
 
 
 class Budget:
