@@ -118,7 +118,7 @@ def run_events(record: RunRecord) -> list[str]:
                 events.append(f"{cell['unit']} cell {cell['number']}: {words}")
     if record.output_truncated:
         events.append("the output was longer than the limit and was cut")
-    return events
+    return events + record.supervisor_events
 
 
 def _run_summary(record: RunRecord, support: Support) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grader
+from grader.confine import landlock_abi, seccomp_supported
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SANDBOX_UID = int(os.environ.get("LABGRADE_SANDBOX_UID", "65534"))
@@ -36,7 +37,9 @@ WORK_MOUNT = "/home/student"
 SUBMISSION_MOUNT = "/labgrade-submission"
 MPL_SEED_MOUNT = "/labgrade-matplotlib"
 PROTECTIONS = ("own_process", "resource_limits", "no_network", "filesystem_isolation",
-               "pid_namespace", "unprivileged_user", "memory_cgroup", "pids_cgroup")
+               "pid_namespace", "process_cleanup", "signal_isolation", "unprivileged_user",
+               "no_capabilities", "memory_cgroup", "pids_cgroup", "disk_quota")
+LANDLOCK_SIGNAL_SCOPE_ABI = 6
 
 
 class IsolationUnavailable(Exception):
@@ -51,25 +54,39 @@ class Support:
     setpriv: str | None
     cgroup_version: int | None  # 1, 2 or None
     reason: str  # why something is missing, in words
+    landlock: int = 0  # Landlock ABI the degraded mode applies (0: none)
+    seccomp: bool = False  # the degraded mode's socket filter works here
 
     @property
     def root(self) -> bool:
         return os.geteuid() == 0
 
+    @property
+    def uses_reaper(self) -> bool:
+        """Without bubblewrap, :mod:`grader.reaper` supervises and confines the worker."""
+        return self.bwrap is None
+
     def protections(self, network_isolated: bool) -> dict[str, bool]:
         """Which protections a run gets; ``network_isolated`` is what the child observed."""
         full = self.bwrap is not None
+        cgroup = self.cgroup_version is not None
+        signals_scoped = full or self.landlock >= LANDLOCK_SIGNAL_SCOPE_ABI
         return {"own_process": True, "resource_limits": True, "no_network": network_isolated,
-                "filesystem_isolation": full, "pid_namespace": full,
+                "filesystem_isolation": full or self.landlock >= 1,
+                "pid_namespace": full,
+                # the reaper cleans up too, unless the submission can signal it away
+                "process_cleanup": full or cgroup or signals_scoped,
+                "signal_isolation": signals_scoped,
                 "unprivileged_user": (full and self.setpriv is not None) or not self.root,
-                "memory_cgroup": self.cgroup_version is not None,
-                "pids_cgroup": self.cgroup_version is not None}
+                "no_capabilities": not self.root or not full or self.setpriv is not None,
+                "memory_cgroup": cgroup, "pids_cgroup": cgroup,
+                "disk_quota": True}  # a size-limited tmpfs, or the reaper's polling
 
     def missing(self) -> list[str]:
         return [name for name, ok in self.protections(True).items() if not ok]
 
 
-def _python_roots() -> list[str]:
+def python_roots() -> list[str]:
     roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
     return sorted(roots)
 
@@ -104,7 +121,7 @@ def bwrap_command(support: Support, command: list[str], *, submission: Path, wor
         elif link.is_dir():
             argv += ["--ro-bind", str(link), f"/{name}"]
     package = package_root()
-    binds = [root for root in _python_roots() if not root.startswith("/usr/")] + [package]
+    binds = [root for root in python_roots() if not root.startswith("/usr/")] + [package]
     # Folders above each bind are created world-readable: the sandbox user must traverse
     # them, and Python lists the folder on PYTHONPATH (bwrap would copy /root's 0700).
     parents = sorted({str(p) for bind in binds for p in Path(bind).parents if str(p) != "/"},
@@ -153,9 +170,28 @@ def _cgroup_version() -> int | None:
     return None
 
 
+def self_confinement() -> tuple[int, bool, str]:
+    """Landlock ABI and seccomp as a trial child could apply them ('' or the complaint)."""
+    abi = landlock_abi()
+    trial = ("import sys; from grader.confine import Confinement, confine; "
+             f"confine(Confinement(read_only=(sys.prefix,), writable=()), landlock={abi}, "
+             f"seccomp={seccomp_supported()})")
+    try:
+        done = subprocess.run([sys.executable, "-s", "-c", trial], capture_output=True, timeout=30,
+                              check=False, env={**os.environ, "PYTHONPATH": str(Path(package_root()).parent)})
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return 0, False, str(exc)
+    if done.returncode != 0:
+        return 0, False, done.stderr.decode(errors="replace").strip().splitlines()[-1][:300]
+    return abi, seccomp_supported(), ""
+
+
 @functools.lru_cache(maxsize=1)
 def detect() -> Support:
-    """Probe bubblewrap, setpriv and cgroups once; ``LABGRADE_NO_BWRAP=1`` turns bwrap off."""
+    """Probe bubblewrap, setpriv, cgroups and self-confinement once.
+
+    ``LABGRADE_NO_BWRAP=1`` turns bwrap off (degraded mode, as on a machine without it).
+    """
     reasons = []
     bwrap = None if os.environ.get("LABGRADE_NO_BWRAP") else shutil.which("bwrap")
     setpriv = shutil.which("setpriv") if os.geteuid() == 0 else None
@@ -171,7 +207,14 @@ def detect() -> Support:
         remove_stale_cgroups(version)
     if version is None:
         reasons.append("no writable cgroup with memory and pids controllers (needs root)")
-    return Support(bwrap, setpriv, version, "; ".join(reasons))
+    landlock, seccomp = 0, False
+    if bwrap is None:
+        landlock, seccomp, problem = self_confinement()
+        if problem:
+            reasons.append(f"the worker cannot confine itself (Landlock/seccomp): {problem}")
+        elif landlock < LANDLOCK_SIGNAL_SCOPE_ABI:
+            reasons.append(f"Landlock ABI {landlock} (signal scoping needs ABI 6)")
+    return Support(bwrap, setpriv, version, "; ".join(reasons), landlock, seccomp)
 
 
 def _cgroup_parents(version: int) -> list[Path]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import ctypes
 import functools
+import json
 import os
 import queue
 import resource
@@ -27,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from grader import protocol
+from grader.confine import existing
 from grader.isolation import (MPL_SEED_MOUNT, SUBMISSION_MOUNT, WORK_MOUNT, Cgroup, Support,
-                              bwrap_command, detect, package_root)
+                              bwrap_command, detect, package_root, python_roots)
 from grader.loading import Submission
 from grader.cachedir import cache_dir
 
@@ -37,6 +39,8 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 ADDRESS_SPACE_MARGIN = 4 * 1024**3
+DISK_FILES = 20000  # entries in the work folders beyond which a reaper-supervised run is stopped
+REAPER_GRACE = 5.0  # seconds the reaper gets to clean up before the process group is killed
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,14 @@ class RunRecord:
     cells: list[dict[str, Any]] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
     inventory: list[dict[str, Any]] | None = None
-    ending: str = "running"  # finished | timeout | cpu_limit | memory | killed | crashed | exited | protocol
+    ending: str = "running"  # finished | timeout | cpu_limit | memory | disk | killed | crashed | exited | protocol
     ending_detail: str = ""
     stdout: str = ""
     stderr: str = ""
     output_truncated: bool = False
     protections: dict[str, bool] = field(default_factory=dict)
     seconds: float = 0.0
+    supervisor_events: list[str] = field(default_factory=list)  # what the reaper had to do
 
 
 class ProbeError(Exception):
@@ -200,6 +205,9 @@ class SandboxSession:
         self._probe_id = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._tmp = Path(tempfile.mkdtemp(prefix="labgrade-"))
+        self._status_read: int | None = None
+        self._status_write: int | None = None
+        self._reaper_report: dict[str, Any] | None = None
 
     def __enter__(self) -> SandboxSession:
         return self
@@ -218,6 +226,7 @@ class SandboxSession:
         command = [sys.executable, "-s", "-m", "grader.sandbox", str(request_read),
                    str(response_write)]
         sandboxed = self.support.bwrap is not None
+        pass_fds = [request_read, response_write]
         if sandboxed:
             fonts = matplotlib_cache()
             env = {**_child_environment(WORK_MOUNT, "/tmp", self.threads),
@@ -228,22 +237,23 @@ class SandboxSession:
                                     extra_ro_binds=[(fonts, MPL_SEED_MOUNT)] if fonts else [])
             env, cwd = {}, self._tmp
         else:
-            scratch = self._tmp / "scratch"
-            (scratch / "mpl").mkdir(parents=True)
-            env, cwd = _child_environment(str(copy), str(scratch), self.threads), copy
-            if matplotlib_cache():
-                env["LABGRADE_MPL_SEED"] = str(matplotlib_cache())
+            command, env = self._reaper_command(command, copy)
+            pass_fds.append(self._status_write)
+            cwd = copy
         if self.support.cgroup_version is not None:
             self._cgroup = Cgroup(self.support.cgroup_version, self.limits.memory, self.limits.pids)
         started = time.monotonic()
         self._process = subprocess.Popen(
             command, cwd=cwd, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(request_read, response_write), start_new_session=True,
+            pass_fds=pass_fds, start_new_session=True,
             preexec_fn=functools.partial(_limit_child, self.limits, self._cgroup,  # noqa: PLW1509
                                          not sandboxed))
         os.close(request_read)
         os.close(response_write)
+        if self._status_write is not None:
+            os.close(self._status_write)
+            self._status_write = None
         self._requests = os.fdopen(request_write, "wb", buffering=0)
         self._reader = _FrameReader(os.fdopen(response_read, "rb", buffering=0))
         self._reader.start()
@@ -255,6 +265,60 @@ class SandboxSession:
         self._collect(started + self.limits.timeout)
         self.record.seconds = round(time.monotonic() - started, 3)
         return self.record
+
+    def _reaper_command(self, command: list[str], copy: Path) -> tuple[list[str], dict[str, str]]:
+        """Without bubblewrap: the worker runs under :mod:`grader.reaper`, confined to its folders."""
+        scratch = self._tmp / "scratch"
+        (scratch / "mpl").mkdir(parents=True)
+        # PYTHONPATH holds only a link to the grader package: Landlock keeps the rest of the
+        # checkout (rubrics, references) unreadable, and Python must list the folder it imports from.
+        imports = self._tmp / "imports"
+        imports.mkdir()
+        (imports / "grader").symlink_to(package_root(), target_is_directory=True)
+        env = {**_child_environment(str(copy), str(scratch), self.threads),
+               "PYTHONPATH": str(imports)}
+        fonts = matplotlib_cache()
+        if fonts:
+            env["LABGRADE_MPL_SEED"] = fonts
+        read_only = existing(["/usr", "/bin", "/lib", "/lib64", "/sbin", *python_roots(),
+                              package_root(), str(imports), fonts or "", "/proc/self",
+                              "/sys/devices/system/cpu"])
+        config = {"grader_pid": os.getpid(), "landlock": self.support.landlock,
+                  "seccomp": self.support.seccomp, "read_only": read_only,
+                  "writable": [str(copy), str(scratch)],
+                  "read_only_files": existing(["/dev/null", "/dev/zero", "/dev/urandom",
+                                               "/dev/random", "/proc/cpuinfo", "/proc/meminfo"]),
+                  "disk_bytes": self.limits.disk + self.limits.tmp, "disk_files": DISK_FILES}
+        self._status_read, self._status_write = os.pipe()
+        reaper = [sys.executable, "-s", "-m", "grader.reaper", json.dumps(config),
+                  str(self._status_write), "--"]
+        return reaper + command, env
+
+    def _read_reaper_report(self) -> dict[str, Any] | None:
+        """The reaper's one-line status, once it has exited (None without a reaper)."""
+        if self._status_read is None:
+            return self._reaper_report
+        with os.fdopen(self._status_read, "rb") as handle:
+            line = handle.read(65536)
+        self._status_read = None
+        try:
+            report = json.loads(line)
+            self._reaper_report = report if isinstance(report, dict) else None
+        except ValueError:
+            self._reaper_report = None
+        return self._reaper_report
+
+    def _reaper_events(self) -> list[str]:
+        report = self._read_reaper_report() or {}
+        events = []
+        if report.get("leftovers_killed"):
+            events.append(f"{report['leftovers_killed']} process(es) the submission left running "
+                          "were stopped when its run ended")
+        if report.get("disk_exceeded") and self.record.ending != "disk":
+            events.append(f"the run's folders held {report.get('disk_used', 0) / 1024**2:.0f} MiB "
+                          f"in {report.get('disk_entries', 0)} entries, over the limit of "
+                          f"{self.limits.disk / 1024**2:.0f} MiB: the run was stopped there")
+        return events
 
     def _send(self, message: dict[str, Any]) -> bool:
         try:
@@ -323,7 +387,11 @@ class SandboxSession:
             return
         code = self._process.wait() if self._process else None
         number = self._signal_of(code)
-        if self._cgroup is not None and self._cgroup.oom_killed():
+        reaper = self._read_reaper_report() if self._process else None
+        if reaper and reaper.get("disk_exceeded"):
+            self._end("disk", f"the run wrote more than the disk limit of {self.limits.disk / 1024**2:.0f} MiB "
+                      "into its folders and was stopped")
+        elif self._cgroup is not None and self._cgroup.oom_killed():
             self._end("memory", f"the run used more memory than the limit of "
                       f"{self.limits.memory / 1024**3:.3g} GiB and was stopped")
         elif number is not None:
@@ -343,7 +411,7 @@ class SandboxSession:
             return None
         if code < 0:
             return -code
-        if self.support.bwrap is not None and 128 < code < 128 + 65:
+        if 128 < code < 128 + 65:  # bubblewrap and the reaper both report signal N so
             return code - 128
         return None
 
@@ -394,6 +462,13 @@ class SandboxSession:
     def _kill(self) -> None:
         if self._process is None:
             return
+        if self.support.uses_reaper and self._process.poll() is None:
+            # The reaper kills every descendant, including ones that left the process group.
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=REAPER_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
         try:
             os.killpg(self._process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -417,6 +492,7 @@ class SandboxSession:
             self.record.stdout, self.record.stderr = (d.text() for d in self._drains)
             self.record.output_truncated = any(d.truncated for d in self._drains)
             self._requests.close()
+            self.record.supervisor_events = self._reaper_events()
         if self._cgroup is not None:
             self._cgroup.remove()
         shutil.rmtree(self._tmp, ignore_errors=True)

@@ -1,0 +1,218 @@
+"""Confinement a process can apply to itself without privileges: Landlock, seccomp, no capabilities.
+
+Used where bubblewrap is unavailable (see :mod:`grader.reaper`): the child applies these to
+itself after fork and before it executes the sandbox worker, so they bind everything the
+student's code does.
+
+* **Landlock** (Linux 5.13+, unprivileged): files can be read only under the given
+  read-only roots and written only under the given writable roots; TCP bind/connect are
+  refused (ABI 4+); signals to, and abstract unix sockets of, processes outside the
+  sandbox are refused (ABI 6+). Landlock also refuses ``ptrace`` of outside processes.
+* **seccomp**: ``socket()`` fails with ``EACCES`` for every address family (UDP, unix
+  sockets in a shared ``/tmp``, raw sockets) and ``io_uring_setup`` is refused (io_uring
+  would bypass the filter). ``socketpair`` stays allowed.
+* **capabilities**: a process running as root drops its bounding set and every capability,
+  so ``execve`` does not grant them back; it stays uid 0, which Landlock then contains.
+
+Everything here is plain ``ctypes`` over the kernel's documented ABI.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import platform
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+LANDLOCK_CREATE_RULESET_VERSION = 1
+LANDLOCK_RULE_PATH_BENEATH = 1
+
+# Filesystem rights, by the ABI version that introduced them.
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+FS_ABI1_ALL = (1 << 13) - 1  # execute ... make_sym
+FS_REFER, FS_TRUNCATE, FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
+SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
+
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAPBSET_DROP = 38, 22, 24
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+SECCOMP_MODE_FILTER = 2
+SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
+BPF_LD_W_ABS, BPF_JEQ_K, BPF_JSET_K, BPF_RET_K = 0x20, 0x15, 0x45, 0x06
+X32_SYSCALL_BIT = 0x40000000
+SYS_IO_URING_SETUP = 425  # the same number on every architecture
+# architecture -> (AUDIT_ARCH value, socket syscall number)
+SECCOMP_ARCHES = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+LAST_CAPABILITY = 63
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+
+class ConfinementError(OSError):
+    """A confinement step failed; the message names the step."""
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """What to allow: paths readable (and executable), paths writable too."""
+
+    read_only: tuple[str, ...]
+    writable: tuple[str, ...]
+    read_only_files: tuple[str, ...] = ()
+    drop_capabilities: bool = True
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 when Landlock is absent or disabled."""
+    version = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                            ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+    return max(0, int(version))
+
+
+def seccomp_supported() -> bool:
+    """True on the architectures whose syscall numbers this module knows."""
+    return platform.machine() in SECCOMP_ARCHES
+
+
+def _fail(step: str) -> ConfinementError:
+    code = ctypes.get_errno()
+    return ConfinementError(code, f"{step}: {os.strerror(code)}")
+
+
+def _fs_rights(abi: int) -> int:
+    rights = FS_ABI1_ALL
+    if abi >= 2:
+        rights |= FS_REFER
+    if abi >= 3:
+        rights |= FS_TRUNCATE
+    if abi >= 5:
+        rights |= FS_IOCTL_DEV
+    return rights
+
+
+def _add_path_rule(ruleset: int, path: str, rights: int) -> None:
+    try:
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return  # a path that does not exist needs no rule
+    try:
+        if not os.path.isdir(path):
+            rights &= FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV
+        attr = struct.pack("=Qi", rights, fd)  # struct landlock_path_beneath_attr (packed)
+        buffer = ctypes.create_string_buffer(attr, len(attr))
+        if _libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset),
+                         ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), buffer, ctypes.c_uint32(0)) != 0:
+            raise _fail(f"Landlock rule for {path}")
+    finally:
+        os.close(fd)
+
+
+def apply_landlock(confinement: Confinement, abi: int) -> None:
+    """Restrict this process (and what it executes) to the given paths, no TCP, no signals out."""
+    handled_fs = _fs_rights(abi)
+    handled_net = NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0
+    scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0
+    attr = struct.pack("=QQQ", handled_fs, handled_net, scoped)
+    size = 8 if abi < 4 else 16 if abi < 6 else 24
+    buffer = ctypes.create_string_buffer(attr[:size], size)
+    ruleset = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(size),
+                            ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise _fail("Landlock ruleset")
+    try:
+        read = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+        for path in confinement.read_only + confinement.read_only_files:
+            _add_path_rule(ruleset, path, read)
+        for path in confinement.writable:
+            _add_path_rule(ruleset, path, handled_fs)
+        _no_new_privs()
+        if _libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            raise _fail("Landlock restrict_self")
+    finally:
+        os.close(ruleset)
+
+
+def _no_new_privs() -> None:
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise _fail("no_new_privs")
+
+
+def _instruction(code: int, k: int, jump_true: int = 0, jump_false: int = 0) -> bytes:
+    return struct.pack("=HBBI", code, jump_true, jump_false, k)
+
+
+def socket_filter_program(machine: str) -> bytes:
+    """The BPF program: refuse socket() and io_uring_setup, allow everything else."""
+    audit_arch, socket_nr = SECCOMP_ARCHES[machine]
+    deny = SECCOMP_RET_ERRNO | errno.EACCES
+    program = [
+        _instruction(BPF_LD_W_ABS, 4),                      # 0: arch
+        _instruction(BPF_JEQ_K, audit_arch, 1, 0),          # 1: our arch? skip the kill
+        _instruction(BPF_RET_K, SECCOMP_RET_ERRNO | errno.ENOSYS),  # 2: foreign ABI
+        _instruction(BPF_LD_W_ABS, 0),                      # 3: syscall number
+        _instruction(BPF_JSET_K, X32_SYSCALL_BIT, 2, 0),    # 4: x32 ABI -> deny
+        _instruction(BPF_JEQ_K, socket_nr, 1, 0),           # 5: socket -> deny
+        _instruction(BPF_JEQ_K, SYS_IO_URING_SETUP, 0, 1),  # 6: io_uring -> deny
+        _instruction(BPF_RET_K, deny),                      # 7
+        _instruction(BPF_RET_K, SECCOMP_RET_ALLOW),         # 8
+    ]
+    return b"".join(program)
+
+
+def apply_socket_filter() -> None:
+    """Install the seccomp filter of :func:`socket_filter_program` on this process."""
+    program = socket_filter_program(platform.machine())
+    code = ctypes.create_string_buffer(program, len(program))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    prog = SockFprog(len(program) // 8, ctypes.cast(code, ctypes.c_void_p))
+    _no_new_privs()
+    if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+        raise _fail("seccomp filter")
+
+
+def drop_capabilities() -> None:
+    """Empty the bounding, ambient, effective, permitted and inheritable capability sets."""
+    for capability in range(LAST_CAPABILITY + 1):
+        if _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 \
+                and ctypes.get_errno() not in (errno.EINVAL, errno.EPERM):
+            raise _fail("dropping the capability bounding set")
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = struct.pack("=Ii", LINUX_CAPABILITY_VERSION_3, 0)
+    data = bytes(24)  # two empty __user_cap_data_struct
+    if _libc.capset(ctypes.create_string_buffer(header, 8), ctypes.create_string_buffer(data, 24)) != 0:
+        raise _fail("capset")
+
+
+def capabilities_empty() -> bool:
+    """Whether this process holds no capability at all (read from /proc/self/status)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        fields = dict(line.split(":", 1) for line in status if line.startswith("Cap"))
+    return all(int(fields.get(name, "0").strip(), 16) == 0 for name in ("CapEff", "CapPrm", "CapBnd"))
+
+
+def confine(confinement: Confinement, *, landlock: int, seccomp: bool) -> None:
+    """Apply everything available, in an order that keeps each step possible."""
+    if landlock:
+        apply_landlock(confinement, landlock)
+    if seccomp:
+        apply_socket_filter()
+    if confinement.drop_capabilities and os.geteuid() == 0:
+        drop_capabilities()
+
+
+def existing(paths: Iterable[str]) -> tuple[str, ...]:
+    """The given paths that exist, de-duplicated, in order."""
+    seen: dict[str, None] = {}
+    for path in paths:
+        if path and os.path.exists(path):
+            seen.setdefault(path)
+    return tuple(seen)

@@ -1,0 +1,188 @@
+"""The reaper: a small trusted process between the grader and the worker, where bubblewrap is missing.
+
+Bubblewrap's pid namespace guarantees that every process a submission started ends with its
+run. Without it, this process gives the same guarantee with what any Linux offers:
+
+* it is a *child subreaper*, so a process that calls ``setsid`` and double-forks is re-parented
+  to it, not to init, and is killed when the run ends;
+* it forks the worker, which confines itself (:mod:`grader.confine`: Landlock, seccomp, no
+  capabilities) before executing the sandbox worker; Landlock's signal scope means nothing
+  inside can signal the reaper or the grader;
+* it polls the size of the writable folders and stops the run when they exceed the disk limit
+  (there is no size-limited tmpfs without a mount namespace);
+* it gets ``SIGTERM`` when the grader dies (parent-death signal) or wants the run ended, and then
+  kills every descendant before exiting.
+
+Invoked as ``python -m grader.reaper CONFIG_JSON STATUS_FD -- WORKER_ARGV...``. When it exits it
+writes one JSON line to ``STATUS_FD`` (which the worker never holds): how the worker ended,
+whether the disk limit was hit, how many leftover processes it killed. Its exit code mirrors the
+worker's, with a signal N shown as 128+N, as bubblewrap does.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from grader.confine import Confinement, confine
+
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+POLL_SECONDS = 0.1
+SETUP_FAILED = 70
+
+
+class _Stop(Exception):
+    """Raised by the signal handler: the grader wants the run ended."""
+
+
+def _on_signal(_number: int, _frame: Any) -> None:
+    raise _Stop
+
+
+def folder_usage(folders: list[str], limit_files: int) -> tuple[int, int]:
+    """Bytes allocated and entries under ``folders`` (stops counting past ``limit_files``)."""
+    used = entries = 0
+    stack = list(folders)
+    while stack and entries <= limit_files:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    used += info.st_blocks * 512
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return used, entries
+
+
+def _children_of(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if int(fields[1]) == parent:
+            children.append(int(entry.name))
+    return children
+
+
+def kill_descendants() -> int:
+    """SIGKILL every descendant until none is left; returns how many were killed."""
+    me, killed = os.getpid(), set()
+    for _ in range(1000):
+        children = _children_of(me)
+        if not children:
+            break
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            except ProcessLookupError:
+                pass
+        _reap_all()
+        time.sleep(0.005)
+    _reap_all()
+    return len(killed)
+
+
+def _reap_all() -> list[tuple[int, int]]:
+    reaped = []
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return reaped
+        if pid == 0:
+            return reaped
+        reaped.append((pid, status))
+
+
+def _start_worker(command: list[str], confinement: Confinement, config: dict[str, Any],
+                  status_fd: int) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        os.close(status_fd)
+        os.setsid()
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        confine(confinement, landlock=config["landlock"], seccomp=config["seccomp"])
+        os.execv(command[0], command)
+    except BaseException as exc:  # noqa: BLE001 - report any setup failure, then leave
+        os.write(2, f"labgrade: the sandbox could not be set up: {exc}\n".encode())
+    os._exit(SETUP_FAILED)
+
+
+def supervise(config: dict[str, Any], status_fd: int, command: list[str]) -> dict[str, Any]:
+    """Run the worker to its end (or until stopped); return the status report."""
+    confinement = Confinement(read_only=tuple(config["read_only"]),
+                              writable=tuple(config["writable"]),
+                              read_only_files=tuple(config["read_only_files"]))
+    report: dict[str, Any] = {"worker": "running", "code": None, "disk_exceeded": False,
+                              "stopped": False, "leftovers_killed": 0}
+    worker = _start_worker(command, confinement, config, status_fd)
+    try:
+        while True:
+            for pid, status in _reap_all():
+                if pid == worker:
+                    report["worker"] = "signal" if os.WIFSIGNALED(status) else "exit"
+                    report["code"] = os.waitstatus_to_exitcode(status)
+            used, entries = folder_usage(config["writable"], config["disk_files"])
+            report["disk_used"], report["disk_entries"] = used, entries
+            if used > config["disk_bytes"] or entries > config["disk_files"]:
+                report["disk_exceeded"] = True
+                break
+            if report["worker"] != "running":
+                break
+            time.sleep(POLL_SECONDS)
+    except _Stop:
+        report["stopped"] = True
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    report["leftovers_killed"] = max(0, kill_descendants() - (report["worker"] == "running"))
+    return report
+
+
+def exit_code(report: dict[str, Any]) -> int:
+    """The worker's exit code, or 128+N for signal N (bubblewrap's convention)."""
+    code = report["code"]
+    if code is None:
+        return 128 + signal.SIGKILL
+    return 128 - code if code < 0 else code
+
+
+def main(argv: list[str]) -> int:
+    """Entry point; see the module docstring for the arguments."""
+    config, status_fd, command = json.loads(argv[0]), int(argv[1]), argv[3:]
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, _on_signal)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != config["grader_pid"]:
+        return 128 + signal.SIGKILL  # the grader died before we could arm the death signal
+    report = supervise(config, status_fd, command)
+    try:
+        os.write(status_fd, (json.dumps(report) + "\n").encode())
+    except OSError:
+        pass
+    return exit_code(report)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
