@@ -12,7 +12,10 @@ Two mechanisms beyond a plain child process with rlimits:
   bombs (``RLIMIT_NPROC`` does nothing for root), and a way to kill every process the
   submission started, wherever it went.
 
-:func:`detect` probes both once. What is missing is reported, never silently skipped.
+Without bubblewrap the *degraded mode* runs the child under :mod:`grader.reaper`, which
+confines it with :mod:`grader.confine` (Landlock, seccomp, no capabilities) where the kernel
+allows. :func:`detect` probes all of this once. What is missing is reported, never silently
+skipped.
 """
 
 from __future__ import annotations
