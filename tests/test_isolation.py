@@ -92,3 +92,58 @@ def test_cgroups_left_by_a_killed_grader_are_removed(tmp_path: Path, monkeypatch
     live.mkdir(parents=True)
     isolation.remove_stale_cgroups(1)
     assert not stale.exists() and live.exists()
+
+
+def test_confined_degraded_mode_lacks_only_the_namespaces_and_the_uid() -> None:
+    confined = Support(bwrap=None, setpriv=None, cgroup_version=1, reason="no bwrap",
+                       landlock=7, seccomp=True)
+    missing = set(confined.missing())
+    if confined.root:
+        assert missing == {"pid_namespace", "unprivileged_user"}
+    else:
+        assert missing == {"pid_namespace"}
+    # an old kernel: Landlock without signal scoping cannot protect the reaper
+    old = Support(bwrap=None, setpriv=None, cgroup_version=None, reason="old", landlock=3)
+    assert {"signal_isolation", "process_cleanup"} <= set(old.missing())
+    assert "filesystem_isolation" not in old.missing()
+
+
+def fake_cgroup2(root: Path) -> None:
+    (root / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (root / "cgroup.subtree_control").write_text("")
+
+
+def test_cgroup_v2_is_detected_and_configured(tmp_path: Path, monkeypatch) -> None:
+    """cgroup v2 on a fake hierarchy (this machine is v1): the files a v2 kernel reads."""
+    from grader import isolation
+
+    monkeypatch.setattr(isolation, "CGROUP_ROOT", tmp_path)
+    monkeypatch.setattr(isolation.os, "geteuid", lambda: 0)
+    fake_cgroup2(tmp_path)
+    assert isolation._cgroup_version() == 2
+    group = isolation.Cgroup(2, memory=3 * 1024**3, pids=64)
+    (directory,) = group.dirs
+    assert directory.parent == tmp_path / "labgrade"
+    assert (directory / "memory.max").read_text() == str(3 * 1024**3)
+    assert (directory / "pids.max").read_text() == "64"
+    assert "+memory" in (tmp_path / "cgroup.subtree_control").read_text()
+    assert "+pids" in (tmp_path / "labgrade" / "cgroup.subtree_control").read_text()
+    assert group.procs_files == [str(directory / "cgroup.procs")]
+    (directory / "memory.events").write_text("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n")
+    (directory / "pids.events").write_text("max 0\n")
+    assert group.oom_killed() and not group.pids_exhausted()
+    (directory / "pids.events").write_text("max 12\n")
+    assert group.pids_exhausted()
+    (directory / "cgroup.kill").write_text("")
+    group.kill_all()
+    assert (directory / "cgroup.kill").read_text() == "1"
+
+
+def test_cgroup_v2_without_memory_and_pids_controllers_is_not_used(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    from grader import isolation
+
+    monkeypatch.setattr(isolation, "CGROUP_ROOT", tmp_path)
+    monkeypatch.setattr(isolation.os, "geteuid", lambda: 0)
+    (tmp_path / "cgroup.controllers").write_text("cpu io\n")
+    assert isolation._cgroup_version() is None
