@@ -32,6 +32,7 @@ from grader.confine import existing
 from grader.isolation import (MPL_SEED_MOUNT, SUBMISSION_MOUNT, WORK_MOUNT, Cgroup, Support,
                               bwrap_command, detect, package_root, python_roots)
 from grader.loading import Submission
+from grader.tracedata import Trace, parse_trace
 from grader.cachedir import cache_dir
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -74,6 +75,7 @@ class RunRecord:
     protections: dict[str, bool] = field(default_factory=dict)
     seconds: float = 0.0
     supervisor_events: list[str] = field(default_factory=list)  # what the reaper had to do
+    traces: dict[str, Trace] = field(default_factory=dict)  # unit -> what its training did
 
 
 class ProbeError(Exception):
@@ -362,6 +364,9 @@ class SandboxSession:
                 elif kind == "figure":
                     self._accept_figure(protocol.expect(message, {"unit": "str", "cell": "int",
                                                                   "png": "str"}))
+                elif kind == "trace":
+                    trace = parse_trace(message)
+                    self.record.traces[trace.unit] = trace
                 elif kind == "inventory":
                     self.record.inventory = protocol.expect(message, {"units": "list"})["units"]
                     self.record.ending = "finished"

@@ -45,6 +45,12 @@ CHECK_KINDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
     "armijo_step": {"function": (str, True), "alpha0": ((int, float), False),
                     "rho": ((int, float), False), "c": ((int, float), False),
                     "problems": (int, False)},
+    # judged from the training trace recorded while the student's code ran
+    "trace_gradients_reset": {"network": (str, True)},
+    "trace_descent": {"network": (str, True), "allow_other_optimizers": (bool, False)},
+    "trace_linesearch": {"network": (str, True), "alpha0": ((int, float), False),
+                         "rho": ((int, float), False), "c": ((int, float), False)},
+    "trace_history": {"network": (str, True), "history": (str, True)},
 }
 TARGET_ROLES = {"network", "history", "other", "scaler", "backward", "forward", "function"}
 

@@ -8,6 +8,7 @@ never trust a number the child computed about itself when the grader can compute
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,11 +19,15 @@ from grader.checks.execution import check_cells_ran
 from grader.checks.gradients import compare_gradients
 from grader.checks.linesearch import check_armijo_step
 from grader.checks.loss import check_ends_below, check_loss_history, check_monotone
+from grader.checks.training import (check_armijo_trace, check_descent, check_gradients_reset,
+                                    check_history_matches)
+from grader.candidates import Candidate
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
 from grader.rubric import CheckSpec
-from grader.verdict import Verdict, failed
+from grader.tracedata import Stream, Trace
+from grader.verdict import Verdict, failed, passed
 from reference.data import moons_sample, xor_data
 from reference.linesearch import backtracking
 
@@ -227,7 +232,85 @@ def _returned_alpha(value: dict[str, Any], weights: list[np.ndarray], biases: li
     return alpha if alpha > 0 else None
 
 
+# --- the training trace ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Traced:
+    trace: Trace
+    stream: Stream
+    earliest_start: int  # the first call the training loop can have started at
+
+
+def _belongs(stream: Stream, candidate: Candidate) -> bool:
+    keys = set(candidate.keys)
+    return bool(stream.names) and all(
+        name in keys or name.startswith((f"{candidate.name}.", f"{candidate.name}["))
+        for name in stream.names)
+
+
+def _traced(ctx: GradingContext, target_id: str) -> tuple[Candidate, _Traced | None]:
+    """The chosen network and the longest recorded training stream over its parameters."""
+    candidate = ctx.find(target_id)
+    trace = ctx.record.traces.get(candidate.unit)
+    if trace is None:
+        return candidate, None
+    streams = trace.streams()
+    matching = [i for i, stream in enumerate(streams) if _belongs(stream, candidate)]
+    if not matching:
+        return candidate, None
+    index = max(matching, key=lambda i: len(streams[i].samples))
+    earliest = streams[index - 1].samples[-1].call + 1 if index else 0
+    return candidate, _Traced(trace, streams[index], earliest)
+
+
+def _unobserved(candidate: Candidate, what: str) -> Verdict:
+    return passed(f"No backward() call training {candidate.label} was recorded (a NumPy network, "
+                  f"or gradients taken without .backward()), so {what} could not be observed; "
+                  "the training is judged by its results.", observed=False)
+
+
+def trace_gradients_reset(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    candidate, found = _traced(ctx, check.params["network"])
+    if found is None:
+        return _unobserved(candidate, "gradient resets")
+    return _with(check_gradients_reset(found.stream), network=candidate.label)
+
+
+def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    candidate, found = _traced(ctx, check.params["network"])
+    if found is None:
+        return _unobserved(candidate, "the update steps")
+    verdict = check_descent(found.stream, found.trace.optimizers, found.trace.declared_rates,
+                            allow_other_optimizers=bool(check.params.get("allow_other_optimizers",
+                                                                         True)))
+    return _with(verdict, network=candidate.label)
+
+
+def trace_linesearch(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    candidate, found = _traced(ctx, check.params["network"])
+    if found is None:
+        return _unobserved(candidate, "the line search's steps")
+    verdict = check_armijo_trace(found.stream, alpha0=float(check.params.get("alpha0", 1.0)),
+                                 rho=float(check.params.get("rho", 0.5)),
+                                 c=float(check.params.get("c", 1e-4)))
+    return _with(verdict, network=candidate.label)
+
+
+def trace_history(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    candidate, found = _traced(ctx, check.params["network"])
+    history = ctx.find(check.params["history"])
+    if found is None:
+        return _unobserved(candidate, "the losses of the training")
+    verdict = check_history_matches(found.stream, np.asarray(history.data["values"], dtype=float),
+                                    found.earliest_start)
+    return _with(verdict, network=candidate.label, history=history.label)
+
+
 RUNNERS: dict[str, Runner] = {
+    "trace_gradients_reset": trace_gradients_reset,
+    "trace_descent": trace_descent,
+    "trace_linesearch": trace_linesearch,
+    "trace_history": trace_history,
     "cells_ran": cells_ran,
     "xor_classification": xor_classification,
     "loss_decrease": loss_decrease,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grader import protocol
-from grader.sandbox import probes
+from grader.sandbox import probes, trace
 from grader.sandbox.discovery import inventory
 from grader.sandbox.execute import FigureCapture, fresh_namespace, run_cells
 
@@ -149,7 +149,14 @@ def execute_units(run: dict[str, Any], emit: Callable[[dict[str, Any]], None]
         seed_everything(run["seed"])
         namespace = fresh_namespace(unit["path"])
         namespaces[unit["name"]] = namespace
-        run_cells(unit["name"], cells, namespace, emit, figures)
+        training = trace.start(namespace)
+        try:
+            run_cells(unit["name"], cells, namespace, emit, figures)
+        finally:
+            if training is not None:
+                training.uninstall()  # the grader's probes must not be traced
+        if training is not None:
+            emit(training.message(unit["name"]))
     return namespaces
 
 

@@ -1,0 +1,222 @@
+"""Record what the student's training actually did, as data: sampled ``backward()`` calls and optimizer steps.
+
+Runs inside the sandbox while the student's cells execute. ``torch.Tensor.backward`` is
+wrapped; most calls pass straight through (a counter and one comparison), and a sample of
+them is recorded: every call early on, then pairs of consecutive calls, ``PAIRS_PER_OCTAVE``
+pairs per doubling of the call count, so 20,000 epochs give a few hundred samples. A
+recorded call notes the loss, every leaf tensor the loss depends on (its value before the
+call and its ``.grad`` after), whether that ``.grad`` already held a non-zero value (never
+reset), the optimizer steps taken so far and the learning rate in force. Leaf tensors are
+named after the student's globals where one holds them (``W1``, ``model.0.weight``,
+``params['W1']``). Optimizer steps are counted with torch's global step hook, with each
+optimizer's class and hyperparameters.
+
+The grader (outside) pairs consecutive samples to judge each update; nothing here judges.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from typing import Any
+
+import numpy as np
+
+HEAD = 40                # calls below this are all recorded
+PAIRS_PER_OCTAVE = 16    # then this many consecutive pairs per doubling of the call count
+MAX_SAMPLES = 1000
+MAX_ELEMENTS = 50_000    # parameter values recorded per sample (beyond: norms only)
+MAX_GRAPH_NODES = 5_000
+RATE_NAMES = ("lr", "learning_rate", "learningrate", "alpha", "eta", "step_size", "LR",
+              "LEARNING_RATE", "lr_fixed", "learning_rate_fixed")
+HYPERPARAMETERS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "betas", "eps",
+                   "maximize", "alpha", "centered")
+
+
+def is_sampled(call: int) -> bool:
+    """Whether backward call number ``call`` (from 0) is recorded."""
+    if call < HEAD:
+        return True
+    stride = max(2, (1 << (call.bit_length() - 1)) // PAIRS_PER_OCTAVE)
+    return call % stride < 2
+
+
+def _hyperparameters(optimizer: Any) -> dict[str, Any]:
+    group = optimizer.param_groups[0] if optimizer.param_groups else {}
+    found: dict[str, Any] = {}
+    for key in HYPERPARAMETERS:
+        value = group.get(key)
+        if isinstance(value, bool) or (isinstance(value, (int, float)) and np.isfinite(value)):
+            found[key] = value if isinstance(value, bool) else float(value)
+        elif isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value):
+            found[key] = [float(v) for v in value]
+    return found
+
+
+def _finite(value: float) -> float | None:
+    """JSON carries no NaN or infinity: such a value travels as None."""
+    return value if np.isfinite(value) else None
+
+
+class TrainingTrace:
+    """Wraps ``Tensor.backward`` and hooks optimizer steps while one unit runs."""
+
+    def __init__(self, torch: Any) -> None:
+        self.torch = torch
+        self.namespace: dict[str, Any] = {}
+        self.calls = 0
+        self.steps = 0
+        self.samples: list[dict[str, Any]] = []
+        self.optimizers: list[dict[str, Any]] = []
+        self._optimizer_index: dict[int, int] = {}
+        self._last_optimizer: int | None = None
+        self._last_lr: Any = None
+        self.recording_seconds = 0.0  # time spent recording (the student's backward excluded)
+        self._original = torch.Tensor.backward
+        self._hook: Any = None
+
+    # --- installing -------------------------------------------------------------------------
+    def install(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+        original, trace = self._original, self
+
+        @functools.wraps(original)
+        def backward(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+            call = trace.calls
+            trace.calls = call + 1
+            if not is_sampled(call) or len(trace.samples) >= MAX_SAMPLES:
+                return original(tensor, *args, **kwargs)
+            return trace._record(call, tensor, args, kwargs)
+
+        self.torch.Tensor.backward = backward
+        from torch.optim.optimizer import register_optimizer_step_post_hook  # noqa: PLC0415
+
+        self._hook = register_optimizer_step_post_hook(self._on_step)
+
+    def uninstall(self) -> None:
+        """Put torch back as it was (before the grader's probes run)."""
+        self.torch.Tensor.backward = self._original
+        if self._hook is not None:
+            self._hook.remove()
+            self._hook = None
+
+    # --- recording --------------------------------------------------------------------------
+    def _on_step(self, optimizer: Any, _args: Any, _kwargs: Any) -> None:
+        self.steps += 1
+        index = self._optimizer_index.get(id(optimizer))
+        if index is None:
+            index = self._optimizer_index[id(optimizer)] = len(self.optimizers)
+            self.optimizers.append({"class": type(optimizer).__name__,
+                                    "module": type(optimizer).__module__,
+                                    "hyperparameters": _hyperparameters(optimizer),
+                                    "steps": 0, "first_call": self.calls})
+        self.optimizers[index]["steps"] += 1
+        self._last_optimizer = index
+        self._last_lr = optimizer.param_groups[0].get("lr") if optimizer.param_groups else None
+
+    def _leaves(self, tensor: Any) -> list[Any]:
+        found, seen, stack = [], set(), [tensor.grad_fn]
+        while stack and len(seen) < MAX_GRAPH_NODES:
+            node = stack.pop()
+            if node is None or node in seen:
+                continue
+            seen.add(node)
+            variable = getattr(node, "variable", None)
+            if variable is not None:
+                found.append(variable)
+                continue
+            stack.extend(reversed([fn for fn, _ in node.next_functions]))
+        return found
+
+    def _names(self, leaves: list[Any]) -> list[str | None]:
+        torch, wanted = self.torch, {id(p) for p in leaves}
+        names: dict[int, str] = {}
+
+        def note(value: Any, name: str) -> None:
+            if isinstance(value, torch.Tensor) and id(value) in wanted:
+                names.setdefault(id(value), name)
+
+        for var, value in list(self.namespace.items()):
+            if var.startswith("_"):
+                continue
+            try:
+                if isinstance(value, torch.nn.Module):
+                    for pname, parameter in value.named_parameters():
+                        note(parameter, f"{var}.{pname}")
+                elif isinstance(value, dict):
+                    for key, item in list(value.items())[:64]:
+                        note(item, f"{var}[{key!r}]")
+                elif isinstance(value, (list, tuple)):
+                    for i, item in enumerate(value[:64]):
+                        note(item, f"{var}[{i}]")
+                elif isinstance(value, torch.Tensor):
+                    note(value, var)
+                elif not isinstance(value, type) and hasattr(value, "__dict__"):
+                    for attr, item in list(vars(value).items())[:64]:
+                        note(item, f"{var}.{attr}")
+            except Exception:  # noqa: BLE001,S112 - an odd student object is simply not a name
+                continue
+        return [names.get(id(p)) for p in leaves]
+
+    def _record(self, call: int, tensor: Any, args: Any, kwargs: Any) -> Any:
+        started = time.perf_counter()
+        leaves = self._leaves(tensor) if getattr(tensor, "grad_fn", None) is not None else []
+        names = self._names(leaves)
+        order = sorted(range(len(leaves)), key=lambda i: (names[i] is None, names[i] or "", i))
+        leaves, names = [leaves[i] for i in order], [names[i] for i in order]
+        with self.torch.no_grad():
+            before = [0.0 if p.grad is None else _finite(float(p.grad.detach().abs().max()))
+                      for p in leaves]
+            elements = sum(p.numel() for p in leaves)
+            keep = elements <= MAX_ELEMENTS
+            values = [p.detach().cpu().double().numpy().ravel().copy() for p in leaves] if keep else []
+        paused = time.perf_counter()
+        result = self._original(tensor, *args, **kwargs)
+        resumed = time.perf_counter()
+        with self.torch.no_grad():
+            grads = [np.zeros(p.numel()) if p.grad is None else
+                     p.grad.detach().cpu().double().numpy().ravel().copy() for p in leaves] if keep else []
+            loss = float(tensor.detach().double()) if tensor.numel() == 1 else None
+        self.samples.append({
+            "call": call, "loss": None if loss is None else _finite(loss),
+            "steps": self.steps, "optimizer": self._last_optimizer,
+            "lr": self._current_lr(), "names": names,
+            "shapes": [list(p.shape) for p in leaves],
+            "values": np.concatenate(values) if values else np.zeros(0),
+            "grads": np.concatenate(grads) if grads else np.zeros(0),
+            "has_grad": [p.grad is not None for p in leaves],
+            "grad_before": before})
+        self.recording_seconds += (paused - started) + (time.perf_counter() - resumed)
+        return result
+
+    def _current_lr(self) -> float | None:
+        lr = self._last_lr
+        return _finite(float(lr)) if isinstance(lr, (int, float)) else None
+
+    def declared_rates(self) -> dict[str, float]:
+        """Learning rates the student named at top level (for hand-written updates)."""
+        found = {}
+        for name in RATE_NAMES:
+            value = self.namespace.get(name)
+            if type(value) in (int, float) and np.isfinite(value) and value > 0:
+                found[name] = float(value)
+        return found
+
+    def message(self, unit: str) -> dict[str, Any]:
+        """The ``trace`` message for this unit (arrays travel as .npy)."""
+        return {"type": "trace", "unit": unit, "calls": self.calls, "steps": self.steps,
+                "optimizers": self.optimizers, "samples": self.samples,
+                "declared_rates": self.declared_rates(),
+                "truncated": len(self.samples) >= MAX_SAMPLES}
+
+
+def start(namespace: dict[str, Any]) -> TrainingTrace | None:
+    """A trace installed for one unit, or None where torch is not loaded."""
+    import sys  # noqa: PLC0415
+
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    trace = TrainingTrace(torch)
+    trace.install(namespace)
+    return trace

@@ -1,0 +1,188 @@
+"""The optimizer trace: recorded inside the sandbox, validated outside, judged by the rubric's checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import protocol
+from grader.api import grade_paths
+from grader.rubric import load_rubric
+from grader.sandbox import trace as sandbox_trace
+from grader.tracedata import parse_trace
+
+torch = pytest.importorskip("torch")
+
+MODULE = """
+import torch
+from torch import nn
+X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+y = torch.tensor([[0.], [1.], [1.], [0.]])
+torch.manual_seed(1)
+model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1), nn.Sigmoid())
+optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+loss_fn = nn.BCELoss()
+losses = []
+for epoch in range(3000):
+    {zero}
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    optimizer.step()
+    losses.append(loss.item())
+"""
+
+RAW = """
+import torch
+X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+y = torch.tensor([[0.], [1.], [1.], [0.]])
+torch.manual_seed(0)
+W1 = torch.randn(2, 4, requires_grad=True)
+b1 = torch.zeros(4, requires_grad=True)
+W2 = torch.randn(4, 1, requires_grad=True)
+b2 = torch.zeros(1, requires_grad=True)
+lr = 0.5
+loss_history = []
+for epoch in range(3000):
+    out = torch.sigmoid(torch.tanh(X @ W1 + b1) @ W2 + b2)
+    loss = torch.nn.functional.binary_cross_entropy(out, y)
+    loss.backward()
+    with torch.no_grad():
+        for p in (W1, b1, W2, b2):
+            p {sign}= lr * p.grad
+            p.grad.zero_()
+    loss_history.append(loss.item())
+"""
+
+SUBMISSIONS = {
+    "module_ok": MODULE.format(zero="optimizer.zero_grad()"),
+    "module_no_zero_grad": MODULE.format(zero="pass"),
+    "raw_ok": RAW.format(sign="-"),
+    "raw_ascent": RAW.format(sign="+"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("trace")
+    paths = []
+    for name, source in SUBMISSIONS.items():
+        (root / name).mkdir()
+        (root / name / "xor.py").write_text(source)
+        paths.append(root / name)
+    os.environ.setdefault("LABGRADE_CACHE", str(tmp_path_factory.mktemp("cache")))
+    rubric = load_rubric("lab6")
+    limits = dataclasses.replace(rubric.limits, timeout=120)
+    return {p.name: r for p, r in grade_paths(paths, rubric, root / "out", limits=limits)}
+
+
+def check(result, task: str, check_id: str):
+    return next(c for t in result.tasks if t.id == task for c in t.checks if c.id == check_id)
+
+
+def test_correct_trainings_pass_the_trace_checks(graded) -> None:
+    for name, task in (("module_ok", "xor_module"), ("raw_ok", "xor_tensors")):
+        for check_id in ("grad_reset", "descent", "history_matches"):
+            verdict = check(graded[name], task, check_id)
+            assert verdict.status == "passed", (name, check_id, verdict.message)
+            assert verdict.details.get("observed") is True, (name, check_id, verdict.details)
+
+
+def test_missing_zero_grad_is_diagnosed(graded) -> None:
+    verdict = check(graded["module_no_zero_grad"], "xor_module", "grad_reset")
+    assert verdict.status == "failed"
+    assert "gradients accumulate across iterations" in verdict.message.lower()
+
+
+def test_gradient_ascent_is_diagnosed(graded) -> None:
+    verdict = check(graded["raw_ascent"], "xor_tensors", "descent")
+    assert verdict.status == "failed"
+    assert "adds the gradient instead of subtracting it" in verdict.message
+
+
+def test_the_rate_is_read_from_the_optimizer_and_from_lr(graded) -> None:
+    assert check(graded["module_ok"], "xor_module", "descent").details["learning_rate"] == 0.5
+    raw = check(graded["raw_ok"], "xor_tensors", "descent").details
+    assert raw["learning_rate"] == 0.5 and raw["rate_source"] == "`lr`"
+
+
+# --- inside the sandbox, in-process --------------------------------------------------------------
+
+def test_sampling_keeps_long_trainings_cheap() -> None:
+    sampled = [n for n in range(20000) if sandbox_trace.is_sampled(n)]
+    assert 250 <= len(sampled) <= 450
+    assert all(n in sampled for n in range(sandbox_trace.HEAD))
+    later = [n for n in sampled if n >= 1000]
+    assert all(n + 1 in sampled or n - 1 in sampled for n in later)  # pairs of consecutive calls
+
+
+def test_trace_records_names_grads_and_optimizer_then_uninstalls() -> None:
+    original = torch.Tensor.backward
+    namespace: dict = {}
+    recorder = sandbox_trace.start(namespace)
+    assert recorder is not None and torch.Tensor.backward is not original
+    namespace["net"] = net = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for _ in range(3):
+        net(torch.ones(4, 2)).pow(2).mean().backward()  # no zero_grad: accumulates
+        optimizer.step()
+    recorder.uninstall()
+    assert torch.Tensor.backward is original
+    message = recorder.message("unit")
+    assert message["calls"] == 3 and message["steps"] == 3
+    assert message["optimizers"][0]["class"] == "SGD"
+    assert message["optimizers"][0]["hyperparameters"]["lr"] == 0.1
+    first, second = message["samples"][:2]
+    assert first["names"] == ["net.bias", "net.weight"]
+    assert first["grad_before"] == [0.0, 0.0] and second["grad_before"][0] > 0
+    decoded = parse_trace(protocol.decode_body(protocol.encode_message(message)[4:]))
+    assert decoded.streams()[0].names == ("net.bias", "net.weight")
+    assert len(decoded.streams()[0].updates()) == 2
+
+
+def encoded_trace() -> dict:
+    sample = {"call": 0, "loss": 1.0, "steps": 0, "optimizer": None, "lr": None,
+              "names": ["W1"], "shapes": [[2, 2]], "values": np.zeros(4), "grads": np.ones(4),
+              "has_grad": [True], "grad_before": [0.0]}
+    return {"type": "trace", "unit": "u", "calls": 1, "steps": 0, "optimizers": [],
+            "samples": [sample], "truncated": False, "declared_rates": {"lr": 0.1}}
+
+
+@pytest.mark.parametrize("forge,reason", [
+    (lambda m: m["samples"][0].update(extra=1), "unexpected keys"),
+    (lambda m: m["samples"][0].update(values=np.zeros(5)), "do not match the shapes"),
+    (lambda m: m["samples"][0].update(values=np.zeros(4, dtype=np.float32)), "do not match"),
+    (lambda m: m["samples"][0].update(shapes=[[2, -2]]), "shape is malformed"),
+    (lambda m: m["samples"][0].update(names=["W1", "b1"]), "disagree in length"),
+    (lambda m: m.update(calls=0), "not increasing"),
+    (lambda m: m["samples"][0].update(grad_before=["x"]), "grad flags"),
+])
+def test_forged_traces_are_rejected(forge, reason) -> None:
+    message = encoded_trace()
+    assert parse_trace(protocol.decode_body(protocol.encode_message(message)[4:])).samples
+    forge(message)
+    with pytest.raises(protocol.ProtocolError, match=reason):
+        parse_trace(protocol.decode_body(protocol.encode_message(message)[4:]))
+
+
+def test_declared_rates_keep_only_positive_finite_numbers() -> None:
+    message = encoded_trace()
+    message["declared_rates"] = {"lr": 0.1, "alpha": -1, "eta": "big", "x" * 50: 1.0}
+    decoded = parse_trace(protocol.decode_body(protocol.encode_message(message)[4:]))
+    assert decoded.declared_rates == {"lr": 0.1}
+
+
+def test_a_student_who_replaces_backward_does_not_break_the_run(tmp_path: Path) -> None:
+    from grader.launcher import SandboxSession
+    from grader.loading import load_submission
+
+    (tmp_path / "s.py").write_text(
+        "import torch\ntorch.Tensor.backward = lambda self, *a, **k: None\n"
+        "w = torch.ones(2, requires_grad=True)\n(w * 2).sum().backward()\nx = 1\n")
+    with SandboxSession(load_submission(tmp_path), seed=0) as session:
+        record = session.run()
+    assert record.ending == "finished"
+    assert record.traces["s.py"].samples == []
