@@ -6,13 +6,14 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from grader.grading import error_result, grade_submission
+from grader.grading import error_result
 from grader.isolation import IsolationUnavailable, Support, detect
 from grader.launcher import Limits
 from grader.loading import SubmissionError, load_submission
 from grader.references import References
 from grader.results import GradeResult, write_result
 from grader.rubric import Rubric
+from grader.stability import grade_stably
 
 RUNNABLE = {".ipynb", ".py"}
 
@@ -72,9 +73,9 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
         target = _unique_dir(out, name, used) if out is not None else None
         try:
             submission = load_submission(path)
-            result = grade_submission(submission, rubric, limits=limits or rubric.limits,
-                                      threads=threads, references=references, out_dir=target,
-                                      support=support)
+            result = grade_stably(submission, rubric, limits=limits or rubric.limits,
+                                  threads=threads, references=references, out_dir=target,
+                                  support=support)
         except SubmissionError as exc:
             result = error_result(name, rubric, str(exc), threads)
         written = write_result(result, target) if target is not None else None

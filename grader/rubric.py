@@ -9,6 +9,7 @@ task is a bonus: its points add to the score but not to the maximum.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import tomllib
@@ -83,6 +84,7 @@ class CheckSpec:
     points: float
     visibility: str
     params: dict[str, Any] = field(default_factory=dict)
+    seed_sensitive: bool = False  # judged over the rubric's stability_seeds (see grader.stability)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Rubric:
     path: str
     digest: str
     reference: dict[str, Any] = field(default_factory=dict)
+    stability_seeds: tuple[int, ...] = ()  # run once per seed; seed-sensitive checks take the median
 
     def public_only(self) -> Rubric:
         """The same rubric with hidden checks removed (what a self-check runs)."""
@@ -119,8 +122,7 @@ class Rubric:
             checks = tuple(c for c in task.checks if c.visibility == "public")
             if checks:
                 tasks.append(TaskSpec(task.id, task.title, checks, task.group, task.optional))
-        return Rubric(self.id, self.version, self.title, self.seed, self.secret, self.limits,
-                      self.targets, tuple(tasks), self.path, self.digest, self.reference)
+        return dataclasses.replace(self, tasks=tuple(tasks))
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B?)?\s*$", re.IGNORECASE)
@@ -226,7 +228,7 @@ def _check(path: str, where: str, table: Any, targets: dict[str, TargetSpec]) ->
     reader = _Reader(path, table, where)
     kind = reader.get("kind", str, choices=set(CHECK_KINDS))
     schema = CHECK_KINDS[kind]
-    reader.only({"id", "title", "kind", "points", "visibility"} | set(schema))
+    reader.only({"id", "title", "kind", "points", "visibility", "seed_sensitive"} | set(schema))
     params = {}
     for name, (param_type, required) in schema.items():
         value = reader.get(name, param_type, ... if required else None)
@@ -245,7 +247,7 @@ def _check(path: str, where: str, table: Any, targets: dict[str, TargetSpec]) ->
     return CheckSpec(id=reader.get("id", str), title=reader.get("title", str), kind=kind,
                      points=points,
                      visibility=reader.get("visibility", str, "public", choices=VISIBILITIES),
-                     params=params)
+                     params=params, seed_sensitive=reader.get("seed_sensitive", bool, False))
 
 
 def _task(path: str, index: int, table: Any, targets: dict[str, TargetSpec]) -> TaskSpec:
@@ -274,7 +276,11 @@ def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:
         raise RubricError(f"{path}: not valid TOML: {exc}") from None
     reader = _Reader(path, data)
     reader.only({"schema", "id", "version", "title", "seed", "secret", "limits", "targets",
-                 "tasks", "reference"})
+                 "tasks", "reference", "stability_seeds"})
+    stability = reader.get("stability_seeds", list, [])
+    if not all(isinstance(s, int) and not isinstance(s, bool) for s in stability) \
+            or len(set(stability)) != len(stability):
+        raise reader.fail("stability_seeds", "expected a list of distinct integers")
     schema = reader.get("schema", int, RUBRIC_SCHEMA)
     if schema != RUBRIC_SCHEMA:
         raise reader.fail("schema", f"this grader reads rubric schema {RUBRIC_SCHEMA}, not {schema}")
@@ -299,7 +305,7 @@ def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:
         limits=_limits(_Reader(path, reader.get("limits", dict, {}), "limits")),
         targets=targets, tasks=tasks, path=path,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        reference=reader.get("reference", dict, {}))
+        reference=reader.get("reference", dict, {}), stability_seeds=tuple(stability))
 
 
 def _check_groups(path: str, tasks: tuple[TaskSpec, ...]) -> None:
