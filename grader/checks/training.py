@@ -116,9 +116,6 @@ def _other_optimizer(optimizers: list[dict], indices: set[int]) -> str | None:
 
 
 def _expected_rate(updates: list[Update], declared: dict[str, float]) -> tuple[float | None, str]:
-    rates = [u.lr for u in updates if u.optimizer_steps and u.lr is not None]
-    if rates:
-        return statistics.median(rates), "the optimizer's lr"
     for name in ("lr", "learning_rate", "learningrate", "LR", "LEARNING_RATE", "eta", "alpha",
                  "step_size"):
         if name in declared:
@@ -172,11 +169,22 @@ def check_descent(stream: Stream, optimizers: list[dict], declared: dict[str, fl
         return failed("The update is not proportional to the gradient: the parameters do not "
                       f"move along -gradient (they deviate from it by {residual:.0%} of the "
                       "step), which is not plain gradient descent.", **details)
-    rate, source = _expected_rate(moving, declared)
     measured = statistics.median(steps)
+    with_rate = [u for u in moving if u.optimizer_steps and u.lr is not None]
+    if with_rate:  # the optimizer's own rate, step by step (a scheduler may change it)
+        factor = statistics.median(u.step / u.lr for u in with_rate)
+        rate, source = statistics.median(u.lr for u in with_rate), "the optimizer's lr"
+    else:
+        rate, source = _expected_rate(moving, declared)
+        factor = measured / rate if rate else 1.0
+        if rate and max(steps) > (1 + 0.05 + slack) * min(steps):
+            details.update(first_step=steps[0], last_step=steps[-1])
+            return passed(f"The updates moved against the gradient with a step that changed during "
+                          f"training (from {steps[0]:.4g} to {steps[-1]:.4g} × gradient): a "
+                          "learning-rate schedule, so it was not compared with a fixed rate.",
+                          observed=True, **details)
     details.update(learning_rate=rate, rate_source=source)
-    if rate is not None and abs(measured / rate - 1) > RATE_RTOL + slack:
-        factor = measured / rate
+    if rate is not None and abs(factor - 1) > RATE_RTOL + slack:
         return failed(f"The step is not the learning rate times the gradient: the parameters "
                       f"moved by {measured:.4g} × gradient, but the learning rate ({source}) is "
                       f"{rate:.4g}, a factor of {factor:.4g}.", factor=factor, **details)

@@ -198,3 +198,14 @@ def test_measure_updates_pairs_only_consecutive_calls() -> None:
     stream = train(epochs=6)
     del stream.samples[3]
     assert [u.call for u in measure_updates(stream)] == [0, 1, 4]
+
+
+def test_a_decaying_hand_written_rate_is_a_schedule_not_a_wrong_rate() -> None:
+    scaled = Stream(NAMES, SHAPES)
+    w = np.random.default_rng(0).normal(size=9)
+    for call in range(12):  # lr = 0.1 * 0.9**call, declared lr ends smaller
+        loss, grad = loss_and_grad(w)
+        scaled.samples.append(sample(call, w, grad, loss))
+        w = w - 0.1 * 0.9**call * grad
+    verdict = check_descent(scaled, [], {"lr": 0.1 * 0.9**11})
+    assert verdict.status == "passed" and "schedule" in verdict.message
