@@ -7,13 +7,20 @@ cd "$(dirname "$0")"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# System packages: bubblewrap isolates the sandboxed child where the kernel allows it.
-if ! command -v bwrap >/dev/null 2>&1; then
+# System packages: bubblewrap isolates the sandboxed child where the kernel allows it;
+# chromium + chromium-driver let the tests open the HTML reports in a headless browser.
+# Only what is missing is installed.
+apt_missing=()
+command -v bwrap >/dev/null 2>&1 || apt_missing+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || apt_missing+=(chromium-driver)
+if [ "${#apt_missing[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}"
   else
-    echo "setup.sh: no apt-get here; install bubblewrap yourself for full isolation" >&2
+    echo "setup.sh: no apt-get here; install ${apt_missing[*]} yourself" \
+         "(bubblewrap: full isolation; chromium: the browser tests)" >&2
   fi
 fi
 

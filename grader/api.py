@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from grader.grading import error_result
 from grader.isolation import IsolationUnavailable, Support, detect
+from grader.jobs import Job, JobOutput, is_current, result_from_dict, run_job, write_output
 from grader.launcher import Limits
 from grader.loading import SubmissionError, load_submission
-from grader.references import References
-from grader.results import GradeResult, write_result
+from grader.pool import run_local
+from grader.references import BUILDERS, References
+from grader.report.student import write_report_safely
+from grader.results import GradeResult
 from grader.rubric import Rubric
-from grader.stability import grade_stably
 
 RUNNABLE = {".ipynb", ".py"}
 
@@ -52,33 +54,66 @@ def with_overrides(rubric: Rubric, *, timeout: float | None = None, memory: int 
 def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: Limits | None = None,
                 threads: int = 1, public_only: bool = False, support: Support | None = None,
                 require_isolation: bool = False,
-                on_result: Callable[[Path, GradeResult, Path | None], None] | None = None
+                on_result: Callable[[Path, GradeResult, Path | None], None] | None = None,
+                jobs: int = 1, force: bool = False,
+                on_skip: Callable[[Path, GradeResult], None] | None = None
                 ) -> Iterator[tuple[Path, GradeResult]]:
-    """Grade each submission in turn; a broken one yields an error result, never an exception.
+    """Grade each submission; a broken one yields an error result, never an exception.
 
-    Raises IsolationUnavailable before grading anything when ``require_isolation`` is set
-    and this machine lacks a protection.
+    With ``jobs`` > 1 the submissions are graded by that many worker processes and yielded as
+    they finish. With an ``out`` folder, a submission whose ``result.json`` is current (same
+    files, rubric and grader version) is not graded again unless ``force``; it is yielded
+    from its file (and told to ``on_skip``). Raises IsolationUnavailable before grading
+    anything when ``require_isolation`` is set and this machine lacks a protection.
     """
     support = support or detect()
     if require_isolation and support.missing():
         raise IsolationUnavailable(
             f"full isolation was required, but these protections are missing: "
             f"{', '.join(support.missing())} ({support.reason})")
-    if public_only:
-        rubric = rubric.public_only()
-    references = References(rubric)
+    checked = rubric.public_only() if public_only else rubric
     used: set[str] = set()
+    pending: list[Job] = []
+    places: dict[str, tuple[Path, Path | None]] = {}
     for path in expand_submissions(paths):
         name = path.stem if path.is_file() else path.name
         target = _unique_dir(out, name, used) if out is not None else None
-        try:
-            submission = load_submission(path)
-            result = grade_stably(submission, rubric, limits=limits or rubric.limits,
-                                  threads=threads, references=references, out_dir=target,
-                                  support=support)
-        except SubmissionError as exc:
-            result = error_result(name, rubric, str(exc), threads)
-        written = write_result(result, target) if target is not None else None
+        places[target.name if target is not None else name] = (path, target)
+        if target is not None and not force and _is_current(path, target, checked, public_only):
+            result = result_from_dict(json.loads((target / "result.json").read_text("utf-8")))
+            if on_skip is not None:
+                on_skip(path, result)
+            yield path, result
+            continue
+        pending.append(Job(str(path), target.name if target is not None else name, rubric,
+                           limits or rubric.limits, threads, public_only, support))
+    for output in _outputs(pending, checked, jobs):
+        path, target = places[output.name]
+        written = write_output(output, target) if target is not None else None
+        if written is not None:
+            write_report_safely(written)
+        result = result_from_dict(output.result)
         if on_result is not None:
             on_result(path, result, written)
         yield path, result
+
+
+def _is_current(path: Path, target: Path, rubric: Rubric, public_only: bool) -> bool:
+    try:
+        submission = load_submission(path)
+    except SubmissionError:
+        return False
+    files = [{"path": f.path, "sha256": f.sha256} for f in submission.files]
+    return is_current(target, files, rubric.digest, rubric.version, public_only)
+
+
+def _outputs(pending: list[Job], rubric: Rubric, jobs: int) -> Iterator[JobOutput]:
+    """Run the jobs here one by one, or on ``jobs`` local workers."""
+    references = References(rubric)
+    if jobs <= 1 or len(pending) <= 1:
+        for job in pending:
+            yield run_job(job, references)
+        return
+    for name in BUILDERS:  # trained once here, so the workers find them in the cache
+        references.get(name)
+    yield from run_local(pending, jobs)

@@ -1,21 +1,31 @@
-"""The ``grader`` command: options in, calls on :mod:`grader.api`, exit codes out. No logic here.
+"""The ``grader`` command: options in, calls on :mod:`grader.api` and :mod:`grader.report`,
+exit codes out. No logic here.
 
-Exit codes: 0 grading worked (``check``: every public check passed), 1 ``check`` found
-failing checks, 2 usage or rubric error, or isolation required but unavailable, 3 internal
-error of the grader.
+Exit codes: 0 grading worked (``check``: every public check passed; ``report``/``export``:
+written, even if some result.json files were unreadable and skipped), 1 ``check`` found
+failing checks, 2 usage or rubric error (``report``/``export``: no such results folder, an
+impossible output), or isolation required but unavailable, 3 internal error of the grader.
+``grader.api`` (torch and the grading stack) is imported only by ``run`` and ``check``, so
+``report`` and ``export`` start fast.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
 
 import click
 
-from grader import __version__, api
+from grader import __version__
 from grader.isolation import IsolationUnavailable, detect
 from grader.messages import check_summary, environment_line, isolation_notice, run_line
+from grader.report.batch import record_run, utc_now
+from grader.results import GradeResult
+from grader.report.classpage import write_class_report
+from grader.report.collect import Collection, ResultsDirError, collect
+from grader.report.export import FORMATS, ExportError, export
 from grader.rubric import RubricError, load_rubric, parse_size
 
 EXIT_OK, EXIT_CHECKS_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -41,6 +51,8 @@ def _prepare(rubric_spec: str, timeout: float | None, memory: str | None):  # ty
         size = parse_size(memory) if memory is not None else None
     except (RubricError, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
+    from grader import api  # torch and the grading stack: not loaded by `report`/`export`
+
     return rubric, api.with_overrides(rubric, timeout=timeout, memory=size)
 
 
@@ -61,26 +73,53 @@ def main() -> None:
 @_rubric_option
 @click.option("--out", "out", default="results", show_default=True, type=click.Path(path_type=Path),
               help="Folder for DIR/<submission>/result.json.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once, each by its own worker process "
+                   "(default: the number of cores).")
+@click.option("--force", is_flag=True,
+              help="Regrade submissions whose result.json is already current.")
 @_limit_options
 def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | None,
-        memory: str | None, require_isolation: bool) -> None:
+        memory: str | None, require_isolation: bool, jobs: int | None, force: bool) -> None:
     """Grade submissions (folders, notebooks or scripts) and write their results.
 
     A folder holding only submission folders is graded as a class, one result per
-    student.
+    student. A submission whose result.json is current (same files, rubric and grader
+    version) is skipped, so an interrupted batch resumes where it stopped.
 
     \b
     Examples:
       grader run examples/alice
       grader run examples --out results
-      grader run hw/*.ipynb --rubric rubrics/lab6.toml --timeout 120
+      grader run hw/*.ipynb --rubric rubrics/lab6.toml --timeout 120 --jobs 4
     """
     rubric, limits = _prepare(rubric_spec, timeout, memory)
     _announce_isolation()
+    started, graded = utc_now(), []
     try:
+        from grader import api
+        from grader.progress import Progress
+
+        progress = Progress(total=len(api.expand_submissions(list(paths))))
+        current: set[int] = set()
+
+        def skipped(_path: Path, result: GradeResult) -> None:
+            current.add(id(result))
+            progress.add(result, skipped=True)
+            click.echo(f"{progress.prefix()} {run_line(result, out)} (current, not regraded)")
+
         for _path, result in api.grade_paths(list(paths), rubric, out, limits=limits,
-                                             require_isolation=require_isolation):
-            click.echo(run_line(result, out))
+                                             require_isolation=require_isolation,
+                                             jobs=jobs or os.cpu_count() or 1, force=force,
+                                             on_skip=skipped):
+            if id(result) in current:
+                continue
+            progress.add(result)
+            click.echo(f"{progress.prefix()} {run_line(result, out)}")
+            graded.append(result.submission["name"])
+        click.echo(progress.summary())
+        if graded:
+            record_run(out, started, utc_now(), graded, rubric.id, rubric.version)
     except IsolationUnavailable as exc:
         click.echo(f"grader: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -92,20 +131,30 @@ def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | N
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @_rubric_option
+@click.option("--out", "out", default="labgrade-check", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for DIR/<submission>/result.json and report.html.")
 @_limit_options
-def check(path: Path, rubric_spec: str, timeout: float | None, memory: str | None,
+def check(path: Path, rubric_spec: str, out: Path, timeout: float | None, memory: str | None,
           require_isolation: bool) -> None:
     """Self-check one submission with the public checks, exactly as official grading runs them.
+
+    Writes DIR/<submission>/report.html (and result.json) and prints where.
 
     \b
     Example:
       grader check my_lab.ipynb
+      grader check my_lab.ipynb --out /tmp/my-check
     """
     rubric, limits = _prepare(rubric_spec, timeout, memory)
     _announce_isolation()
     try:
-        results = list(api.grade_paths([path], rubric, None, limits=limits, public_only=True,
-                                       require_isolation=require_isolation))
+        written: list[Path | None] = []
+        from grader import api
+
+        results = list(api.grade_paths([path], rubric, out, limits=limits, public_only=True,
+                                       require_isolation=require_isolation,
+                                       on_result=lambda _p, _r, w: written.append(w)))
     except IsolationUnavailable as exc:
         click.echo(f"grader: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -116,6 +165,68 @@ def check(path: Path, rubric_spec: str, timeout: float | None, memory: str | Non
     for _path, result in results:
         click.echo(check_summary(result))
         click.echo(environment_line(result))
+        report = written[0].parent / "report.html" if written and written[0] else None
+        if report is not None and report.is_file():
+            click.echo(f"Report: {report}")
         all_passed &= result.status == "graded" and all(
             c.status == "passed" for t in result.tasks if t.counted for c in t.checks)
     sys.exit(EXIT_OK if all_passed else EXIT_CHECKS_FAILED)
+
+
+def _list_problems(collection: Collection) -> None:
+    for problem in collection.problems:
+        click.echo(f"grader: skipped {collection.root / problem.path}: {problem.reason}", err=True)
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (default RESULTS_DIR/class.html).")
+def report(results_dir: Path, out: Path | None) -> None:
+    """Write the class report: one self-contained HTML page over every result.json.
+
+    Unreadable or missing result.json files are listed on the page and on stderr.
+
+    \b
+    Example:
+      grader report results -o class.html
+    """
+    try:
+        written, collection = write_class_report(results_dir, out)
+    except ResultsDirError as exc:
+        raise click.UsageError(str(exc)) from None
+    except Exception:  # noqa: BLE001
+        click.echo(traceback.format_exc(), err=True)
+        sys.exit(EXIT_INTERNAL)
+    _list_problems(collection)
+    click.echo(f"{len(collection.results)} results -> {written}")
+
+
+@main.command("export")
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="csv: a gradebook; gradescope: results.json per submission; json: everything.")
+@click.option("-o", "--out", "out", default=None, type=click.Path(path_type=Path),
+              help="File (csv, json) or folder (gradescope; a .json file for one result). "
+                   "Default: RESULTS_DIR/gradebook.csv, RESULTS_DIR/gradescope/, "
+                   "RESULTS_DIR/all-results.json.")
+def export_command(results_dir: Path, fmt: str, out: Path | None) -> None:
+    """Export the results: a gradebook CSV, Gradescope results.json files, or one JSON.
+
+    \b
+    Examples:
+      grader export results --format csv -o grades.csv
+      grader export results --format gradescope
+      grader export /tmp/out --format gradescope -o /autograder/results/results.json
+    """
+    try:
+        collection = collect(results_dir)
+        written = export(collection, fmt, out)
+    except (ResultsDirError, ExportError) as exc:
+        raise click.UsageError(str(exc)) from None
+    except Exception:  # noqa: BLE001
+        click.echo(traceback.format_exc(), err=True)
+        sys.exit(EXIT_INTERNAL)
+    _list_problems(collection)
+    where = written[0] if len(written) == 1 else f"{len(written)} files under {out or written[0].parent.parent}"
+    click.echo(f"{len(collection.results)} results -> {where}")

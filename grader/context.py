@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from grader.candidates import Candidate, Choice, build_candidates, choose
+from grader.inventory_schema import check_inventory
 from grader.launcher import RunRecord, SandboxSession
 from grader.loading import Submission
 from grader.networks import ResolvedNetwork, resolve
@@ -41,8 +42,14 @@ class GradingContext:
     candidates: list[Candidate] = field(default_factory=list)
     choices: dict[str, Choice] = field(default_factory=dict)
     resolved: dict[int, ResolvedNetwork] = field(default_factory=dict)
+    inventory_problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if self.record.inventory is not None:
+            # Only records matching the exact schema are used; the others are described.
+            checked = check_inventory(self.record.inventory, {u.name for u in self.submission.units})
+            self.record.inventory = checked.units
+            self.inventory_problems = checked.events()
         if self.record.inventory is not None and not self.candidates:
             self.candidates = build_candidates(self.record.inventory)
         self.digest = submission_digest(self.submission)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader import netmath
+from grader.gradient_hypotheses import hypotheses
 from grader.candidates import Candidate
 from grader.checks.gradients import compare_gradients
 from grader.context import GradingContext, Missing
@@ -145,8 +146,10 @@ def backward_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
             best = (score, loss, expected)
     assert best is not None
     pairs = [(key, student.get(key)) for key, _ in best[2]]
+    known = [(diagnosis, _as_pairs(grads, data, params, column))
+             for diagnosis, grads in hypotheses(weights, biases, acts, X, Y, best[1])]
     verdict = compare_gradients(pairs, best[2], rtol=float(check.params.get("rtol", 1e-5)),
-                                batch_size=batch)
+                                batch_size=batch, hypotheses=known)
     return Verdict(verdict.status, verdict.message,
                    {**verdict.details, "activations": list(acts), "loss": best[1],
                     "batch_size": batch, "functions": "methods" if data["container"] == "instance"
@@ -156,7 +159,12 @@ def backward_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
 def _expected(weights: list[np.ndarray], biases: list[np.ndarray], acts: tuple[str, ...],
               X: np.ndarray, Y: np.ndarray, loss: str, data: dict[str, Any],
               params: dict[str, np.ndarray], column: bool) -> list[tuple[str, np.ndarray]]:
-    grads = netmath.gradients(weights, biases, acts, X, Y, loss)
+    return _as_pairs(netmath.gradients(weights, biases, acts, X, Y, loss), data, params, column)
+
+
+def _as_pairs(grads: list[tuple[np.ndarray, np.ndarray]], data: dict[str, Any],
+              params: dict[str, np.ndarray], column: bool) -> list[tuple[str, np.ndarray]]:
+    """Per-layer (dW, db) as (student's key, gradient in the student's layout) pairs."""
     pairs: list[tuple[str, np.ndarray]] = []
     for (dW, db), w_key, b_key in zip(grads, data["weight_keys"], data["bias_keys"]):
         pairs.append((w_key, dW.T.copy() if column else dW))

@@ -16,6 +16,7 @@ from grader.environment import fingerprint
 from grader.isolation import Support
 from grader.launcher import Limits, ProbeError, RunRecord, SandboxSession
 from grader.loading import Submission
+from grader.plotdata import collect_plots
 from grader.references import References
 from grader.results import CheckResult, GradeResult, TaskResult
 from grader.rubric import CheckSpec, Rubric, TaskSpec
@@ -121,9 +122,11 @@ def run_events(record: RunRecord) -> list[str]:
     return events + record.supervisor_events
 
 
-def _run_summary(record: RunRecord, support: Support) -> dict[str, Any]:
+def _run_summary(record: RunRecord, support: Support, inventory_problems: list[str]
+                 ) -> dict[str, Any]:
     missing = [name for name, ok in record.protections.items() if not ok]
-    return {"ending": record.ending, "detail": record.ending_detail, "events": run_events(record),
+    return {"ending": record.ending, "detail": record.ending_detail,
+            "events": run_events(record) + inventory_problems,
             "protections": record.protections, "missing_protections": missing,
             "isolation_note": support.reason if missing else "",
             "output_truncated": record.output_truncated,
@@ -132,8 +135,12 @@ def _run_summary(record: RunRecord, support: Support) -> dict[str, Any]:
 
 def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits | None = None,
                      threads: int = 1, references: References | None = None,
-                     out_dir: Path | None = None, support: Support | None = None) -> GradeResult:
-    """Run one submission in the sandbox and grade it against the rubric."""
+                     out_dir: Path | None = None, support: Support | None = None,
+                     public_only: bool = False) -> GradeResult:
+    """Run one submission in the sandbox and grade it against the rubric.
+
+    ``public_only`` only records that ``rubric`` holds the public checks alone (a self-check).
+    """
     started = time.monotonic()
     references = references or References(rubric)
     with SandboxSession(submission, seed=rubric.seed, threads=threads,
@@ -142,6 +149,7 @@ def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits |
         ran = time.monotonic()
         ctx = GradingContext(rubric, submission, record, session, references)
         tasks = [grade_task(task, ctx) for task in rubric.tasks]
+        plots = collect_plots(rubric, ctx)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "stdout.txt").write_text(record.stdout, encoding="utf-8")
@@ -153,24 +161,29 @@ def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits |
                     "files": [{"path": f.path, "sha256": f.sha256, "size": f.size}
                               for f in submission.files],
                     "problems": list(submission.problems)},
-        rubric={"id": rubric.id, "version": rubric.version, "digest": rubric.digest,
-                "path": rubric.path},
+        rubric=_rubric_facts(rubric, public_only),
         status="graded", score=score, max_score=maximum, tasks=tasks, cells=_cells(record),
-        run=_run_summary(record, session.support),
+        run=_run_summary(record, session.support, ctx.inventory_problems),
         targets={tid: choice.message for tid, choice in sorted(ctx.choices.items())},
         figures=_figures(record, out_dir),
         environment=fingerprint(seed=rubric.seed, threads=threads),
         timing={"run_seconds": round(ran - started, 3),
                 "grading_seconds": round(time.monotonic() - ran, 3),
                 "total_seconds": round(time.monotonic() - started, 3),
-                "cells": {f"{c['unit']}:{c['number']}": c["seconds"] for c in record.cells}})
+                "cells": {f"{c['unit']}:{c['number']}": c["seconds"] for c in record.cells}},
+        plots=plots)
 
 
-def error_result(name: str, rubric: Rubric, message: str, threads: int = 1) -> GradeResult:
+def _rubric_facts(rubric: Rubric, public_only: bool) -> dict[str, Any]:
+    return {"id": rubric.id, "version": rubric.version, "digest": rubric.digest,
+            "path": rubric.path, "public_only": public_only}
+
+
+def error_result(name: str, rubric: Rubric, message: str, threads: int = 1,
+                 public_only: bool = False) -> GradeResult:
     """The result for a submission the grader could not grade at all."""
     return GradeResult(submission={"name": name, "files": [], "problems": [message]},
-                       rubric={"id": rubric.id, "version": rubric.version, "digest": rubric.digest,
-                               "path": rubric.path},
+                       rubric=_rubric_facts(rubric, public_only),
                        status="error", score=0.0, max_score=rubric_maximum(rubric),
                        tasks=[], cells=[], run={}, targets={}, figures=[],
                        environment=fingerprint(seed=rubric.seed, threads=threads),

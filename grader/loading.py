@@ -89,11 +89,68 @@ def list_files(root: Path) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
+def continued_lines(lines: list[str]) -> set[int]:
+    """Indices of lines that continue a statement: inside a string or brackets, or after a backslash.
+
+    Such a line is never IPython syntax, whatever it starts with (a ``%`` or ``!`` line in
+    a docstring is text). A small scanner of Python's quoting, comments and brackets; lines
+    that are themselves magics are not scanned (shell text such as ``!echo don't`` has no
+    Python quoting). When the source ends inside a string or brackets it does not tokenize:
+    then no line is exempt, as before this scanner existed.
+    """
+    continued: set[int] = set()
+    quote: str | None = None  # the open string's closing delimiter
+    depth = 0
+    backslash = False
+    for index, line in enumerate(lines):
+        if quote is not None or depth > 0 or backslash:
+            continued.add(index)
+        elif _SHELL.match(line) or _MAGIC.match(line):
+            continue
+        backslash = False
+        position, size = 0, len(line)
+        while position < size:
+            char = line[position]
+            if quote is not None:
+                if char == "\\":
+                    position += 2  # an escape, in raw strings too, never closes the string
+                elif line.startswith(quote, position):
+                    position, quote = position + len(quote), None
+                else:
+                    position += 1
+                continue
+            if char == "#":
+                break
+            if char in "'\"":
+                quote = char * 3 if line.startswith(char * 3, position) else char
+                position += len(quote)
+                continue
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth = max(0, depth - 1)
+            elif char == "\\" and position == size - 1:
+                backslash = True
+            position += 1
+        if quote is not None and len(quote) == 1 and position != size + 1:
+            quote = None  # a one-line string neither closed nor continued by a backslash: an error
+    if quote is not None or depth > 0 or backslash:
+        return set()
+    return continued
+
+
 def transform_magics(source: str) -> tuple[str, str | None, list[str]]:
-    """Rewrite IPython-only lines: returns (python source, refusal reason or None, notes)."""
+    """Rewrite IPython-only lines: returns (python source, refusal reason or None, notes).
+
+    Only lines that start a statement are considered: a ``%`` or ``!`` line inside a
+    multi-line string or brackets is left alone. Line numbers never change.
+    """
     lines = source.splitlines()
+    continued = continued_lines(lines)
     notes: list[str] = []
     for index, line in enumerate(lines):
+        if index in continued:
+            continue
         shell = _SHELL.match(line)
         magic = _MAGIC.match(line)
         if shell:

@@ -118,7 +118,9 @@ def _recorded_outputs(candidate: Candidate, unit_objects: list[dict[str, Any]]
     for in_name, X in inputs:
         rows = X.shape[0]
         for out_name, values in arrays:
-            if out_name != in_name and values.size == rows * n_out and np.all(np.isfinite(values)):
+            # arrays of exact 0s and 1s are labels (targets), never a network's recorded outputs
+            if out_name != in_name and values.size == rows * n_out and np.all(np.isfinite(values)) \
+                    and not np.all((values == 0.0) | (values == 1.0)):
                 shaped = values.T if values.ndim == 2 and values.shape == (n_out, rows) else values
                 pairs.append((f"{out_name} (for inputs {in_name})", X, shaped.reshape(rows, n_out)))
     return pairs[:MAX_RECORDED_PAIRS]

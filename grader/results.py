@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # 1: first version.
+# 2: ``plots`` (loss curves and decision-boundary grids for report.html), ``rubric.public_only``,
+#    ``details.trials`` of the armijo_step check.
 
 
 @dataclass
@@ -59,6 +62,7 @@ class GradeResult:
     environment: dict[str, Any]
     timing: dict[str, Any]
     error: str | None = None
+    plots: dict[str, Any] = field(default_factory=dict)
     schema: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +73,20 @@ class GradeResult:
         return [(t, c) for t in self.tasks for c in t.checks if c.visibility == "public"]
 
 
+_SCALAR = r"(?:-?\d[\d.eE+-]*|null|true|false)"
+_SCALAR_LIST = re.compile(rf"\[\n\s*({_SCALAR}(?:,\n\s*{_SCALAR})*)\n\s*\]")
+
+
+def dumps(data: Any) -> str:
+    """Indented JSON with each list of plain numbers on one line (plot grids stay compact).
+
+    A ``[`` that ends a line is always JSON structure (strings cannot hold a raw newline),
+    so the rewrite never touches text inside strings.
+    """
+    text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False)
+    return _SCALAR_LIST.sub(lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON next to its final place, then rename: readers never see a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +94,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
                                          prefix=f".{path.name}.", suffix=".tmp")
     try:
         with handle:
-            json.dump(data, handle, indent=2, sort_keys=False, allow_nan=False)
+            handle.write(dumps(data))
             handle.write("\n")
         os.replace(handle.name, path)
     except BaseException:

@@ -75,15 +75,17 @@ def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
 def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
     history = ctx.find(check.params["history"])
     values = history.data["values"]
-    recomputed, loss_used = None, None
+    recomputed, loss_used, wrong = None, None, None
     network = ctx.network(check.params["network"]) if check.params.get("network") else None
     # A history only counts next to the model it trained; with XOR data its end is recomputed.
     if network is not None and check.params.get("data") == "xor" and values.size:
         if network.in_grader:
             recomputed, loss_used = _recompute_xor_loss(network, check.params.get("loss", "auto"),
                                                         float(values[-1]))
+            wrong = _wrong_xor_losses(network)
     verdict = check_loss_history(values, max_final_ratio=float(check.params.get("max_final_ratio", 0.5)),
-                                 target=check.params.get("target"), recomputed_final=recomputed)
+                                 target=check.params.get("target"), recomputed_final=recomputed,
+                                 wrong_losses=wrong)
     return _with(verdict, history=history.label, recomputed_with=loss_used)
 
 
@@ -95,6 +97,19 @@ def _recompute_xor_loss(network: Any, loss: str, last: float) -> tuple[float, st
               for name in options}
     best = min(values, key=lambda name: abs(values[name] - last))
     return values[best], best
+
+
+def _wrong_xor_losses(network: Any) -> dict[str, float]:
+    """Losses of the final model under mistakes that pair a loss with the wrong output activation."""
+    if network.activations[-1] != "sigmoid":
+        return {}
+    X, y = xor_data()
+    # "bce_logits" on a sigmoid network applies BCEWithLogitsLoss to its probabilities
+    value = netmath.loss_value(network.weights, network.biases, network.activations, X, y, "bce_logits")
+    return {"BCEWithLogitsLoss applied to outputs that already went through a sigmoid (the loss "
+            "applies the sigmoid a second time, so it cannot go below 0.31 and the gradients "
+            "shrink): use nn.BCELoss with a sigmoid output, or drop the final sigmoid and keep "
+            "BCEWithLogitsLoss": value}
 
 
 def gradient_backward(check: CheckSpec, ctx: GradingContext) -> Verdict:
@@ -204,13 +219,27 @@ def _judge_linesearch(value: dict[str, Any], spec: dict[str, Any], alpha0: float
                                   [b - alpha * db for b, (_, db) in zip(biases, grads)],
                                   acts, X, Y, "bce_logits")
 
-    expected = backtracking(loss_at, f0, slope, alpha0, rho, c).alpha
+    search = backtracking(loss_at, f0, slope, alpha0, rho, c)
+    trials = _trials(search.trials, f0, slope, c)
     alpha = _returned_alpha(value, weights, biases, grads, slope)
     if alpha is None:
         return failed("The line search neither returned a step size nor changed the model's "
-                      "parameters along the gradient, so the grader cannot tell which step it took.")
-    return check_armijo_step(alpha=alpha, f0=f0, slope=slope, f_at_alpha=loss_at(alpha),
-                             expected_alpha=expected, alpha0=alpha0, rho=rho, c=c)
+                      "parameters along the gradient, so the grader cannot tell which step it took.",
+                      trials=trials)
+    verdict = check_armijo_step(alpha=alpha, f0=f0, slope=slope, f_at_alpha=loss_at(alpha),
+                                expected_alpha=search.alpha, alpha0=alpha0, rho=rho, c=c)
+    return _with(verdict, trials=trials)
+
+
+def _trials(tried: list[tuple[float, float]], f0: float, slope: float, c: float
+            ) -> list[dict[str, Any]]:
+    """The correct search's steps k = 0, 1, ...: loss, Armijo bound, whether it held."""
+    rows = []
+    for k, (alpha, loss) in enumerate(tried):
+        bound = f0 - c * alpha * slope
+        rows.append({"k": k, "alpha": alpha, "loss": loss if np.isfinite(loss) else None,
+                     "bound": bound, "satisfied": bool(loss <= bound)})
+    return rows
 
 
 def _returned_alpha(value: dict[str, Any], weights: list[np.ndarray], biases: list[np.ndarray],

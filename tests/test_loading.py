@@ -65,6 +65,63 @@ def test_refusal_names_the_magic_and_says_what_to_do():
                        "runs as plain Python")
 
 
+STRING_CASES = [
+    # (source, expected python source, notes): % and ! lines inside strings are text
+    ('doc = """\n%matplotlib inline\n!rm -rf data\n%time x\n"""\n%matplotlib inline\n',
+     'doc = """\n%matplotlib inline\n!rm -rf data\n%time x\n"""\npass\n', []),
+    ("def f():\n    r\'\'\'Usage:\n    !pip install x\n    \'\'\'\n    return 1\n!ls\n",
+     "def f():\n    r\'\'\'Usage:\n    !pip install x\n    \'\'\'\n    return 1\npass\n",
+     ["shell command not executed: !ls"]),
+    # a closing quote escaped inside the string does not end it; one in a comment opens nothing
+    ('s = """a \\""" b\n%run x\n"""  # it\'s\n!echo done\n',
+     's = """a \\""" b\n%run x\n"""  # it\'s\npass\n', ["shell command not executed: !echo done"]),
+    # a one-line string continued by a backslash, a bracket and a backslash continuation
+    ("s = 'a\\\n%run x'\nt = (1,\n%2)\nu = 1 + \\\n%3\n", "s = 'a\\\n%run x'\nt = (1,\n%2)\nu = 1 + \\\n%3\n", []),
+    # shell text is not Python: its quote does not open a string
+    ("!echo don't\n%matplotlib inline\n", "pass\npass\n", ["shell command not executed: !echo don't"]),
+    # a one-line string left open is an error on its line only
+    ("s = 'open\n%matplotlib inline\n", "s = 'open\npass\n", []),
+]
+
+
+@pytest.mark.parametrize(("source", "expected", "notes"), STRING_CASES,
+                         ids=[c[0].splitlines()[0][:30] for c in STRING_CASES])
+def test_magic_like_lines_inside_strings_are_left_alone(source, expected, notes):
+    python, refused, found_notes = transform_magics(source)
+    assert refused is None and found_notes == notes
+    assert python == expected
+    assert len(python.splitlines()) == len(source.splitlines())
+
+
+def test_the_string_inside_a_cell_runs_with_its_text_intact():
+    source = 'doc = """\n%matplotlib inline\n!pip install torch\n"""\n%matplotlib inline\nn = 1\n'
+    python, refused, _ = transform_magics(source)
+    namespace: dict = {}
+    exec(compile(python, "<cell>", "exec"), namespace)  # noqa: S102
+    assert namespace["doc"] == "\n%matplotlib inline\n!pip install torch\n" and namespace["n"] == 1
+
+
+@pytest.mark.parametrize("source", [
+    's = """never closed\n%time x\n',  # ends inside a triple-quoted string
+    "f(1,\n%time x\n",  # ends inside brackets
+])
+def test_a_cell_that_does_not_tokenize_is_handled_as_before(source):
+    assert loading.continued_lines(source.splitlines()) == set()
+    python, refused, _ = transform_magics(source)
+    assert python == source and "%time" in refused
+
+
+def test_script_with_a_docstring_keeps_true_line_numbers(tmp_path):
+    script = tmp_path / "lab.py"
+    script.write_text('"""Lab 6.\n\n!pip install torch first\n"""\n%matplotlib inline\nx = 1\nraise ValueError(x)\n')
+    cells = script_cells(script)
+    assert [c.first_line for c in cells] == [1, 5, 6, 7]
+    assert "!pip install torch first" in cells[0].source and cells[0].notes == ()
+    with pytest.raises(ValueError) as caught:
+        exec(compile(cells[-1].source, "lab.py", "exec"), {"x": 1})  # noqa: S102
+    assert traceback.extract_tb(caught.value.__traceback__)[-1].lineno == 7
+
+
 # --- script_cells --------------------------------------------------------------------------------
 
 SCRIPT = """\

@@ -46,6 +46,20 @@ def test_as_array_accepts_plain_numeric_data(value, dtype, expected):
     np.testing.assert_array_equal(array, np.array(expected))
 
 
+@pytest.mark.parametrize(("dtype", "expected"), [
+    ("uint16", "int64"), ("uint32", "int64"), ("uint64", "float64"), ("longdouble", "float64")])
+def test_as_array_widens_dtypes_the_protocol_cannot_carry(dtype, expected):
+    values = np.array([0, 7, 65535], dtype=dtype)
+    array = as_array(values)
+    assert array.dtype == expected
+    np.testing.assert_array_equal(array, [0, 7, 65535])
+    # and it travels: the decoder refuses uint/long-double arrays, which would end the run
+    message = {"type": "inventory", "units": [{"unit": "lab.py", "notes": [],
+                                               "objects": discovery.inventory({"a": values})[0]}]}
+    back = protocol.read_message(io.BytesIO(protocol.encode_message(message)))
+    assert back["units"][0]["objects"][0]["value"].dtype == expected
+
+
 def test_as_array_returns_a_copy():
     tensor = torch.tensor([1.0, 2.0], requires_grad=True)
     array = as_array(tensor)

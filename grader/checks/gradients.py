@@ -24,6 +24,7 @@ class _Result:
     transposed: bool = False
     factor: float | None = None
     numeric: bool = False  # wrong values of the right shape (not missing or misshapen)
+    value: np.ndarray | None = None  # the student's gradient in the parameter's shape
 
 
 def _layer_of(name: str) -> str | None:
@@ -46,7 +47,7 @@ def _fit_factor(s: np.ndarray, e: np.ndarray, tol: float) -> float | None:
     if e.size < 2 or ee == 0.0 or not np.any(s):
         return None
     k = float(np.vdot(s, e)) / ee
-    if relative_error(s, k * e) > tol or abs(k - 1.0) < 1e-3:
+    if relative_error(s, k * e) > tol or abs(k - 1.0) < 1e-3 or not 1e-3 <= abs(k) <= 1e3:
         return None
     return k
 
@@ -70,8 +71,20 @@ def _explain_factor(k: float, batch_size: int | None) -> str:
     return text
 
 
+def _wrong_axis(name: str, s: np.ndarray, e: np.ndarray, batch_size: int | None) -> str | None:
+    """Why a misshapen bias gradient is wrong, if it has one entry per sample instead of per unit."""
+    units = max(e.shape, default=1)
+    is_bias = e.ndim <= 1 or 1 in e.shape
+    if not is_bias or batch_size is None or batch_size == units or batch_size not in s.shape:
+        return None
+    return (f"the gradient of {_layer(name)} has shape {shape(s.shape)}: one entry per sample of the"
+            f" batch of {batch_size} instead of one per unit ({units}), so the bias gradient sums"
+            " over the wrong axis: sum dZ over the samples (the batch axis), not over the units")
+
+
 def _compare_one(
-    name: str, raw: Any, e: np.ndarray, convention: str | None, rtol: float
+    name: str, raw: Any, e: np.ndarray, convention: str | None, rtol: float,
+    batch_size: int | None = None,
 ) -> _Result:
     if raw is None:
         return _Result(name, problem=f"the gradient of {_layer(name)} is missing")
@@ -88,7 +101,8 @@ def _compare_one(
         else:
             return _Result(
                 name,
-                problem=f"the gradient of {_layer(name)} has shape {shape(s.shape)}"
+                problem=_wrong_axis(name, s, e, batch_size)
+                or f"the gradient of {_layer(name)} has shape {shape(s.shape)}"
                 f" but the parameter has shape {shape(e.shape)}",
             )
     elif e.ndim == 2 and e.shape[0] == e.shape[1] > 1 and convention == "column":
@@ -102,14 +116,33 @@ def _compare_one(
     if square and not transposed and relative_error(s.T, e) <= rtol:
         if convention is None:
             return _Result(name, error=relative_error(s.T, e), transposed=True)
-        problem = f"the gradient of {_layer(name)} is the transpose of the correct one"
-        return _Result(name, error=err, problem=problem, numeric=True)
+        problem = (f"the gradient of {_layer(name)} is the transpose of the correct one: the"
+                   " product that forms it has its factors in the wrong order")
+        return _Result(name, error=err, problem=problem, numeric=True, value=s)
     if not np.any(s) and np.any(e):
         problem = f"the gradient of {_layer(name)} is all zeros"
-        return _Result(name, error=err, transposed=transposed, problem=problem, numeric=True)
+        return _Result(name, error=err, transposed=transposed, problem=problem, numeric=True, value=s)
     problem = f"the gradient of {_layer(name)} is wrong: relative error {num(err)} (allowed {num(rtol)})"
     factor = _fit_factor(s, e, max(rtol, 1e-6))
-    return _Result(name, err, problem, transposed, factor, numeric=True)
+    return _Result(name, err, problem, transposed, factor, numeric=True, value=s)
+
+
+def _diagnose(
+    wrong: Sequence[_Result],
+    hypotheses: Sequence[tuple[str, Sequence[tuple[str, np.ndarray]]]],
+    tol: float,
+) -> str | None:
+    """The first hypothesis (a known mistake and the gradients it gives) matching every wrong value."""
+    numeric = [r for r in wrong if r.value is not None]
+    if not numeric or len(numeric) != len(wrong):
+        return None
+    for diagnosis, grads in hypotheses:
+        given = {name: np.asarray(g, dtype=np.float64) for name, g in grads}
+        if all(r.name in given and given[r.name].size == r.value.size  # type: ignore[union-attr]
+               and relative_error(r.value, given[r.name].reshape(r.value.shape)) <= tol  # type: ignore[union-attr]
+               for r in numeric):
+            return diagnosis
+    return None
 
 
 def _convention(
@@ -134,6 +167,7 @@ def compare_gradients(
     *,
     rtol: float = 1e-5,
     batch_size: int | None = None,
+    hypotheses: Sequence[tuple[str, Sequence[tuple[str, np.ndarray]]]] = (),
 ) -> Verdict:
     """Passed if every expected gradient is matched within relative error ``rtol``.
 
@@ -142,13 +176,16 @@ def compare_gradients(
     Weight gradients stored as ``(out, in)`` are compared transposed (the convention is
     taken from the first non-square weight and also applied to square ones); biases may
     be ``(n,)``, ``(1, n)`` or ``(n, 1)``. ``fraction`` is the share of correct gradients.
+    ``hypotheses`` are known mistakes, each ``(diagnosis, gradients that mistake gives)``: when
+    every wrong gradient matches one, its diagnosis ends the message (``details["diagnosis"]``).
     """
     if not expected:
         raise ValueError("no expected gradients")
     given = {name: value for name, value in student}
     exp = [(name, np.asarray(g, dtype=np.float64)) for name, g in expected]
     convention = _convention(given, exp)
-    results = [_compare_one(name, given.get(name), e, convention, rtol) for name, e in exp]
+    results = [_compare_one(name, given.get(name), e, convention, rtol, batch_size)
+               for name, e in exp]
     wrong = [r for r in results if r.problem is not None]
     right = [r for r in results if r.problem is None]
     transposed = [r.name for r in results if r.transposed]
@@ -192,4 +229,8 @@ def compare_gradients(
             " The output layer is correct, so the mistake is in passing the error back to the"
             " earlier layers (the weight matrix used or the derivative of the activation)."
         )
+    diagnosis = _diagnose(wrong, hypotheses, max(rtol, 1e-6)) if hypotheses else None
+    if diagnosis is not None:
+        parts.append(f" Diagnosis: {diagnosis}.")
+        details["diagnosis"] = diagnosis
     return failed("".join(parts) + note, fraction=len(right) / len(results), **details)

@@ -96,6 +96,7 @@ def check_loss_history(
     recomputed_final: float | None = None,
     rtol: float = 0.05,
     atol: float = 1e-4,
+    wrong_losses: dict[str, float] | None = None,
 ) -> Verdict:
     """Judge a recorded loss curve.
 
@@ -103,7 +104,10 @@ def check_loss_history(
     negative value, if ``final / initial > max_final_ratio``, if the final value is above
     ``target``, or if ``recomputed_final`` (the grader's loss of the final model) disagrees
     with the last recorded value under the rule of :func:`_final_matches`. All problems
-    found are reported together.
+    found are reported together. ``wrong_losses`` maps a known mistake (e.g. a loss that does
+    not fit the output activation) to the value that mistaken loss has on the final model:
+    when the recorded values disagree with the right loss but match one of these, the
+    mistake is named (``details["wrong_loss"]``).
     """
     h = _as_history(history)
     unusable = _unusable(h)
@@ -135,13 +139,21 @@ def check_loss_history(
         problems.append(
             f"the loss {trend}: from {num(initial)} to {num(final)} (final/initial ="
             f" {num(ratio)}, it should be at most {num(max_final_ratio)})"
+            + (": training diverges, the learning rate is too large" if final > initial else "")
         )
     if target is not None and final > target:
         problems.append(f"the loss ends at {num(final)}, above the target {num(target)}")
     if recomputed_final is not None:
         ok, why = _final_matches(h, float(recomputed_final), rtol, atol)
         details["final_consistent"] = ok
-        if not ok:
+        mistake = None if ok else next(
+            (text for text, value in (wrong_losses or {}).items()
+             if _final_matches(h, float(value), rtol, atol)[0]), None)
+        if mistake is not None:
+            details["wrong_loss"] = mistake
+            problems.insert(0, f"the wrong loss for the output activation: the recorded values are"
+                               f" those of {mistake}")
+        elif not ok:
             problems.append(why)
     if not problems:
         return passed(

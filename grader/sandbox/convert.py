@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.protocol import ALLOWED_DTYPES
+
 _NUMBER_TYPES = (int, float, np.floating, np.integer)
 _ARRAY_DTYPE_KINDS = "fiub"
 MAX_ELEMENTS = 2_000_000
@@ -62,6 +64,11 @@ def as_array(value: Any, *, max_elements: int = MAX_ELEMENTS) -> np.ndarray:
         raise NotConvertible(f"{type(value).__name__} is not plain numeric data")
     if array.dtype.kind not in _ARRAY_DTYPE_KINDS:
         raise NotConvertible("not numeric")
+    if array.dtype.name not in ALLOWED_DTYPES:
+        # The protocol carries only ALLOWED_DTYPES (its decoder refuses the rest, which would end
+        # the whole run): uint16/uint32 widen exactly to int64, uint64 and long double to float64.
+        exact = array.dtype.kind in "iu" and array.dtype.itemsize < 8
+        array = array.astype(np.int64 if exact else np.float64)
     return array
 
 

@@ -1,0 +1,70 @@
+"""Run grading jobs on N local worker processes, yielding each output as soon as it is ready.
+
+Workers are separate processes (``spawn``: no state inherited from the caller) that each
+grade one submission at a time, with one torch thread, so N workers on N cores do not
+oversubscribe. A worker gets a parent-death signal: if the grader is killed, its workers
+die, and with them their sandboxes (bubblewrap's ``--die-with-parent``, the reaper's own
+death signal). One job's failure, timeout or hostility never stops the others.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+from grader.jobs import Job, JobOutput, run_job
+
+PR_SET_PDEATHSIG = 1
+_references: dict[str, object] = {}
+
+
+def _worker_start(parent: int) -> None:
+    """Die with the grader; ignore Ctrl-C (the grader handles it and stops the pool)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _run(job: Job) -> JobOutput:
+    """A job in a worker, reusing the worker's reference runs across its jobs."""
+    from grader.references import References  # noqa: PLC0415
+
+    key = f"{job.rubric.digest}:{job.public_only}"
+    if key not in _references:
+        rubric = job.rubric
+        _references[key] = References(rubric.public_only() if job.public_only else rubric)
+    return run_job(job, _references[key])
+
+
+def run_local(jobs: list[Job], workers: int) -> Iterator[JobOutput]:
+    """Outputs in completion order; a worker that dies is reported as an error for its job."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                             initargs=(os.getpid(),)) as pool:
+        pending: dict[Future[JobOutput], Job] = {pool.submit(_run, job): job for job in jobs}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        yield future.result()
+                    except Exception as exc:  # noqa: BLE001 - a crashed worker: tell, go on
+                        yield crashed_output(job, exc)
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def crashed_output(job: Job, exc: BaseException) -> JobOutput:
+    """An error result for a job whose worker failed outside the grading code."""
+    from grader.grading import error_result  # noqa: PLC0415
+
+    result = error_result(job.name, job.rubric, f"the grading worker failed: {type(exc).__name__}: "
+                          f"{exc}", job.threads, job.public_only)
+    return JobOutput(job.name, job.path, result.to_dict())
