@@ -7,13 +7,14 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from grader.cluster import run_on_cluster
 from grader.isolation import IsolationUnavailable, Support, detect
 from grader.jobs import Job, JobOutput, is_current, result_from_dict, run_job, write_output
 from grader.launcher import Limits
 from grader.loading import SubmissionError, load_submission
 from grader.pool import run_local
 from grader.references import BUILDERS, References
-from grader.report.student import write_report_safely
+from grader.report.student import REPORT_NAME, write_report_safely
 from grader.results import GradeResult
 from grader.rubric import Rubric
 
@@ -56,12 +57,13 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
                 require_isolation: bool = False,
                 on_result: Callable[[Path, GradeResult, Path | None], None] | None = None,
                 jobs: int = 1, force: bool = False,
-                on_skip: Callable[[Path, GradeResult], None] | None = None
-                ) -> Iterator[tuple[Path, GradeResult]]:
+                on_skip: Callable[[Path, GradeResult], None] | None = None,
+                cluster: str | None = None) -> Iterator[tuple[Path, GradeResult]]:
     """Grade each submission; a broken one yields an error result, never an exception.
 
     With ``jobs`` > 1 the submissions are graded by that many worker processes and yielded as
-    they finish. With an ``out`` folder, a submission whose ``result.json`` is current (same
+    they finish; with ``cluster`` (a Dask scheduler address) they run on that cluster's
+    workers and the results come back here. With an ``out`` folder, a submission whose ``result.json`` is current (same
     files, rubric and grader version) is not graded again unless ``force``; it is yielded
     from its file (and told to ``on_skip``). Raises IsolationUnavailable before grading
     anything when ``require_isolation`` is set and this machine lacks a protection.
@@ -81,13 +83,17 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
         places[target.name if target is not None else name] = (path, target)
         if target is not None and not force and _is_current(path, target, checked, public_only):
             result = result_from_dict(json.loads((target / "result.json").read_text("utf-8")))
+            if not (target / REPORT_NAME).exists():
+                write_report_safely(target / "result.json")
             if on_skip is not None:
                 on_skip(path, result)
             yield path, result
             continue
         pending.append(Job(str(path), target.name if target is not None else name, rubric,
                            limits or rubric.limits, threads, public_only, support))
-    for output in _outputs(pending, checked, jobs):
+    outputs = run_on_cluster(pending, cluster) if cluster and pending else \
+        _outputs(pending, checked, jobs)
+    for output in outputs:
         path, target = places[output.name]
         written = write_output(output, target) if target is not None else None
         if written is not None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from grader import __version__
+from grader.cluster import ClusterUnavailable
 from grader.isolation import IsolationUnavailable, detect
 from grader.messages import check_summary, environment_line, isolation_notice, run_line
 from grader.report.batch import record_run, utc_now
@@ -78,9 +79,13 @@ def main() -> None:
                    "(default: the number of cores).")
 @click.option("--force", is_flag=True,
               help="Regrade submissions whose result.json is already current.")
+@click.option("--cluster", default=None, metavar="ADDRESS",
+              help="Grade on a Dask cluster (scheduler address, e.g. tcp://host:8786); "
+                   "results are written here.")
 @_limit_options
 def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | None,
-        memory: str | None, require_isolation: bool, jobs: int | None, force: bool) -> None:
+        memory: str | None, require_isolation: bool, jobs: int | None, force: bool,
+        cluster: str | None) -> None:
     """Grade submissions (folders, notebooks or scripts) and write their results.
 
     A folder holding only submission folders is graded as a class, one result per
@@ -111,7 +116,7 @@ def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | N
         for _path, result in api.grade_paths(list(paths), rubric, out, limits=limits,
                                              require_isolation=require_isolation,
                                              jobs=jobs or os.cpu_count() or 1, force=force,
-                                             on_skip=skipped):
+                                             on_skip=skipped, cluster=cluster):
             if id(result) in current:
                 continue
             progress.add(result)
@@ -120,7 +125,7 @@ def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | N
         click.echo(progress.summary())
         if graded:
             record_run(out, started, utc_now(), graded, rubric.id, rubric.version)
-    except IsolationUnavailable as exc:
+    except (IsolationUnavailable, ClusterUnavailable) as exc:
         click.echo(f"grader: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except Exception:  # noqa: BLE001 - the grader's own failure, reported as such

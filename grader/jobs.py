@@ -27,6 +27,7 @@ from grader.results import GradeResult, write_json_atomic
 from grader.rubric import Rubric
 
 RESULT_FILE = "result.json"
+_REFERENCES: dict[str, Any] = {}  # per process: reference runs reused across its jobs
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,11 @@ def submission_fingerprint(files: list[dict[str, Any]]) -> str:
 
 
 def run_job(job: Job, references: Any = None) -> JobOutput:
-    """Grade one submission; any failure becomes an error result, never an exception."""
+    """Grade one submission; any failure becomes an error result, never an exception.
+
+    Without ``references`` the process keeps one set per rubric across its jobs (a pool or
+    Dask worker trains or loads them once).
+    """
     from grader.grading import error_result  # noqa: PLC0415 - heavy imports, worker side
     from grader.loading import SubmissionError, load_submission  # noqa: PLC0415
     from grader.references import References  # noqa: PLC0415
@@ -68,12 +73,14 @@ def run_job(job: Job, references: Any = None) -> JobOutput:
 
     started = time.monotonic()
     rubric = job.rubric.public_only() if job.public_only else job.rubric
+    if references is None:
+        references = _REFERENCES.setdefault(f"{rubric.digest}:{job.public_only}", References(rubric))
     with tempfile.TemporaryDirectory(prefix="labgrade-job-") as scratch:
         out_dir = Path(scratch) / "out"
         try:
             result = grade_stably(load_submission(Path(job.path)), rubric, limits=job.limits,
                                   threads=job.threads,
-                                  references=references or References(rubric), out_dir=out_dir,
+                                  references=references, out_dir=out_dir,
                                   support=job.support, public_only=job.public_only)
         except SubmissionError as exc:
             result = error_result(job.name, rubric, str(exc), job.threads, job.public_only)

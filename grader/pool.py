@@ -19,7 +19,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from grader.jobs import Job, JobOutput, run_job
 
 PR_SET_PDEATHSIG = 1
-_references: dict[str, object] = {}
 
 
 def _worker_start(parent: int) -> None:
@@ -30,23 +29,12 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
 
-def _run(job: Job) -> JobOutput:
-    """A job in a worker, reusing the worker's reference runs across its jobs."""
-    from grader.references import References  # noqa: PLC0415
-
-    key = f"{job.rubric.digest}:{job.public_only}"
-    if key not in _references:
-        rubric = job.rubric
-        _references[key] = References(rubric.public_only() if job.public_only else rubric)
-    return run_job(job, _references[key])
-
-
 def run_local(jobs: list[Job], workers: int) -> Iterator[JobOutput]:
     """Outputs in completion order; a worker that dies is reported as an error for its job."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                              initargs=(os.getpid(),)) as pool:
-        pending: dict[Future[JobOutput], Job] = {pool.submit(_run, job): job for job in jobs}
+        pending: dict[Future[JobOutput], Job] = {pool.submit(run_job, job): job for job in jobs}
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
