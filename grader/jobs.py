@@ -23,7 +23,7 @@ from typing import Any
 import grader
 from grader.isolation import Support
 from grader.launcher import Limits
-from grader.results import GradeResult, write_json_atomic
+from grader.results import SCHEMA_VERSION, GradeResult, write_json_atomic
 from grader.rubric import Rubric
 
 RESULT_FILE = "result.json"
@@ -125,7 +125,7 @@ def is_current(directory: Path, submission_files: list[dict[str, Any]], rubric_d
     and this grader version (so a rerun can skip it)."""
     try:
         data = json.loads((directory / RESULT_FILE).read_text(encoding="utf-8"))
-        return (data["status"] == "graded"
+        return (data["status"] == "graded" and data.get("schema") == SCHEMA_VERSION
                 and submission_fingerprint(data["submission"]["files"])
                 == submission_fingerprint(submission_files)
                 and data["rubric"]["digest"] == rubric_digest

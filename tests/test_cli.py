@@ -27,8 +27,8 @@ def write(folder: Path, name: str, text: str) -> Path:
     return folder
 
 
-def test_check_passes_on_correct_work_and_hides_hidden_checks() -> None:
-    result = CliRunner().invoke(main, ["check", str(FIXTURES / "moons_nb")])
+def test_check_passes_on_correct_work_and_hides_hidden_checks(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(FIXTURES / "moons_nb"), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "PASS" in result.output and "FAIL" not in result.output
     assert "Score so far (public checks)" in result.output
@@ -37,8 +37,9 @@ def test_check_passes_on_correct_work_and_hides_hidden_checks() -> None:
     assert hidden and not any(title in result.output for title in hidden)
 
 
-def test_check_fails_with_reasons_on_broken_work() -> None:
-    result = CliRunner().invoke(main, ["check", str(FIXTURES / "moons_low_accuracy")])
+def test_check_fails_with_reasons_on_broken_work(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(FIXTURES / "moons_low_accuracy"), "--out",
+                                       str(tmp_path)])
     assert result.exit_code == 1
     assert "FAIL" in result.output and "below the required" in result.output
 
