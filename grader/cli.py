@@ -20,7 +20,7 @@ import click
 
 from grader import __version__
 from grader.cluster import ClusterUnavailable
-from grader.isolation import IsolationUnavailable, detect
+from grader.isolation import IsolationUnavailable, detect, warm_support
 from grader.messages import check_summary, environment_line, isolation_notice, run_line
 from grader.report.batch import record_run, utc_now
 from grader.results import GradeResult
@@ -79,13 +79,17 @@ def main() -> None:
                    "(default: the number of cores).")
 @click.option("--force", is_flag=True,
               help="Regrade submissions whose result.json is already current.")
+@click.option("--warm/--cold", default=False, show_default=True,
+              help="Warm: fork each run from a process that has already imported torch, numpy, "
+                   "scikit-learn and matplotlib (Landlock-confined, see README). Cold: a new "
+                   "interpreter per run, in bubblewrap where available.")
 @click.option("--cluster", default=None, metavar="ADDRESS",
               help="Grade on a Dask cluster (scheduler address, e.g. tcp://host:8786); "
                    "results are written here.")
 @_limit_options
 def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | None,
         memory: str | None, require_isolation: bool, jobs: int | None, force: bool,
-        cluster: str | None) -> None:
+        warm: bool, cluster: str | None) -> None:
     """Grade submissions (folders, notebooks or scripts) and write their results.
 
     A folder holding only submission folders is graded as a class, one result per
@@ -113,10 +117,11 @@ def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | N
             progress.add(result, skipped=True)
             click.echo(f"{progress.prefix()} {run_line(result, out)} (current, not regraded)")
 
+        support = warm_support(detect()) if warm else None
         for _path, result in api.grade_paths(list(paths), rubric, out, limits=limits,
                                              require_isolation=require_isolation,
                                              jobs=jobs or os.cpu_count() or 1, force=force,
-                                             on_skip=skipped, cluster=cluster):
+                                             on_skip=skipped, cluster=cluster, support=support):
             if id(result) in current:
                 continue
             progress.add(result)

@@ -20,6 +20,7 @@ skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import shutil
@@ -59,6 +60,7 @@ class Support:
     reason: str  # why something is missing, in words
     landlock: int = 0  # Landlock ABI the degraded mode applies (0: none)
     seccomp: bool = False  # the degraded mode's socket filter works here
+    warm: bool = False  # fork runs from a warm parent (grader.zygote) instead of a new interpreter
 
     @property
     def root(self) -> bool:
@@ -66,12 +68,12 @@ class Support:
 
     @property
     def uses_reaper(self) -> bool:
-        """Without bubblewrap, :mod:`grader.reaper` supervises and confines the worker."""
-        return self.bwrap is None
+        """Without bubblewrap (or warm), :mod:`grader.reaper` supervises and confines the worker."""
+        return self.bwrap is None or self.warm
 
     def protections(self, network_isolated: bool) -> dict[str, bool]:
         """Which protections a run gets; ``network_isolated`` is what the child observed."""
-        full = self.bwrap is not None
+        full = self.bwrap is not None and not self.warm
         cgroup = self.cgroup_version is not None
         signals_scoped = full or self.landlock >= LANDLOCK_SIGNAL_SCOPE_ABI
         return {"own_process": True, "resource_limits": True, "no_network": network_isolated,
@@ -210,14 +212,21 @@ def detect() -> Support:
         remove_stale_cgroups(version)
     if version is None:
         reasons.append("no writable cgroup with memory and pids controllers (needs root)")
-    landlock, seccomp = 0, False
-    if bwrap is None:
-        landlock, seccomp, problem = self_confinement()
-        if problem:
-            reasons.append(f"the worker cannot confine itself (Landlock/seccomp): {problem}")
-        elif landlock < LANDLOCK_SIGNAL_SCOPE_ABI:
-            reasons.append(f"Landlock ABI {landlock} (signal scoping needs ABI 6)")
+    # Degraded and warm runs confine themselves: probe that whether or not bwrap works.
+    landlock, seccomp, problem = self_confinement()
+    if problem:
+        reasons.append(f"a run cannot confine itself (Landlock/seccomp): {problem}")
+    elif landlock < LANDLOCK_SIGNAL_SCOPE_ABI:
+        reasons.append(f"Landlock ABI {landlock} (signal scoping needs ABI 6)")
     return Support(bwrap, setpriv, version, "; ".join(reasons), landlock, seccomp)
+
+
+def warm_support(support: Support) -> Support:
+    """The same machine, running each submission forked from the warm parent (grader.zygote)."""
+    note = ("warm start: runs are forked from a warm parent and confined by Landlock, seccomp, "
+            "the reaper and the cgroup, without bubblewrap's pid namespace or separate uid")
+    return dataclasses.replace(support, warm=True,
+                               reason="; ".join(r for r in (support.reason, note) if r))
 
 
 def _cgroup_parents(version: int) -> list[Path]:

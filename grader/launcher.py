@@ -32,7 +32,9 @@ from grader.confine import existing
 from grader.isolation import (MPL_SEED_MOUNT, SUBMISSION_MOUNT, WORK_MOUNT, Cgroup, Support,
                               bwrap_command, detect, package_root, python_roots)
 from grader.loading import Submission
+from grader import warm
 from grader.tracedata import Trace, parse_trace
+from grader.warm import ForkedRun
 from grader.cachedir import cache_dir
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -133,19 +135,23 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def rlimits(limits: Limits, cgroup: Cgroup | None) -> dict[str, tuple[int, int]]:
+    """The rlimits of a run, by ``resource`` constant name."""
+    cpu = max(1, int(limits.cpu))
+    # With a cgroup the memory limit is real (OOM kill); the address space is only a backstop,
+    # kept well above it because torch reserves far more address space than it uses.
+    address_space = limits.memory + ADDRESS_SPACE_MARGIN if cgroup is not None else limits.memory
+    return {"RLIMIT_CPU": (cpu, cpu + 5), "RLIMIT_AS": (address_space, address_space),
+            "RLIMIT_FSIZE": (limits.file_size, limits.file_size),
+            "RLIMIT_NOFILE": (limits.open_files, limits.open_files), "RLIMIT_CORE": (0, 0)}
+
+
 def _limit_child(limits: Limits, cgroup: Cgroup | None, own_network: bool) -> None:
     """Runs in the child between fork and exec: cgroup first, then rlimits."""
     if cgroup is not None:
         cgroup.join()
-    cpu = max(1, int(limits.cpu))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    # With a cgroup the memory limit is real (OOM kill); the address space is only a backstop,
-    # kept well above it because torch reserves far more address space than it uses.
-    address_space = limits.memory + ADDRESS_SPACE_MARGIN if cgroup is not None else limits.memory
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size, limits.file_size))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for name, pair in rlimits(limits, cgroup).items():
+        resource.setrlimit(getattr(resource, name), pair)
     if own_network:
         _unshare_network()  # the child reports in its hello whether this took effect
         _die_with_parent()
@@ -171,6 +177,14 @@ def _child_environment(home: str, tmp: str, threads: int) -> dict[str, str]:
         **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k not in (
             "OPENBLAS_NUM_THREADS",)},
     }
+
+
+def _zygote_environment(threads: int) -> dict[str, str]:
+    """The warm parent's environment: nothing about any run or student."""
+    home = cache_dir() / "zygote"
+    (home / "mpl").mkdir(parents=True, exist_ok=True)
+    return {**_child_environment(str(home), str(home), threads),
+            "MPLCONFIGDIR": matplotlib_cache() or str(home / "mpl")}
 
 
 @functools.lru_cache(maxsize=1)
@@ -227,7 +241,7 @@ class SandboxSession:
         response_read, response_write = os.pipe()
         command = [sys.executable, "-s", "-m", "grader.sandbox", str(request_read),
                    str(response_write)]
-        sandboxed = self.support.bwrap is not None
+        sandboxed = self.support.bwrap is not None and not self.support.warm
         pass_fds = [request_read, response_write]
         if sandboxed:
             fonts = matplotlib_cache()
@@ -238,21 +252,24 @@ class SandboxSession:
                                     work_size=self.limits.disk, tmp_size=self.limits.tmp, env=env,
                                     extra_ro_binds=[(fonts, MPL_SEED_MOUNT)] if fonts else [])
             env, cwd = {}, self._tmp
-        else:
+        elif not self.support.warm:
             command, env = self._reaper_command(command, copy)
             pass_fds.append(self._status_write)
             cwd = copy
         if self.support.cgroup_version is not None:
             self._cgroup = Cgroup(self.support.cgroup_version, self.limits.memory, self.limits.pids)
         started = time.monotonic()
-        self._process = subprocess.Popen(
-            command, cwd=cwd, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=pass_fds, start_new_session=True,
-            preexec_fn=functools.partial(_limit_child, self.limits, self._cgroup,  # noqa: PLW1509
-                                         not sandboxed))
-        os.close(request_read)
-        os.close(response_write)
+        if self.support.warm:
+            self._process = self._spawn_warm(copy, request_read, response_write)
+        else:
+            self._process = subprocess.Popen(
+                command, cwd=cwd, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                pass_fds=pass_fds, start_new_session=True,
+                preexec_fn=functools.partial(_limit_child, self.limits,  # noqa: PLW1509
+                                             self._cgroup, not sandboxed))
+            os.close(request_read)
+            os.close(response_write)
         if self._status_write is not None:
             os.close(self._status_write)
             self._status_write = None
@@ -270,6 +287,13 @@ class SandboxSession:
 
     def _reaper_command(self, command: list[str], copy: Path) -> tuple[list[str], dict[str, str]]:
         """Without bubblewrap: the worker runs under :mod:`grader.reaper`, confined to its folders."""
+        config, env = self._reaper_config(copy)
+        reaper = [sys.executable, "-s", "-m", "grader.reaper", json.dumps(config),
+                  str(self._status_write), "--"]
+        return reaper + command, env
+
+    def _reaper_config(self, copy: Path) -> tuple[dict[str, Any], dict[str, str]]:
+        """The reaper's settings (folders, confinement, disk) and the worker's environment."""
         scratch = self._tmp / "scratch"
         (scratch / "mpl").mkdir(parents=True)
         # PYTHONPATH holds only a link to the grader package: Landlock keeps the rest of the
@@ -292,12 +316,26 @@ class SandboxSession:
                                                "/dev/random", "/proc/cpuinfo", "/proc/meminfo"]),
                   "disk_bytes": self.limits.disk + self.limits.tmp, "disk_files": DISK_FILES}
         self._status_read, self._status_write = os.pipe()
-        reaper = [sys.executable, "-s", "-m", "grader.reaper", json.dumps(config),
-                  str(self._status_write), "--"]
-        return reaper + command, env
+        return config, env
+
+    def _spawn_warm(self, copy: Path, request_read: int, response_write: int) -> ForkedRun:
+        """Fork the run from the warm zygote (see :mod:`grader.zygote`)."""
+        config, env = self._reaper_config(copy)
+        config.update(cwd=str(copy), env=env, network=True,
+                      rlimits=rlimits(self.limits, self._cgroup),
+                      cgroup_procs=self._cgroup.procs_files if self._cgroup else [])
+        stdout_read, stdout_write = os.pipe()
+        stderr_read, stderr_write = os.pipe()
+        status_read, status_write = self._status_read, self._status_write
+        self._status_read = self._status_write = None  # the ForkedRun reads the status
+        return warm.spawn(_zygote_environment(self.threads), config,
+                          [request_read, response_write, stdout_write, stderr_write, status_write],
+                          stdout_read, stderr_read, status_read)
 
     def _read_reaper_report(self) -> dict[str, Any] | None:
         """The reaper's one-line status, once it has exited (None without a reaper)."""
+        if isinstance(self._process, ForkedRun):
+            return self._process.report
         if self._status_read is None:
             return self._reaper_report
         with os.fdopen(self._status_read, "rb") as handle:

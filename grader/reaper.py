@@ -28,6 +28,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from grader.confine import Confinement, confine
@@ -112,8 +113,8 @@ def _reap_all() -> list[tuple[int, int]]:
         reaped.append((pid, status))
 
 
-def _start_worker(command: list[str], confinement: Confinement, config: dict[str, Any],
-                  status_fd: int) -> int:
+def start_worker(run: Callable[[], None], config: dict[str, Any], status_fd: int) -> int:
+    """Fork the worker: it confines itself, then ``run()`` (exec or, warm, the worker loop)."""
     pid = os.fork()
     if pid:
         return pid
@@ -121,22 +122,22 @@ def _start_worker(command: list[str], confinement: Confinement, config: dict[str
         os.close(status_fd)
         os.setsid()
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)
+        confinement = Confinement(read_only=tuple(config["read_only"]),
+                                  writable=tuple(config["writable"]),
+                                  read_only_files=tuple(config["read_only_files"]))
         confine(confinement, landlock=config["landlock"], seccomp=config["seccomp"])
-        os.execv(command[0], command)
+        run()
     except BaseException as exc:  # noqa: BLE001 - report any setup failure, then leave
         os.write(2, f"labgrade: the sandbox could not be set up: {exc}\n".encode())
     os._exit(SETUP_FAILED)
 
 
-def supervise(config: dict[str, Any], status_fd: int, command: list[str]) -> dict[str, Any]:
-    """Run the worker to its end (or until stopped); return the status report."""
-    confinement = Confinement(read_only=tuple(config["read_only"]),
-                              writable=tuple(config["writable"]),
-                              read_only_files=tuple(config["read_only_files"]))
+def supervise(config: dict[str, Any], status_fd: int, worker: int) -> dict[str, Any]:
+    """Watch the started worker to its end (or until stopped); return the status report."""
     report: dict[str, Any] = {"worker": "running", "code": None, "disk_exceeded": False,
                               "stopped": False, "leftovers_killed": 0}
-    worker = _start_worker(command, confinement, config, status_fd)
     try:
         while True:
             for pid, status in _reap_all():
@@ -166,22 +167,32 @@ def exit_code(report: dict[str, Any]) -> int:
     return 128 - code if code < 0 else code
 
 
-def main(argv: list[str]) -> int:
-    """Entry point; see the module docstring for the arguments."""
-    config, status_fd, command = json.loads(argv[0]), int(argv[1]), argv[3:]
+def become_reaper(parent: int) -> bool:
+    """Subreaper, stop on SIGTERM/SIGINT/SIGHUP, SIGTERM when ``parent`` dies; False if it has."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(number, _on_signal)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != config["grader_pid"]:
-        return 128 + signal.SIGKILL  # the grader died before we could arm the death signal
-    report = supervise(config, status_fd, command)
+    return os.getppid() == parent
+
+
+def report_and_exit_code(report: dict[str, Any], status_fd: int) -> int:
     try:
         os.write(status_fd, (json.dumps(report) + "\n").encode())
     except OSError:
         pass
     return exit_code(report)
+
+
+def main(argv: list[str]) -> int:
+    """Entry point; see the module docstring for the arguments."""
+    config, status_fd, command = json.loads(argv[0]), int(argv[1]), argv[3:]
+    if not become_reaper(config["grader_pid"]):
+        return 128 + signal.SIGKILL  # the grader died before we could arm the death signal
+    worker = start_worker(lambda: os.execv(command[0], command), config, status_fd)
+    return report_and_exit_code(supervise(config, status_fd, worker), status_fd)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from grader.api import grade_paths
-from grader.isolation import Support, detect, self_confinement
+from grader import warm
+from grader.isolation import Support, detect, self_confinement, warm_support
 from grader.results import GradeResult
 from grader.rubric import BUILTIN_DIR, load_rubric
 
@@ -53,6 +54,10 @@ MODES = [
                                              f"seccomp {SECCOMP}, {CONFINEMENT_PROBLEM}")),
     # nothing but the reaper and rlimits, as on an old kernel: the weaknesses are xfails
     "bare",
+    # forked from the warm parent (grader.zygote), confined like the degraded mode
+    pytest.param("warm", marks=pytest.mark.skipif(
+        LANDLOCK < 6 or not SECCOMP or not warm.available(),
+        reason="warm start needs Landlock ABI 6, seccomp and pidfds")),
 ]
 
 
@@ -62,6 +67,8 @@ def support_for(mode: str) -> Support:
     if mode == "degraded":
         return Support(bwrap=None, setpriv=None, cgroup_version=None, reason="test: degraded",
                        landlock=LANDLOCK, seccomp=SECCOMP)
+    if mode == "warm":
+        return warm_support(ISOLATION)
     return Support(bwrap=None, setpriv=None, cgroup_version=None, reason="test: bare")
 
 
@@ -433,7 +440,7 @@ def test_batch_time(batch: Batch) -> None:
     assert batch.seconds < 90, batch.seconds
 
 
-@pytest.mark.parametrize("mode", ["isolated", "degraded"])
+@pytest.mark.parametrize("mode", ["isolated", "degraded", "warm"])
 def test_killing_the_grader_mid_run_leaves_no_sandbox_process(tmp_path: Path, mode: str) -> None:
     """SIGKILL the grader while a submission (with escaped children) sleeps: all must go.
 
@@ -443,6 +450,7 @@ def test_killing_the_grader_mid_run_leaves_no_sandbox_process(tmp_path: Path, mo
     if mode == "isolated" and detect().missing():
         pytest.skip(f"full isolation unavailable: {detect().reason}")
     mode_env = {"LABGRADE_NO_BWRAP": "1"} if mode == "degraded" else {}
+    mode_args = ["--warm"] if mode == "warm" else []
     marker = "LGMARK_orphan"
     folder = tmp_path / "orphan"
     folder.mkdir()
@@ -454,7 +462,8 @@ def test_killing_the_grader_mid_run_leaves_no_sandbox_process(tmp_path: Path, mo
     import time
 
     grader = subprocess.Popen([sys.executable, "-c", "from grader.cli import main; main()", "run",
-                               str(folder), "--out", str(tmp_path / "out")], start_new_session=True,
+                               str(folder), "--out", str(tmp_path / "out"), *mode_args],
+                              start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env={**os.environ, "TMPDIR": str(tmp_path), **mode_env})
     try:

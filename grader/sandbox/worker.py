@@ -149,7 +149,9 @@ def execute_units(run: dict[str, Any], emit: Callable[[dict[str, Any]], None]
         seed_everything(run["seed"])
         namespace = fresh_namespace(unit["path"])
         namespaces[unit["name"]] = namespace
-        training = trace.start(namespace)
+        # Only where the unit uses torch: a warm worker has torch loaded for every unit.
+        training = trace.start(namespace) if "torch" in "\n".join(
+            c["source"] for c in cells) else None
         try:
             run_cells(unit["name"], cells, namespace, emit, figures)
         finally:

@@ -1,0 +1,145 @@
+"""Warm start, the grader's side: one :mod:`grader.zygote` per grader process, asked to fork runs.
+
+:func:`spawn` sends a run's configuration and its five descriptors to the zygote over a unix
+socket (``SCM_RIGHTS``) and returns a :class:`ForkedRun`, which offers the parts of
+``subprocess.Popen`` the launcher uses (``pid``, ``poll``, ``wait``, ``send_signal``,
+``stdout``, ``stderr``, ``returncode``). The run is the zygote's child, so its end is seen
+through a pidfd and its exit status comes from the reaper's status line.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from typing import IO, Any
+
+from grader.reaper import exit_code
+
+READY_TIMEOUT = 120.0
+
+
+class WarmStartError(Exception):
+    """The zygote could not be started or did not answer."""
+
+
+class Zygote:
+    """The warm parent process and its control socket."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        from grader.launcher import _die_with_parent  # noqa: PLC0415
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-s", "-m", "grader.zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=_die_with_parent)  # noqa: PLW1509
+        theirs.close()
+        self.control = ours
+        self.lock = threading.Lock()
+        ready, _, _ = select.select([ours], [], [], READY_TIMEOUT)
+        if not ready or not ours.recv(1024):
+            self.close()
+            raise WarmStartError("the warm parent did not start (imports failed?)")
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def fork(self, config: dict[str, Any], fds: list[int]) -> int:
+        with self.lock:
+            socket.send_fds(self.control, [json.dumps(config).encode()], fds)
+            reply = json.loads(self.control.recv(4096) or b"{}")
+        if not reply.get("pid"):
+            raise WarmStartError(f"the warm parent refused the run: {reply.get('error')}")
+        return int(reply["pid"])
+
+    def close(self) -> None:
+        self.control.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+_ZYGOTES: dict[str, Zygote] = {}
+_LOCK = threading.Lock()
+
+
+def zygote(env: dict[str, str]) -> Zygote:
+    """This process's zygote for this environment, started (or restarted) on demand."""
+    key = json.dumps(env, sort_keys=True)
+    with _LOCK:
+        current = _ZYGOTES.get(key)
+        if current is None or not current.alive:
+            current = _ZYGOTES[key] = Zygote(env)
+        return current
+
+
+class ForkedRun:
+    """A run forked by the zygote, seen from the grader (a ``Popen`` look-alike)."""
+
+    def __init__(self, pid: int, stdout: IO[bytes], stderr: IO[bytes], status: int) -> None:
+        self.pid = pid
+        self.stdout, self.stderr = stdout, stderr
+        self._pidfd = os.pidfd_open(pid)
+        self._status = status
+        self.returncode: int | None = None
+        self.report: dict[str, Any] | None = None
+
+    def _finish(self) -> int:
+        if self.returncode is None:
+            with os.fdopen(self._status, "rb") as handle:
+                line = handle.read(65536)
+            try:
+                self.report = json.loads(line) if line else None
+            except ValueError:
+                self.report = None
+            self.returncode = exit_code(self.report) if isinstance(self.report, dict) \
+                else 128 + signal.SIGKILL
+            os.close(self._pidfd)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        if self.returncode is not None:
+            return self.returncode
+        ready, _, _ = select.select([self._pidfd], [], [], 0)
+        return self._finish() if ready else None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is not None:
+            return self.returncode
+        ready, _, _ = select.select([self._pidfd], [], [], timeout)
+        if not ready:
+            raise subprocess.TimeoutExpired(f"warm run {self.pid}", timeout or 0)
+        return self._finish()
+
+    def send_signal(self, number: int) -> None:
+        if self.returncode is None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, number)
+            except ProcessLookupError:
+                pass
+
+
+def spawn(env_for_zygote: dict[str, str], config: dict[str, Any], fds: list[int],
+          stdout: int, stderr: int, status: int) -> ForkedRun:
+    """Fork a warm run; ``fds`` are the child's ends (closed here once sent)."""
+    try:
+        pid = zygote(env_for_zygote).fork(config, fds)
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return ForkedRun(pid, os.fdopen(stdout, "rb"), os.fdopen(stderr, "rb"), status)
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> bool:
+    """Warm start needs Linux pidfds (5.3+) and SCM_RIGHTS from Python 3.9+."""
+    return hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
