@@ -170,6 +170,7 @@ def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits |
         timing={"run_seconds": round(ran - started, 3),
                 "grading_seconds": round(time.monotonic() - ran, 3),
                 "total_seconds": round(time.monotonic() - started, 3),
+                "peak_memory_bytes": record.peak_memory,
                 "cells": {f"{c['unit']}:{c['number']}": c["seconds"] for c in record.cells}},
         plots=plots)
 

@@ -313,6 +313,14 @@ class Cgroup:
         except (OSError, ValueError, IndexError):
             return False
 
+    def peak_memory(self) -> int | None:
+        """The most memory the run's processes held at once, in bytes (None if unknown)."""
+        name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
+        try:
+            return int((self.dirs[0] / name).read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def pids_exhausted(self) -> bool:
         directory = self.dirs[0] if self.version == 2 else self.dirs[1]
         try:

@@ -78,6 +78,7 @@ class RunRecord:
     seconds: float = 0.0
     supervisor_events: list[str] = field(default_factory=list)  # what the reaper had to do
     traces: dict[str, Trace] = field(default_factory=dict)  # unit -> what its training did
+    peak_memory: int | None = None  # bytes, from the run's cgroup
 
 
 class ProbeError(Exception):
@@ -537,5 +538,6 @@ class SandboxSession:
             self._requests.close()
             self.record.supervisor_events = self._reaper_events()
         if self._cgroup is not None:
+            self.record.peak_memory = self._cgroup.peak_memory()
             self._cgroup.remove()
         shutil.rmtree(self._tmp, ignore_errors=True)
