@@ -363,7 +363,11 @@ def steady_state(full: Support, kind: str, turns: int, slice_seconds: float
             loopers[name] = Looper(argv, {}, folder, functools.partial(
                 launcher._limit_child, limits, cgroup, False))  # noqa: SLF001
             stack.callback(loopers[name].close)
-        steps = max(50, int(200 * slice_seconds / max(loopers["bare"].slice(200)[0], 1e-3)))
+        steps, cpu = 100, 0.0
+        while cpu < 0.05:  # calibrate on a run long enough for process_time to resolve
+            steps *= 4
+            cpu = loopers["bare"].slice(steps)[0]
+        steps = max(50, int(steps * slice_seconds / cpu))
         taken: dict[str, list[tuple[float, float]]] = {name: [] for name in loopers}
         for turn in range(turns):
             for name in rotated(list(loopers), turn):
@@ -388,6 +392,14 @@ def spread(values: list[float]) -> tuple[float, float, float]:
 def show(values: list[float], digits: int = 3) -> str:
     median, low, high = spread(values)
     return f"{median:.{digits}f} [{low:.{digits}f}–{high:.{digits}f}]"
+
+
+def median_interval(values: list[float]) -> tuple[float, float]:
+    """A ~95% confidence interval of the median from order statistics (sign test)."""
+    ordered, half = sorted(values), 0.98 * len(values) ** 0.5
+    low = max(0, int(len(values) / 2 - half))
+    high = min(len(values) - 1, int(len(values) / 2 + half + 0.999))
+    return ordered[low], ordered[high]
 
 
 def metric(sample: Sample, name: str) -> float:
@@ -462,7 +474,7 @@ def main() -> None:
     parser.add_argument("--extra", default="", help="extra modes, comma-separated: degraded, nocgroup, sys")
     parser.add_argument("--only", default="", help="workloads, comma-separated (trivial, alice, ...)")
     parser.add_argument("--steady", type=int, default=40, help="turns of steady-state slices (0: skip)")
-    parser.add_argument("--slice", type=float, default=0.3, help="seconds per steady-state slice")
+    parser.add_argument("--slice", type=float, default=0.25, help="seconds per steady-state slice")
     parser.add_argument("--json", type=Path, help="write every sample here")
     args = parser.parse_args()
 
@@ -513,13 +525,14 @@ def main() -> None:
     steady: dict[str, dict[str, list[float]]] = {}
     if args.steady and full.bwrap is not None:
         print(f"\nSteady state: {args.steady} turns of ~{args.slice:g} s slices of one training-step "
-              "loop per process, median [quartiles] of per-turn ratios:\n")
+              "loop per process, median [quartiles] (95% CI of the median) of per-turn ratios:\n")
         print("| loop | sandbox/bare cpu | sandbox/bare wall | /sys bound/sandbox cpu | "
               "/sys bound/sandbox wall |\n|---|---|---|---|---|")
         for kind in ("torch", "numpy"):
             steady[kind] = steady_state(full, kind, args.steady, args.slice)
-            print(f"| {kind} | " + " | ".join(show(v, 4) for v in steady[kind].values()) + " |",
-                  flush=True)
+            print(f"| {kind} | " + " | ".join(
+                show(v, 3) + " ({:.3f}–{:.3f})".format(*median_interval(v))
+                for v in steady[kind].values()) + " |", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"runs": {w.name: {m: [vars(s) for s in v]
                                                            for m, v in w.samples.items()}

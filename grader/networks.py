@@ -28,6 +28,10 @@ FORWARD_NAMES = ("forward", "predict", "predict_proba", "forward_propagation", "
                  "model", "net")
 
 
+class InputIgnored(ProbeError):
+    """The model's output does not follow the inputs it is given (e.g. forward() uses the training X)."""
+
+
 @dataclass
 class ResolvedNetwork:
     """A network the grader can evaluate, with the story of how it got there."""
@@ -37,6 +41,7 @@ class ResolvedNetwork:
     activation_source: str
     output_kind: str  # "probability" | "logit"
     session: SandboxSession | None = None
+    call_problem: str | None = None  # why the student's own model cannot be used on new inputs
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -57,7 +62,15 @@ class ResolvedNetwork:
         if self.session is None:
             raise ProbeError("the network cannot be evaluated")
         value = self.session.probe("module_forward", self.candidate.probe_target, X=X)
-        return np.asarray(value["output"], dtype=np.float64).reshape(len(X), -1)
+        output = np.asarray(value["output"], dtype=np.float64)
+        n_out = self.candidate.data["sizes"][-1]
+        if output.size != len(X) * n_out:
+            raise InputIgnored(
+                f"called on {len(X)} inputs drawn by the grader, the model returned "
+                f"{output.size // max(1, n_out)} outputs, so its predictions do not depend on the "
+                "input it is given: forward(self, x) must compute from its argument x, not from "
+                "the training data (X) or stored values")
+        return output.reshape(len(X), -1)
 
     def describe(self) -> dict[str, Any]:
         return {"network": self.candidate.label, "activations": list(self.activations or []),
@@ -135,7 +148,8 @@ def _resolve_module(candidate: Candidate, session: SandboxSession | None, X: np.
         if data["activations"] is not None and data["plain"]:
             return ResolvedNetwork(candidate, data["activations"],
                                    f"taken from the registered layers (the model could not be "
-                                   f"called: {exc})", _output_kind(data["activations"], losses))
+                                   f"called: {exc})", _output_kind(data["activations"], losses),
+                                   call_problem=str(exc) if isinstance(exc, InputIgnored) else None)
         raise
     scale = max(1.0, float(np.max(np.abs(observed), initial=0.0)))
     if data["plain"]:

@@ -67,6 +67,9 @@ def cells_ran(check: CheckSpec, ctx: GradingContext) -> Verdict:
 
 def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
     network = ctx.network(check.params["network"])
+    if network.call_problem:
+        return failed(f"The trained model cannot classify new points: {network.call_problem}.",
+                      **network.describe())
     X, y = xor_data()
     outputs = network.outputs(X)
     return _with(check_xor(outputs, y, network.output_kind, inputs=X), **network.describe())
@@ -146,6 +149,9 @@ def _vjp(network: Any, X: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, n
 
 def heldout_accuracy(check: CheckSpec, ctx: GradingContext) -> Verdict:
     network = ctx.network(check.params["network"])
+    if network.call_problem:
+        return failed(f"The trained model cannot classify new points: {network.call_problem}.",
+                      **network.describe())
     X, y = moons_sample(ctx.seed(f"heldout:{check.id}"), int(check.params.get("samples", 1000)))
     scaler_note = "no scaler was used"
     inputs = X
@@ -226,9 +232,31 @@ def _judge_linesearch(value: dict[str, Any], spec: dict[str, Any], alpha0: float
         return failed("The line search neither returned a step size nor changed the model's "
                       "parameters along the gradient, so the grader cannot tell which step it took.",
                       trials=trials)
+    undone = _trials_left_applied(value, weights, biases, grads, slope, alpha, alpha0, rho)
+    if undone is not None:
+        return failed(undone, trials=trials, alpha=alpha)
     verdict = check_armijo_step(alpha=alpha, f0=f0, slope=slope, f_at_alpha=loss_at(alpha),
                                 expected_alpha=search.alpha, alpha0=alpha0, rho=rho, c=c)
     return _with(verdict, trials=trials)
+
+
+def _trials_left_applied(value: dict[str, Any], weights: list[np.ndarray], biases: list[np.ndarray],
+                         grads: list[tuple[np.ndarray, np.ndarray]], slope: float, alpha: float,
+                         alpha0: float, rho: float) -> str | None:
+    """Why the move differs from the returned step, when it is the sum of every trial step."""
+    moved = _moved_alpha(value, weights, biases, grads, slope)
+    if moved is None or abs(moved - alpha) <= 1e-2 * alpha:
+        return None
+    total = 0.0
+    for k in range(60):
+        total += alpha0 * rho**k
+        if k >= 1 and abs(total - moved) <= 1e-2 * total:
+            return (f"Rejected trial steps are not undone: the line search returned the step "
+                    f"{alpha:.6g}, but the model's parameters moved by {moved:.6g} = alpha0·(1 + rho"
+                    f" + … + rho^{k}), the sum of all {k + 1} trial steps, so every rejected trial "
+                    "stayed applied and each new trial started from the last one. Restore the "
+                    "parameters (or compute trial points from a copy) before trying a smaller step.")
+    return None
 
 
 def _trials(tried: list[tuple[float, float]], f0: float, slope: float, c: float
@@ -249,6 +277,12 @@ def _returned_alpha(value: dict[str, Any], weights: list[np.ndarray], biases: li
         result = result[0]
     if isinstance(result, (int, float)) and np.isfinite(result):
         return float(result)
+    return _moved_alpha(value, weights, biases, grads, slope)
+
+
+def _moved_alpha(value: dict[str, Any], weights: list[np.ndarray], biases: list[np.ndarray],
+                 grads: list[tuple[np.ndarray, np.ndarray]], slope: float) -> float | None:
+    """The step a the model's parameters moved by along -gradient, if they moved forward."""
     after = value.get("params_after") or []
     if len(after) != 2 * len(weights) or slope <= 0:
         return None

@@ -77,15 +77,18 @@ def test_combine_rescores_and_reports_every_seed() -> None:
 
 def test_rubric_rejects_bad_stability_seeds() -> None:
     text = (Path(load_rubric("lab6").path).read_text()
-            .replace('secret = "lab6-public-default"',
-                     'secret = "x"\nstability_seeds = [1, 1]'))
+            .replace('secret = "lab6-public-default"', 'secret = "x"')
+            .replace("stability_seeds = []", "stability_seeds = [1, 1]"))
+    assert "stability_seeds = [1, 1]" in text
     with pytest.raises(RubricError, match="stability_seeds"):
         parse_rubric(text, "lab6-copy.toml")
 
 
 def test_a_seed_sensitive_check_is_judged_over_all_seeds(tmp_path: Path) -> None:
-    rubric_text = Path(load_rubric("lab6").path).read_text().replace(
-        'secret = "lab6-public-default"', 'secret = "x"\nstability_seeds = [0, 1, 2]')
+    rubric_text = (Path(load_rubric("lab6").path).read_text()
+                   .replace('secret = "lab6-public-default"', 'secret = "x"')
+                   .replace("stability_seeds = []", "stability_seeds = [0, 1, 2]"))
+    assert "stability_seeds = [0, 1, 2]" in rubric_text
     rubric_text = rubric_text.replace(
         '  kind = "xor_classification"\n  network = "numpy_params"\n',
         '  kind = "xor_classification"\n  network = "numpy_params"\n  seed_sensitive = true\n')

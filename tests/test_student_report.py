@@ -290,6 +290,18 @@ def test_rendering_is_deterministic_and_needs_only_the_results_folder(out: Path,
     assert b"https://" not in first and b"<script" not in first
 
 
+def test_a_current_result_skipped_on_rerun_gets_its_missing_report(out: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = shutil.copytree(out / "official" / "dave", tmp_path / "results" / "dave")
+    (copy / "report.html").unlink()
+    skipped: list[str] = []
+    list(grade_paths([SUBMISSIONS["dave"]], load_rubric("lab6"), tmp_path / "results",
+                     on_skip=lambda path, _result: skipped.append(path.name)))
+    assert skipped == ["dave"]
+    assert (copy / "report.html").read_bytes() == (out / "official" / "dave" / "report.html").read_bytes()
+
+
 def test_a_report_failure_keeps_the_result_and_the_batch(tmp_path: Path, monkeypatch, capsys) -> None:
     def broken(*_args: Any) -> str:
         raise RuntimeError("template exploded")

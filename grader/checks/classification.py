@@ -91,8 +91,11 @@ def check_xor(
     spread = 0.05 if output_kind == "probability" else 0.2
     if np.all(np.abs(out - cut) < spread):
         message += (
-            f" All outputs are close to {num(cut)}: the network has barely moved away from"
-            " its start; check the learning rate, the number of epochs and the sign of the update."
+            f" All outputs are close to {num(cut)}: either the network has barely moved away from"
+            " its start (check the learning rate, the number of epochs and the sign of the update),"
+            " or it learned to predict the average label, which is what happens when outputs of"
+            " shape (4, 1) are compared with labels of shape (4,): the loss silently broadcasts them"
+            " to (4, 4), so every output is pulled towards every label."
         )
     return failed(message, **details)
 

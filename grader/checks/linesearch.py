@@ -87,13 +87,12 @@ def check_armijo_step(
         if k_expected is not None:
             first += f" (k = {k_expected})"
         if alpha < expected_alpha:
-            reversed_test = k is not None and k_expected is not None and not armijo_ok
             problems.append(
                 f"the step {num(alpha, 6)} is too small: {first}, so the search went on after the"
                 " condition already held; stop at the first step that satisfies it"
-                + ("; the step it returned violates the condition while the rejected larger ones"
-                   " satisfied it, so the Armijo inequality is reversed (accept when"
-                   " f(alpha) <= f0 - c·alpha·slope)" if reversed_test else "")
+                + (" (a search that rejects the steps satisfying the condition has the Armijo"
+                   " inequality reversed: accept when f(alpha) <= f0 - c·alpha·slope)"
+                   if k is not None and k_expected is not None and k > k_expected + 2 else "")
             )
         else:
             problems.append(

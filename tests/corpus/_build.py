@@ -43,6 +43,7 @@ class Entry:
     bug: str = ""                        # "" for a correct submission
     fails: tuple[Fail, ...] = ()
     also_fails: tuple[str, ...] = ()     # checks failing as a consequence (no diagnosis required)
+    may_fail: tuple[str, ...] = ()       # checks whose verdict the bug leaves to float rounding
     known_gap: str = ""                  # why the grader cannot give the expected verdict yet
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -98,6 +99,8 @@ def to_expected_toml(entry: Entry) -> str:
         lines.append("full_marks_for_attempted = true")
     if entry.also_fails:
         lines.append(f"also_fails = {_toml_list(entry.also_fails)}")
+    if entry.may_fail:
+        lines.append(f"may_fail = {_toml_list(entry.may_fail)}")
     if entry.known_gap:
         lines.append(f"known_gap = {_toml_str(entry.known_gap)}")
     if entry.notes:

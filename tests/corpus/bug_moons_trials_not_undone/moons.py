@@ -18,7 +18,7 @@ yv = torch.tensor(y_test, dtype=torch.float32).view(-1, 1)
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
-        self.body = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1))
+        self.body = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1))
 
     def forward(self, x):
         return self.body(x)
@@ -27,7 +27,7 @@ class Net(nn.Module):
 loss_fn = nn.BCEWithLogitsLoss()
 torch.manual_seed(0)
 model_fixed = Net()
-opt = torch.optim.SGD(model_fixed.parameters(), lr=0.5)
+opt = torch.optim.SGD(model_fixed.parameters(), lr=0.2)
 
 losses_fixed = []
 for epoch in range(300):
