@@ -2,7 +2,8 @@
 
 This is the trusted half of discovery: the child only lists what its namespace holds;
 here the grader rebuilds networks from weights (an ``nn.Module``'s Linear chain, globals
-``W1, b1, ...``, a dict ``params['W1']``, an object's ``self.W1``), collects number
+``W1, b1, ...``, a dict ``params['W1']``, an object's ``self.W1``, or trainable tensors
+under the student's own names chained by shape: :mod:`grader.weight_chains`), collects number
 series, scalers and functions, and picks for each target the candidate whose name ranks
 first among the rubric's names, then the first in a fixed order. Every choice says what
 was used and what else was considered; a miss says what was looked for and what exists.
@@ -19,6 +20,7 @@ import numpy as np
 
 from grader import netmath
 from grader.rubric import TargetSpec
+from grader.weight_chains import Chain, best_chain
 
 _WEIGHT = re.compile(r"^(?:w|weight|weights|theta)_?(\d+)$", re.IGNORECASE)
 _BIAS = re.compile(r"^(?:b|bias|biases)_?(\d+)$", re.IGNORECASE)
@@ -144,6 +146,25 @@ def indexed_network(unit: str, name: str, items: dict[str, np.ndarray], containe
                       "bias_keys": [biases.get(i) for i in order]})
 
 
+def named_network(unit: str, objects: list[dict[str, Any]], n_inputs: int | None
+                  ) -> Candidate | None:
+    """Trainable global tensors under the student's own names, chained by their shapes."""
+    chain: Chain | None = best_chain(objects, n_inputs)
+    if chain is None:
+        return None
+    keys, sizes = chain.keys, chain.sizes
+    arrays = {o["name"]: np.asarray(o["value"]) for o in objects if o.get("kind") == "array"}
+    return Candidate("network", unit, ", ".join(keys), keys,
+                     f"weights {_arrow(sizes)} ({chain.convention} convention, globals, "
+                     "grouped by their shapes)",
+                     {"unit": unit, "name": keys[0]},
+                     {"origin": "weights", "array_type": "tensor", "weights": list(chain.weights),
+                      "biases": list(chain.biases), "activations": None, "plain": True,
+                      "sizes": sizes, "container": "globals", "convention": chain.convention,
+                      "student_arrays": {k: arrays[k] for k in keys},
+                      "weight_keys": list(chain.weight_keys), "bias_keys": list(chain.bias_keys)})
+
+
 def unit_datasets(objects: list[dict[str, Any]]) -> frozenset[str]:
     """Which of the lab's data sets a file holds: XOR's four 0/1 points, or a moons-sized cloud."""
     found = set()
@@ -176,6 +197,8 @@ def build_candidates(inventory: list[dict[str, Any]], n_inputs: int | None = Non
             globals_arrays = {o["name"]: np.asarray(o["value"]) for o in arrays}
             globals_types = {o["name"]: o["source"] for o in arrays}
             chain = indexed_network(unit, "W1", globals_arrays, "globals", globals_types, n_inputs)
+            if chain is None:
+                chain = named_network(unit, objects, n_inputs)
         except (KeyError, TypeError, ValueError, AttributeError):
             continue
         unit_found = [chain] if chain is not None else []

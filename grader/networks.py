@@ -19,10 +19,10 @@ import numpy as np
 from grader import netmath
 from grader.candidates import Candidate
 from grader.launcher import ProbeError, SandboxSession
+from grader.weight_chains import recorded_pairs
 
 MATCH_TOLERANCE = 1e-4  # float32 models evaluated in float64
 RECORDED_TOLERANCE = 1e-2  # outputs the student kept may predate the very last update
-MAX_RECORDED_PAIRS = 50
 ASSUMED = ("sigmoid",)
 FORWARD_NAMES = ("forward", "predict", "predict_proba", "forward_propagation", "forward_pass",
                  "model", "net")
@@ -122,21 +122,7 @@ def resolve(candidate: Candidate, session: SandboxSession | None, rng: np.random
 def _recorded_outputs(candidate: Candidate, unit_objects: list[dict[str, Any]]
                       ) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(name, inputs, outputs) pairs from arrays the student kept: e.g. X and probs = forward(X)."""
-    n_in, n_out = candidate.data["sizes"][0], candidate.data["sizes"][-1]
-    arrays = [(o["name"], np.asarray(o["value"], dtype=np.float64)) for o in unit_objects
-              if o.get("kind") == "array" and np.asarray(o["value"]).dtype.kind == "f"]
-    inputs = [(name, a if a.shape[1] == n_in else a.T) for name, a in arrays
-              if a.ndim == 2 and n_in in a.shape]
-    pairs = []
-    for in_name, X in inputs:
-        rows = X.shape[0]
-        for out_name, values in arrays:
-            # arrays of exact 0s and 1s are labels (targets), never a network's recorded outputs
-            if out_name != in_name and values.size == rows * n_out and np.all(np.isfinite(values)) \
-                    and not np.all((values == 0.0) | (values == 1.0)):
-                shaped = values.T if values.ndim == 2 and values.shape == (n_out, rows) else values
-                pairs.append((f"{out_name} (for inputs {in_name})", X, shaped.reshape(rows, n_out)))
-    return pairs[:MAX_RECORDED_PAIRS]
+    return recorded_pairs(candidate.data["sizes"][0], candidate.data["sizes"][-1], unit_objects)
 
 
 def _resolve_module(candidate: Candidate, session: SandboxSession | None, X: np.ndarray,

@@ -13,18 +13,20 @@ from typing import Any
 
 import numpy as np
 
-from grader import netmath
+from grader import netmath, traceloss
 from grader.checks.classification import accuracy, check_accuracy, check_xor
 from grader.checks.execution import check_cells_ran
 from grader.checks.gradients import compare_gradients
 from grader.checks.linesearch import check_armijo_step
 from grader.checks.loss import check_ends_below, check_loss_history, check_monotone
 from grader.checks.training import (check_armijo_trace, check_descent, check_gradients_reset,
-                                    check_history_matches)
+                                    check_history_matches, check_recorded_losses,
+                                    check_training_split)
 from grader.candidates import Candidate
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
+from grader.model_modes import with_dropout_hint
 from grader.rubric import CheckSpec
 from grader.tracedata import Stream, Trace
 from grader.verdict import Verdict, failed, passed
@@ -89,7 +91,20 @@ def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
     verdict = check_loss_history(values, max_final_ratio=float(check.params.get("max_final_ratio", 0.5)),
                                  target=check.params.get("target"), recomputed_final=recomputed,
                                  wrong_losses=wrong)
-    return _with(verdict, history=history.label, recomputed_with=loss_used)
+    traced = _traced_losses(check, ctx, network) if network is not None else None
+    return _with(_joined(verdict, traced), history=history.label, recomputed_with=loss_used)
+
+
+def _joined(verdict: Verdict, traced: Verdict | None) -> Verdict:
+    """The history's verdict with the recomputed training losses' (a failure of either fails)."""
+    if traced is None:
+        return verdict
+    details = {**verdict.details, "training_losses": {"status": traced.status,
+                                                      "message": traced.message, **traced.details}}
+    if traced.status == "passed":
+        return Verdict(verdict.status, verdict.message, details, verdict.fraction)
+    message = traced.message + ("" if verdict.status == "passed" else " " + verdict.message)
+    return failed(message, **details)
 
 
 def _recompute_xor_loss(network: Any, loss: str, last: float) -> tuple[float, str]:
@@ -176,7 +191,9 @@ def heldout_accuracy(check: CheckSpec, ctx: GradingContext) -> Verdict:
 
 def loss_monotone(check: CheckSpec, ctx: GradingContext) -> Verdict:
     history = ctx.find(check.params["history"])
-    return _with(check_monotone(history.data["values"]), history=history.label)
+    verdict = with_dropout_hint(check_monotone(history.data["values"]),
+                                ctx.unit_objects(history.unit))
+    return _with(verdict, history=history.label)
 
 
 def ends_below(check: CheckSpec, ctx: GradingContext) -> Verdict:
@@ -332,6 +349,41 @@ def _unobserved(candidate: Candidate, what: str) -> Verdict:
                   "the training is judged by its results.", observed=False)
 
 
+def _has_dropout(ctx: GradingContext, candidate: Candidate) -> bool:
+    """Dropout makes each training loss random: it cannot be recomputed."""
+    return any(o.get("kind") == "module" and o.get("name") == candidate.name
+               and any("Dropout" in str(layer.get("type", "")) for layer in o.get("layers", []))
+               for o in ctx.unit_objects(candidate.unit))
+
+
+def _traced_losses(check: CheckSpec, ctx: GradingContext, network: Any) -> Verdict | None:
+    """Recompute sampled training losses from the recorded parameters and data (None: no trace)."""
+    candidate, found = _traced(ctx, check.params["network"])
+    if found is None or not network.in_grader or _has_dropout(ctx, candidate):
+        return None
+    where = traceloss.layout(candidate, found.stream.names)
+    if where is None:
+        return None
+    arrays, scalers = traceloss.unit_arrays(ctx.unit_objects(candidate.unit))
+    try:
+        points, fit = traceloss.recompute(found.stream, where, tuple(network.activations), arrays)
+    except ValueError:  # recorded shapes that do not chain as the chosen network's layers
+        return None
+    first = found.stream.samples[0].call
+    verdict = check_recorded_losses(points, fit.loss if fit else None, first_call=first)
+    if verdict.status != "passed" or fit is None:
+        return verdict
+    located = traceloss.sources(fit.X, arrays, scalers)
+    tested = [s for s in located if s.split == "test"]
+    on_train = traceloss.split_loss(fit, tested[0], arrays, where, tuple(network.activations)) \
+        if tested else None
+    point = next(p for p in points if p.call == fit.sample.call)
+    split = check_training_split(located, point, first_call=first, on_train=on_train)
+    if split.status != "passed":
+        return _with(split, **verdict.details)
+    return _with(verdict, **split.details)
+
+
 def trace_gradients_reset(check: CheckSpec, ctx: GradingContext) -> Verdict:
     candidate, found = _traced(ctx, check.params["network"])
     if found is None:
@@ -356,6 +408,7 @@ def trace_linesearch(check: CheckSpec, ctx: GradingContext) -> Verdict:
     verdict = check_armijo_trace(found.stream, alpha0=float(check.params.get("alpha0", 1.0)),
                                  rho=float(check.params.get("rho", 0.5)),
                                  c=float(check.params.get("c", 1e-4)))
+    verdict = with_dropout_hint(verdict, ctx.unit_objects(candidate.unit), only=candidate.name)
     return _with(verdict, network=candidate.label)
 
 

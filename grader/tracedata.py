@@ -19,11 +19,13 @@ from grader import protocol
 
 SAMPLE_SCHEMA = {"call": "int", "loss": "float|None", "steps": "int", "optimizer": "int|None",
                  "lr": "float|None", "names": "list", "shapes": "list", "values": "array",
-                 "grads": "array", "has_grad": "list", "grad_before": "list"}
+                 "grads": "array", "has_grad": "list", "grad_before": "list", "data": "list"}
 OPTIMIZER_SCHEMA = {"class": "str", "module": "str", "hyperparameters": "dict", "steps": "int",
                     "first_call": "int"}
 MAX_PARAMETERS = 64
 MAX_DIMENSIONS = 4
+MAX_DATA_ARRAYS = 8
+MAX_DATA_ELEMENTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Sample:
     grads: tuple[np.ndarray, ...]
     has_grad: tuple[bool, ...]
     grad_before: tuple[float | None, ...]
+    data: tuple[np.ndarray, ...] = ()  # a few samples: tensors that reached the loss (inputs, targets)
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -94,6 +97,16 @@ def _name(value: Any, index: int) -> str:
     return value
 
 
+def _data(raw: Any) -> tuple[np.ndarray, ...]:
+    """The data arrays of a sample: a few float64 vectors or matrices, bounded in size."""
+    if len(raw) > MAX_DATA_ARRAYS or not all(
+            isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim in (1, 2) for a in raw):
+        raise protocol.ProtocolError("trace: a sample's data arrays are malformed")
+    if sum(a.size for a in raw) > MAX_DATA_ELEMENTS:
+        raise protocol.ProtocolError("trace: a sample's data arrays are too large")
+    return tuple(raw)
+
+
 def _sample(raw: Any) -> Sample:
     if not isinstance(raw, dict):
         raise protocol.ProtocolError("trace: a sample is not an object")
@@ -127,7 +140,8 @@ def _sample(raw: Any) -> Sample:
                   shapes=tuple(shapes),
                   values=tuple(np.split(values, split)) if values.size else (),
                   grads=tuple(np.split(grads, split)) if grads.size else (),
-                  has_grad=tuple(raw["has_grad"]), grad_before=tuple(raw["grad_before"]))
+                  has_grad=tuple(raw["has_grad"]), grad_before=tuple(raw["grad_before"]),
+                  data=_data(raw["data"]))
 
 
 def parse_trace(message: dict[str, Any]) -> Trace:

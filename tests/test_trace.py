@@ -57,7 +57,29 @@ for epoch in range(3000):
     loss_history.append(loss.item())
 """
 
+STALE = """
+import torch
+X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+y = torch.tensor([[0.], [1.], [1.], [0.]])
+torch.manual_seed(0)
+W1 = torch.randn(2, 1, requires_grad=True)
+b1 = torch.zeros(1, requires_grad=True)
+lr = 0.5
+loss_history = []
+for epoch in range(300):
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(X @ W1 + b1, y)
+    if W1.grad is not None:  # the update of the previous gradient comes after the forward pass
+        with torch.no_grad():
+            W1 -= lr * W1.grad
+            b1 -= lr * b1.grad
+            W1.grad.zero_()
+            b1.grad.zero_()
+    loss.backward()
+    loss_history.append(loss.item())
+"""
+
 SUBMISSIONS = {
+    "raw_stale_loss": STALE,
     "module_ok": MODULE.format(zero="optimizer.zero_grad()"),
     "module_no_zero_grad": MODULE.format(zero="pass"),
     "raw_ok": RAW.format(sign="-"),
@@ -103,6 +125,23 @@ def test_gradient_ascent_is_diagnosed(graded) -> None:
     assert "adds the gradient instead of subtracting it" in verdict.message
 
 
+def test_recorded_losses_are_recomputed_by_the_grader(graded) -> None:
+    for name, task in (("module_ok", "xor_module"), ("raw_ok", "xor_tensors")):
+        losses = check(graded[name], task, "loss").details["training_losses"]
+        assert losses["status"] == "passed" and losses["observed"] is True, (name, losses)
+        assert losses["loss_formula"] == "bce" and losses["samples_recomputed"] >= 4
+
+
+def test_a_loss_of_other_parameters_than_the_recorded_ones_is_named(graded) -> None:
+    verdict = check(graded["raw_stale_loss"], "xor_tensors", "loss")
+    assert verdict.status == "failed"
+    # calls 0, 2, 4, 16, ... are recomputed (not call 1): the first mismatch is at call 2
+    assert "not the loss of the current parameters: at iteration 3" in verdict.message
+    losses = verdict.details["training_losses"]
+    assert f"{losses['recorded_loss']:.6g}" in verdict.message
+    assert f"{losses['grader_loss']:.6g}" in verdict.message
+
+
 def test_the_rate_is_read_from_the_optimizer_and_from_lr(graded) -> None:
     assert check(graded["module_ok"], "xor_module", "descent").details["learning_rate"] == 0.5
     raw = check(graded["raw_ok"], "xor_tensors", "descent").details
@@ -143,10 +182,33 @@ def test_trace_records_names_grads_and_optimizer_then_uninstalls() -> None:
     assert len(decoded.streams()[0].updates()) == 2
 
 
+def test_a_few_samples_of_each_training_carry_the_data_that_reached_the_loss() -> None:
+    namespace: dict = {}
+    recorder = sandbox_trace.start(namespace)
+    X, y = torch.randn(6, 2), torch.ones(6, 1)
+    namespace["first"] = first = torch.nn.Linear(2, 1)
+    namespace["second"] = second = torch.nn.Linear(2, 1)
+    try:
+        for net in (first, second):
+            for _ in range(6):
+                torch.nn.functional.binary_cross_entropy_with_logits(net(X), y).backward()
+    finally:
+        recorder.uninstall()
+    samples = recorder.message("unit")["samples"]
+    carrying = [s["call"] for s in samples if s["data"]]
+    assert carrying == [0, 1, 2, 4, 6, 7, 8, 10]  # per training: its 1st, 2nd, 3rd, 5th call
+    data = samples[0]["data"]
+    assert any(np.array_equal(a, X.double().numpy()) for a in data)
+    assert any(np.array_equal(a, y.double().numpy()) for a in data)
+    assert all(a.dtype == np.float64 for a in data)
+    decoded = parse_trace(protocol.decode_body(protocol.encode_message(recorder.message("u"))[4:]))
+    assert len(decoded.samples[0].data) == len(data) and decoded.samples[3].data == ()
+
+
 def encoded_trace() -> dict:
     sample = {"call": 0, "loss": 1.0, "steps": 0, "optimizer": None, "lr": None,
               "names": ["W1"], "shapes": [[2, 2]], "values": np.zeros(4), "grads": np.ones(4),
-              "has_grad": [True], "grad_before": [0.0]}
+              "has_grad": [True], "grad_before": [0.0], "data": []}
     return {"type": "trace", "unit": "u", "calls": 1, "steps": 0, "optimizers": [],
             "samples": [sample], "truncated": False, "declared_rates": {"lr": 0.1}}
 
@@ -159,6 +221,10 @@ def encoded_trace() -> dict:
     (lambda m: m["samples"][0].update(names=["W1", "b1"]), "disagree in length"),
     (lambda m: m.update(calls=0), "not increasing"),
     (lambda m: m["samples"][0].update(grad_before=["x"]), "grad flags"),
+    (lambda m: m["samples"][0].update(data=[np.zeros((2, 2, 2))]), "data arrays are malformed"),
+    (lambda m: m["samples"][0].update(data=[np.zeros(3, dtype=np.float32)]), "are malformed"),
+    (lambda m: m["samples"][0].update(data=[np.zeros(1000)] * 201), "data arrays are"),
+    (lambda m: m["samples"][0].update(data=[np.zeros((500, 500))]), "data arrays are too large"),
 ])
 def test_forged_traces_are_rejected(forge, reason) -> None:
     message = encoded_trace()

@@ -6,6 +6,9 @@ and the parameters at the next call (``w'``). The step is fitted as ``w' - w = -
 the *residual* says how far the move is from any multiple of the gradient. From these:
 gradients reset between iterations, descent (sign, proportionality, learning rate), and for
 a line search the Armijo condition, the form ``alpha0 * rho^k`` and undone trial steps.
+Samples that carry their data are recomputed by the grader (:mod:`grader.traceloss`): the
+loss backward() was called on must be the loss of the recorded parameters, and on the
+training split, not the test split.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.traceloss import Point, Source, close
 from grader.tracedata import Stream
 from grader.verdict import Verdict, failed, passed
 
@@ -294,3 +298,70 @@ def check_history_matches(stream: Stream, history: np.ndarray, earliest_start: i
     return failed(f"The recorded losses do not match the training: at iteration {i + 1} the "
                   f"history says {history[i]:.6g}, but backward() was called on a loss of "
                   f"{losses[wrong]:.6g}.", first_mismatch=i, **details)
+
+
+def _iteration(call: int, first_call: int) -> str:
+    return f"iteration {call - first_call + 1}" + (
+        f" (backward() call {call + 1})" if first_call else "")
+
+
+def check_recorded_losses(points: list[Point], loss: str | None, *, first_call: int) -> Verdict:
+    """The loss at each recomputed backward() call is the loss of the parameters recorded there.
+
+    ``loss`` is the formula that reproduced one of the samples (None: none did, so what the
+    loss was computed on is unknown and nothing is judged).
+    """
+    details: dict = {"samples_recomputed": len(points), "loss_formula": loss,
+                     "recomputed": [{"call": p.call, "recorded": p.recorded,
+                                     "grader": p.recomputed} for p in points]}
+    if not points:
+        return passed("No recorded backward() call of this training carried its data, so its "
+                      "losses were not recomputed.", observed=False, **details)
+    if loss is None:
+        return passed("The grader could not reproduce the recorded losses with a standard loss "
+                      "(BCE, MSE, SSE) on the data that reached them, so they were not compared.",
+                      observed=False, **details)
+    judged = [p for p in points if not p.saturated]
+    details["saturated"] = len(points) - len(judged)
+    for point in judged:
+        if point.recomputed is None or not close(point.recorded, point.recomputed):
+            grader = "could not be recomputed" if point.recomputed is None else \
+                f"is {point.recomputed:.6g}"
+            return failed(
+                "The loss backward() was called on is not the loss of the current parameters: at "
+                f"{_iteration(point.call, first_call)} the recorded loss is {point.recorded:.6g}, "
+                f"but the loss of the parameters recorded at that call, recomputed by the grader "
+                f"on the same data ({loss}), {grader}. Compute the loss from a fresh forward "
+                "pass in every iteration.", first_mismatch_call=point.call,
+                recorded_loss=point.recorded, grader_loss=point.recomputed, **details)
+    return passed(f"The grader recomputed the loss of the recorded parameters at {len(judged)} "
+                  f"backward() calls ({loss}): each matches the loss the training used."
+                  + (f" {len(points) - len(judged)} more had outputs saturated at 0 or 1, where "
+                     "float32 losses are clamped, and were not compared." if len(judged) < len(points)
+                     else ""),
+                  observed=True, **details)
+
+
+def check_training_split(found: list[Source], point: Point, *, first_call: int,
+                         on_train: tuple[str, float] | None = None) -> Verdict:
+    """The data the recorded losses were computed on comes from the training split.
+
+    ``found`` are the student's arrays holding that data; ``on_train`` the training split's
+    name and the loss the same parameters have on it, when the grader could compute it.
+    """
+    test = [s for s in found if s.split == "test"]
+    train = [s for s in found if s.split == "train"]
+    details: dict = {"data_found_in": [s.label for s in found]}
+    if not test or train:
+        where = ", ".join(s.label for s in found) or "no array of the submission (e.g. batches)"
+        return passed(f"The training data is found in {where}.", observed=bool(found), **details)
+    other = (f"; on the training split `{on_train[0]}` the loss would be {on_train[1]:.6g}"
+             if on_train else "")
+    return failed(
+        "The test set was used for training: the losses backward() was called on are those of "
+        f"the recorded parameters on {', '.join(s.label for s in test)} (at "
+        f"{_iteration(point.call, first_call)}: recorded {point.recorded:.6g}, recomputed "
+        f"{point.recomputed:.6g}){other}. A model trained on its test split cannot be evaluated "
+        "on it: train on the training split and keep the test split for the final evaluation.",
+        test_split=[s.name for s in test], loss_on_train=on_train[1] if on_train else None,
+        **details)

@@ -105,7 +105,8 @@ def describe(name: str, value: Any, budget: Budget) -> list[dict[str, Any]]:
                  "defaults": defaults}]
     if is_tensor(value) or type(value) is np.ndarray:
         array = budget.take(as_array(value))
-        grad = bool(is_tensor(value) and value.requires_grad)
+        # a trainable leaf (a weight); tensors computed from one (h = X @ W) are not
+        grad = bool(is_tensor(value) and value.requires_grad and value.is_leaf)
         return [{"kind": "array", "name": name, "value": array, "requires_grad": grad,
                  "source": "tensor" if is_tensor(value) else "ndarray"}]
     if is_series(value):

@@ -9,10 +9,11 @@ probe fail with a message naming it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -108,9 +109,22 @@ def _as_input(module: Any, X: np.ndarray) -> Any:
     return torch.as_tensor(X).to(dtype)
 
 
+@contextlib.contextmanager
+def evaluation_mode(module: Any) -> Iterator[Any]:
+    """The module in eval mode (dropout off, batch-norm statistics frozen), then each
+    submodule's own mode again: the grader judges the model deterministically."""
+    modes = [(child, child.training) for child in module.modules()]
+    module.eval()
+    try:
+        yield module
+    finally:
+        for child, training in modes:
+            child.training = training
+
+
 def module_forward(module: Any, X: np.ndarray) -> dict[str, Any]:
     torch = _torch()
-    with torch.no_grad():
+    with torch.no_grad(), evaluation_mode(module):
         output = module(_as_input(module, X))
     if isinstance(output, (tuple, list)):
         output = output[0]
@@ -120,7 +134,7 @@ def module_forward(module: Any, X: np.ndarray) -> dict[str, Any]:
 def module_vjp(module: Any, X: np.ndarray, R: np.ndarray) -> dict[str, Any]:
     """Gradients of sum(model(X) * R) with respect to each parameter."""
     torch = _torch()
-    module = copy.deepcopy(module)
+    module = copy.deepcopy(module).eval()  # a copy: the student's model keeps its mode
     module.zero_grad(set_to_none=True)
     output = module(_as_input(module, X))
     (output * torch.as_tensor(R).to(output.dtype)).sum().backward()

@@ -27,6 +27,8 @@ PAIRS_PER_OCTAVE = 16    # then this many consecutive pairs per doubling of the 
 MAX_SAMPLES = 1000
 MAX_ELEMENTS = 50_000    # parameter values recorded per sample (beyond: norms only)
 MAX_GRAPH_NODES = 5_000
+MAX_DATA_ARRAYS = 8      # data tensors recorded per data sample
+MAX_DATA_ELEMENTS = 200_000
 RATE_NAMES = ("lr", "learning_rate", "learningrate", "alpha", "eta", "step_size", "LR",
               "LEARNING_RATE", "lr_fixed", "learning_rate_fixed")
 HYPERPARAMETERS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "betas", "eps",
@@ -39,6 +41,11 @@ def is_sampled(call: int) -> bool:
         return True
     stride = max(2, (1 << (call.bit_length() - 1)) // PAIRS_PER_OCTAVE)
     return call % stride < 2
+
+
+def carries_data(index: int) -> bool:
+    """Whether the ``index``-th recorded call of one training (from 0) records its data."""
+    return index < 2 or index & (index - 1) == 0
 
 
 def _hyperparameters(optimizer: Any) -> dict[str, Any]:
@@ -71,6 +78,7 @@ class TrainingTrace:
         self._optimizer_index: dict[int, int] = {}
         self._last_optimizer: int | None = None
         self._last_lr: Any = None
+        self._stream: tuple[Any, int] = ((), 0)  # (names and shapes, samples so far) of this training
         self.recording_seconds = 0.0  # time spent recording (the student's backward excluded)
         self._original = torch.Tensor.backward
         self._hook: Any = None
@@ -128,6 +136,34 @@ class TrainingTrace:
             stack.extend(reversed([fn for fn, _ in node.next_functions]))
         return found
 
+    def _saved_data(self, tensor: Any) -> list[np.ndarray]:
+        """Tensors the graph saved that need no gradient (inputs, targets), as float64 copies."""
+        torch, found, seen, kept = self.torch, [], set(), set()
+        stack, total = [tensor.grad_fn], 0
+        while stack and len(seen) < MAX_GRAPH_NODES and len(found) < MAX_DATA_ARRAYS:
+            node = stack.pop()
+            if node is None or node in seen:
+                continue
+            seen.add(node)
+            for attr in dir(node):
+                if not attr.startswith("_saved_"):
+                    continue
+                try:
+                    value = getattr(node, attr)
+                except Exception:  # noqa: BLE001,S112 - a saved value that cannot be read is skipped
+                    continue
+                if not isinstance(value, torch.Tensor) or value.requires_grad or \
+                        not value.is_floating_point() or not 1 <= value.dim() <= 2 or value.numel() < 2:
+                    continue
+                key = (value.data_ptr(), tuple(value.shape), tuple(value.stride()))
+                if key in kept or total + value.numel() > MAX_DATA_ELEMENTS:
+                    continue
+                kept.add(key)
+                total += value.numel()
+                found.append(value.detach().cpu().double().numpy().copy())
+            stack.extend(reversed([fn for fn, _ in node.next_functions]))
+        return found
+
     def _names(self, leaves: list[Any]) -> list[str | None]:
         torch, wanted = self.torch, {id(p) for p in leaves}
         names: dict[int, str] = {}
@@ -164,12 +200,17 @@ class TrainingTrace:
         names = self._names(leaves)
         order = sorted(range(len(leaves)), key=lambda i: (names[i] is None, names[i] or "", i))
         leaves, names = [leaves[i] for i in order], [names[i] for i in order]
+        shapes = [list(p.shape) for p in leaves]
+        key, index = self._stream
+        index = index + 1 if key == (names, shapes) else 0
+        self._stream = ((names, shapes), index)
         with self.torch.no_grad():
             before = [0.0 if p.grad is None else _finite(float(p.grad.detach().abs().max()))
                       for p in leaves]
             elements = sum(p.numel() for p in leaves)
             keep = elements <= MAX_ELEMENTS
             values = [p.detach().cpu().double().numpy().ravel().copy() for p in leaves] if keep else []
+            data = self._saved_data(tensor) if keep and leaves and carries_data(index) else []
         paused = time.perf_counter()
         result = self._original(tensor, *args, **kwargs)
         resumed = time.perf_counter()
@@ -181,7 +222,7 @@ class TrainingTrace:
             "call": call, "loss": None if loss is None else _finite(loss),
             "steps": self.steps, "optimizer": self._last_optimizer,
             "lr": self._current_lr(), "names": names,
-            "shapes": [list(p.shape) for p in leaves],
+            "shapes": shapes, "data": data,
             "values": np.concatenate(values) if values else np.zeros(0),
             "grads": np.concatenate(grads) if grads else np.zeros(0),
             "has_grad": [p.grad is not None for p in leaves],

@@ -209,3 +209,133 @@ def test_a_decaying_hand_written_rate_is_a_schedule_not_a_wrong_rate() -> None:
         w = w - 0.1 * 0.9**call * grad
     verdict = check_descent(scaled, [], {"lr": 0.1 * 0.9**11})
     assert verdict.status == "passed" and "schedule" in verdict.message
+
+
+# --- recomputing the recorded losses (grader.traceloss) -----------------------------------------
+
+from grader import netmath, traceloss  # noqa: E402
+from grader.candidates import Candidate  # noqa: E402
+from grader.checks.training import check_recorded_losses, check_training_split  # noqa: E402
+from grader.sandbox.trace import carries_data  # noqa: E402
+
+NET_NAMES = ("W1", "W2", "b1", "b2")
+ACTS = ("tanh", "sigmoid")
+RAW = Candidate("network", "u.py", "W1, W2, b1, b2", NET_NAMES, "weights 2→3→1", {"unit": "u.py",
+                "name": "W1"}, {"origin": "weights", "container": "globals", "convention": "row",
+                                "weight_keys": ["W1", "W2"], "bias_keys": ["b1", "b2"]})
+
+
+def moons(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2)) * [2.0, 1.0] + [1.0, -3.0]
+    return X, (X[:, 0] > 1.0).astype(np.float64).reshape(-1, 1)
+
+
+def net_stream(X: np.ndarray, Y: np.ndarray, *, epochs: int = 10, stale_from: int | None = None,
+               with_data: bool = True) -> Stream:
+    """Gradient descent on a 2-3-1 network (BCE); each call records its parameters and data."""
+    rng = np.random.default_rng(3)
+    weights, biases = [rng.normal(size=(2, 3)), rng.normal(size=(3, 1))], [np.zeros(3), np.zeros(1)]
+    stream = Stream(NET_NAMES, ((2, 3), (3, 1), (3,), (1,)))
+    stale = None
+    for call in range(epochs):
+        loss = netmath.loss_value(weights, biases, ACTS, X, Y, "bce")
+        stale = loss if stale_from is not None and call == stale_from else stale
+        grads = netmath.gradients(weights, biases, ACTS, X, Y, "bce")
+        values = (weights[0].ravel(), weights[1].ravel(), biases[0], biases[1])
+        flat = (grads[0][0].ravel(), grads[1][0].ravel(), grads[0][1], grads[1][1])
+        data = (X.astype(np.float32).astype(np.float64), Y) if with_data and carries_data(call) else ()
+        stream.samples.append(Sample(call=call, loss=stale if stale is not None else loss, steps=0,
+                                     optimizer=None, lr=None, names=NET_NAMES, shapes=stream.shapes,
+                                     values=tuple(v.copy() for v in values), grads=flat,
+                                     has_grad=(True,) * 4, grad_before=(0.0,) * 4, data=data))
+        weights = [W - 0.5 * dW for W, (dW, _) in zip(weights, grads)]
+        biases = [b - 0.5 * db for b, (_, db) in zip(biases, grads)]
+    return stream
+
+
+def recomputed(stream: Stream, arrays: dict | None = None):
+    where = traceloss.layout(RAW, stream.names)
+    assert where is not None and where.weights == (0, 1) and where.biases == (2, 3)
+    points, fit = traceloss.recompute(stream, where, ACTS, arrays or {})
+    return check_recorded_losses(points, fit.loss if fit else None, first_call=0), fit
+
+
+def test_recorded_losses_of_the_recorded_parameters_match() -> None:
+    verdict, fit = recomputed(net_stream(*moons(200, 0)))
+    assert verdict.status == "passed" and verdict.details["observed"] is True, verdict.message
+    assert verdict.details["loss_formula"] == "bce" and fit.target == "recorded"
+    assert [p["call"] for p in verdict.details["recomputed"]] == [0, 1, 2, 4, 8]
+
+
+def test_a_loss_that_is_not_the_current_parameters_loss_is_named_with_both_values() -> None:
+    verdict, _ = recomputed(net_stream(*moons(200, 0), stale_from=1))  # loss frozen after call 1
+    assert verdict.status == "failed"
+    assert "not the loss of the current parameters" in verdict.message
+    assert "at iteration 3" in verdict.message
+    details = verdict.details
+    assert details["first_mismatch_call"] == 2
+    assert f"{details['recorded_loss']:.6g}" in verdict.message
+    assert f"{details['grader_loss']:.6g}" in verdict.message
+
+
+def test_targets_may_come_from_the_students_arrays() -> None:
+    X, Y = moons(100, 1)
+    stream = net_stream(X, Y)
+    for i, s in enumerate(stream.samples):  # only the input reached the graph's saved tensors
+        stream.samples[i] = Sample(**{**s.__dict__, "data": s.data[:1]})
+    verdict, fit = recomputed(stream, {"y_train": Y.ravel()})
+    assert verdict.status == "passed" and fit.target == "y_train"
+
+
+def test_without_data_the_losses_are_not_observed() -> None:
+    verdict, fit = recomputed(net_stream(*moons(50, 0), with_data=False))
+    assert fit is None and verdict.status == "passed" and verdict.details["observed"] is False
+
+
+def test_training_on_the_scaled_test_split_is_named() -> None:
+    X_train, y_train = moons(400, 0)
+    X_test, y_test = moons(100, 1)
+    mean, scale = X_train.mean(axis=0), X_train.std(axis=0)
+    stream = net_stream((X_test - mean) / scale, y_test)
+    arrays = {"X_train": X_train, "X_test": X_test, "y_train": y_train.ravel(),
+              "y_test": y_test.ravel()}
+    verdict, fit = recomputed(stream, arrays)
+    assert verdict.status == "passed"
+    found = traceloss.sources(fit.X, arrays, {"sc": (mean, scale)})
+    assert [(s.name, s.scaler, s.split) for s in found] == [("X_test", "sc", "test")]
+    where = traceloss.layout(RAW, stream.names)
+    on_train = traceloss.split_loss(fit, found[0], arrays, where, ACTS)
+    assert on_train is not None and on_train[0] == "X_train"
+    point = traceloss.Point(fit.sample.call, fit.sample.loss, fit.value)
+    split = check_training_split(found, point, first_call=0, on_train=on_train)
+    assert split.status == "failed" and "test set was used for training" in split.message.lower()
+    assert "`X_test` (scaled with `sc`)" in split.message and "`X_train`" in split.message
+
+
+def test_a_batch_of_the_training_split_is_training_data() -> None:
+    X_train, y_train = moons(400, 0)
+    batch = X_train[np.random.default_rng(0).permutation(400)[:64]]
+    found = traceloss.sources(batch, {"X_train": X_train, "X_test": moons(100, 1)[0]}, {})
+    assert [(s.name, s.split) for s in found] == [("X_train", "train")]
+    point = traceloss.Point(0, 0.5, 0.5)
+    assert check_training_split(found, point, first_call=0).status == "passed"
+
+
+def test_a_module_layout_maps_linear_layers_in_order() -> None:
+    module = Candidate("network", "u.py", "model", ("model",), "nn.Module", {"unit": "u.py",
+                       "name": "model"}, {"origin": "module", "weights": [0, 0],
+                                          "param_names": ["0.weight", "0.bias", "2.weight", "2.bias"]})
+    names = ("model.0.bias", "model.0.weight", "model.2.bias", "model.2.weight")
+    where = traceloss.layout(module, names)
+    assert where == traceloss.Layout((1, 3), (0, 2), True)
+    assert traceloss.layout(module, names[:3]) is None
+
+
+def test_split_names() -> None:
+    split = {name: traceloss.Source(name, None, None).split
+             for name in ("X_test", "Xtest", "x_val", "X_valid", "X_train", "Xtr", "X_tr", "X",
+                          "X_train_val", "interval")}
+    assert split == {"X_test": "test", "Xtest": "test", "x_val": "test", "X_valid": "test",
+                     "X_train": "train", "Xtr": None, "X_tr": "train", "X": None,
+                     "X_train_val": None, "interval": None}
