@@ -20,7 +20,7 @@ import click
 
 from grader import __version__
 from grader.cluster import ClusterUnavailable
-from grader.isolation import IsolationUnavailable, detect, warm_support
+from grader.isolation import IsolationUnavailable, Support, detect
 from grader.messages import check_summary, environment_line, isolation_notice, run_line
 from grader.report.batch import record_run, utc_now
 from grader.results import GradeResult
@@ -57,8 +57,8 @@ def _prepare(rubric_spec: str, timeout: float | None, memory: str | None):  # ty
     return rubric, api.with_overrides(rubric, timeout=timeout, memory=size)
 
 
-def _announce_isolation() -> None:
-    notice = isolation_notice(detect())
+def _announce_isolation(support: Support | None = None) -> None:
+    notice = isolation_notice(support or detect())
     if notice:
         click.echo(notice, err=True)
 
@@ -79,17 +79,19 @@ def main() -> None:
                    "(default: the number of cores).")
 @click.option("--force", is_flag=True,
               help="Regrade submissions whose result.json is already current.")
-@click.option("--warm/--cold", default=False, show_default=True,
-              help="Warm: fork each run from a process that has already imported torch, numpy, "
-                   "scikit-learn and matplotlib (Landlock-confined, see README). Cold: a new "
-                   "interpreter per run, in bubblewrap where available.")
+@click.option("--warm/--cold", default=None,
+              help="Warm (the default where available): fork each run from a process that has "
+                   "already imported torch, numpy, scikit-learn and matplotlib, in its own pid, "
+                   "mount and network namespaces, Landlock-confined (see README). Cold: a new "
+                   "interpreter per run, in bubblewrap where available. The mode in force is "
+                   "printed first.")
 @click.option("--cluster", default=None, metavar="ADDRESS",
               help="Grade on a Dask cluster (scheduler address, e.g. tcp://host:8786); "
                    "results are written here.")
 @_limit_options
 def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | None,
         memory: str | None, require_isolation: bool, jobs: int | None, force: bool,
-        warm: bool, cluster: str | None) -> None:
+        warm: bool | None, cluster: str | None) -> None:
     """Grade submissions (folders, notebooks or scripts) and write their results.
 
     A folder holding only submission folders is graded as a class, one result per
@@ -103,7 +105,11 @@ def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | N
       grader run hw/*.ipynb --rubric rubrics/lab6.toml --timeout 120 --jobs 4
     """
     rubric, limits = _prepare(rubric_spec, timeout, memory)
-    _announce_isolation()
+    from grader.warm import choose  # noqa: PLC0415
+
+    support, start = choose(warm, require_isolation=require_isolation, cluster=cluster is not None)
+    click.echo(start, err=True)
+    _announce_isolation(support)
     started, graded = utc_now(), []
     try:
         from grader import api
@@ -117,7 +123,6 @@ def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | N
             progress.add(result, skipped=True)
             click.echo(f"{progress.prefix()} {run_line(result, out)} (current, not regraded)")
 
-        support = warm_support(detect()) if warm else None
         for _path, result in api.grade_paths(list(paths), rubric, out, limits=limits,
                                              require_isolation=require_isolation,
                                              jobs=jobs or os.cpu_count() or 1, force=force,
@@ -149,7 +154,9 @@ def check(path: Path, rubric_spec: str, out: Path, timeout: float | None, memory
           require_isolation: bool) -> None:
     """Self-check one submission with the public checks, exactly as official grading runs them.
 
-    Writes DIR/<submission>/report.html (and result.json) and prints where.
+    Always a cold start (one run: a warm parent would import the same libraries first, so
+    it would not be faster), in bubblewrap where available. Writes
+    DIR/<submission>/report.html (and result.json) and prints where.
 
     \b
     Example:

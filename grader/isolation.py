@@ -14,8 +14,10 @@ Two mechanisms beyond a plain child process with rlimits:
 
 Without bubblewrap the *degraded mode* runs the child under :mod:`grader.reaper`, which
 confines it with :mod:`grader.confine` (Landlock, seccomp, no capabilities) where the kernel
-allows. :func:`detect` probes all of this once. What is missing is reported, never silently
-skipped.
+allows. Warm runs (:mod:`grader.zygote`) use the same reaper and confinement inside their own
+pid, mount and network namespaces, as the sandbox uid when root: :func:`warm_support` probes
+what of that works here. :func:`detect` probes the rest once. What is missing is reported,
+never silently skipped.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ PROTECTIONS = ("own_process", "resource_limits", "no_network", "filesystem_isola
                "pid_namespace", "process_cleanup", "signal_isolation", "unprivileged_user",
                "no_capabilities", "memory_cgroup", "pids_cgroup", "disk_quota")
 LANDLOCK_SIGNAL_SCOPE_ABI = 6
+WARM_NOTE = "warm start: "  # opens the part of Support.reason that describes warm runs
 
 
 class IsolationUnavailable(Exception):
@@ -61,6 +64,8 @@ class Support:
     landlock: int = 0  # Landlock ABI the degraded mode applies (0: none)
     seccomp: bool = False  # the degraded mode's socket filter works here
     warm: bool = False  # fork runs from a warm parent (grader.zygote) instead of a new interpreter
+    warm_namespaces: bool = False  # a warm run gets its own pid namespace and /proc here
+    warm_uid: bool = False  # a warm worker can drop to SANDBOX_UID (root only, grader.unprivileged)
 
     @property
     def root(self) -> bool:
@@ -71,24 +76,30 @@ class Support:
         """Without bubblewrap (or warm), :mod:`grader.reaper` supervises and confines the worker."""
         return self.bwrap is None or self.warm
 
-    def protections(self, network_isolated: bool) -> dict[str, bool]:
-        """Which protections a run gets; ``network_isolated`` is what the child observed."""
+    def protections(self, network_isolated: bool, pid_isolated: bool = False,
+                    uid_dropped: bool = False) -> dict[str, bool]:
+        """Which protections a run gets; ``network_isolated``, ``pid_isolated`` (its own pid
+        namespace and /proc) and ``uid_dropped`` (not uid 0) are what the child observed;
+        the last two count for warm runs."""
         full = self.bwrap is not None and not self.warm
+        own_pids = full or (self.warm and self.warm_namespaces and pid_isolated)
+        own_uid = self.warm and self.warm_namespaces and self.warm_uid and uid_dropped
         cgroup = self.cgroup_version is not None
         signals_scoped = full or self.landlock >= LANDLOCK_SIGNAL_SCOPE_ABI
         return {"own_process": True, "resource_limits": True, "no_network": network_isolated,
                 "filesystem_isolation": full or self.landlock >= 1,
-                "pid_namespace": full,
+                "pid_namespace": own_pids,
                 # the reaper cleans up too, unless the submission can signal it away
-                "process_cleanup": full or cgroup or signals_scoped,
+                "process_cleanup": own_pids or cgroup or signals_scoped,
                 "signal_isolation": signals_scoped,
-                "unprivileged_user": (full and self.setpriv is not None) or not self.root,
+                "unprivileged_user": (full and self.setpriv is not None) or not self.root
+                                     or own_uid,
                 "no_capabilities": not self.root or not full or self.setpriv is not None,
                 "memory_cgroup": cgroup, "pids_cgroup": cgroup,
                 "disk_quota": True}  # a size-limited tmpfs, or the reaper's polling
 
     def missing(self) -> list[str]:
-        return [name for name, ok in self.protections(True).items() if not ok]
+        return [name for name, ok in self.protections(True, True, True).items() if not ok]
 
 
 def python_roots() -> list[str]:
@@ -221,11 +232,91 @@ def detect() -> Support:
     return Support(bwrap, setpriv, version, "; ".join(reasons), landlock, seccomp)
 
 
+NAMESPACE_TRIAL = """
+import os, sys
+from grader.zygote import enter_namespaces, mount_proc
+namespaces = enter_namespaces(True)
+if not namespaces.pid or not namespaces.proc:
+    sys.exit(3)
+child = os.fork()
+if child == 0:
+    os._exit(0 if os.getpid() == 1 and mount_proc() and os.readlink("/proc/self") == "1" else 4)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def warm_namespaces() -> str:
+    """'' when a warm run can have its own pid and mount namespaces and /proc, else why not.
+
+    Tried in a throw-away process, exactly as :mod:`grader.zygote` does it.
+    """
+    problem = _trial(NAMESPACE_TRIAL)
+    return f"no pid namespace with its own /proc can be created here ({problem})" if problem else ""
+
+
+UID_TRIAL = """
+import os, sys, sysconfig
+from grader.zygote import enter_namespaces, mount_proc
+from grader.unprivileged import drop_to, expose
+uid, paths = int(sys.argv[1]), sys.argv[2:]
+namespaces = enter_namespaces(False)
+if not namespaces.pid or not namespaces.proc:
+    sys.exit(3)
+child = os.fork()
+if child == 0:
+    mount_proc()
+    expose(paths, uid, uid)
+    drop_to(uid, uid)
+    os.listdir(sysconfig.get_paths()["purelib"])  # what a lazy import reads
+    import email.mime.text  # noqa: F401 - a lazy import from the installation
+    os._exit(0 if os.geteuid() == uid else 5)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+"""
+
+
+def _trial(script: str, *args: str) -> str:
+    """'' when ``script`` exits 0 in a fresh interpreter, else its complaint."""
+    try:
+        done = subprocess.run([sys.executable, "-s", "-c", script, *args], capture_output=True,
+                              timeout=30, check=False,
+                              env={**os.environ, "PYTHONPATH": str(Path(package_root()).parent)})
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    if done.returncode == 0:
+        return ""
+    lines = done.stderr.decode(errors="replace").strip().splitlines()
+    return lines[-1][:200] if lines else f"exit code {done.returncode}"
+
+
+@functools.lru_cache(maxsize=1)
+def warm_uid() -> str:
+    """'' when a warm worker (grader as root) can run as SANDBOX_UID, else why not.
+
+    The paths the worker reads are made reachable in its mount namespace
+    (:mod:`grader.unprivileged`); tried in a throw-away process, as the zygote does it.
+    """
+    if os.geteuid() != 0:
+        return "not root"
+    problem = _trial(UID_TRIAL, str(SANDBOX_UID), *python_roots(), package_root())
+    return f"the sandbox uid cannot reach the Python installation ({problem})" if problem else ""
+
+
 def warm_support(support: Support) -> Support:
     """The same machine, running each submission forked from the warm parent (grader.zygote)."""
-    note = ("warm start: runs are forked from a warm parent and confined by Landlock, seccomp, "
-            "the reaper and the cgroup, without bubblewrap's pid namespace or separate uid")
-    return dataclasses.replace(support, warm=True,
+    problem = warm_namespaces()
+    uid_problem = warm_uid() if os.geteuid() == 0 and not problem else ""
+    lacks = [problem] if problem else []
+    if os.geteuid() == 0 and (problem or uid_problem):
+        lacks.append(f"no separate uid (the worker keeps uid 0, with no capability, inside "
+                     f"Landlock{': ' + uid_problem if uid_problem else ''})")
+    note = (WARM_NOTE + "each run is forked from a warm parent and confined by "
+            + ("" if problem else "its own pid, mount and network namespaces, ")
+            + ("the sandbox uid, " if os.geteuid() == 0 and not lacks else "")
+            + "Landlock, seccomp, the reaper and the cgroup"
+            + (f"; unlike a cold run in bubblewrap: {'; '.join(lacks)}" if lacks else ""))
+    return dataclasses.replace(support, warm=True, warm_namespaces=not problem,
+                               warm_uid=os.geteuid() == 0 and not problem and not uid_problem,
                                reason="; ".join(r for r in (support.reason, note) if r))
 
 

@@ -29,8 +29,8 @@ from typing import Any
 
 from grader import protocol
 from grader.confine import existing
-from grader.isolation import (MPL_SEED_MOUNT, SUBMISSION_MOUNT, WORK_MOUNT, Cgroup, Support,
-                              bwrap_command, detect, package_root, python_roots)
+from grader.isolation import (MPL_SEED_MOUNT, SANDBOX_UID, SUBMISSION_MOUNT, WORK_MOUNT, Cgroup,
+                              Support, bwrap_command, detect, package_root, python_roots)
 from grader.loading import Submission
 from grader import warm
 from grader.tracedata import Trace, parse_trace
@@ -158,6 +158,13 @@ def _limit_child(limits: Limits, cgroup: Cgroup | None, own_network: bool) -> No
         _die_with_parent()
 
 
+def _give_to(folder: Path, uid: int) -> None:
+    """Make ``folder`` and everything in it belong to ``uid`` (the warm worker's own folders)."""
+    os.lchown(folder, uid, uid)
+    for path in folder.rglob("*"):
+        os.lchown(path, uid, uid)
+
+
 def copy_submission(submission: Submission, workdir: Path) -> None:
     """A private copy of the submitted regular files (world-readable, for the sandbox user)."""
     workdir.chmod(0o755)
@@ -225,6 +232,7 @@ class SandboxSession:
         self._status_read: int | None = None
         self._status_write: int | None = None
         self._reaper_report: dict[str, Any] | None = None
+        self._notes: list[str] = []  # how the run was started, when not as asked
 
     def __enter__(self) -> SandboxSession:
         return self
@@ -242,6 +250,8 @@ class SandboxSession:
         response_read, response_write = os.pipe()
         command = [sys.executable, "-s", "-m", "grader.sandbox", str(request_read),
                    str(response_write)]
+        if self.support.warm:
+            self._warm_or_cold()
         sandboxed = self.support.bwrap is not None and not self.support.warm
         pass_fds = [request_read, response_write]
         if sandboxed:
@@ -281,10 +291,19 @@ class SandboxSession:
                         _OutputDrain(self._process.stderr, self.limits.output)]
         for drain in self._drains:
             drain.start()
+        # until the worker's hello says what it observed
         self.record.protections = self.support.protections(network_isolated=False)
         self._collect(started + self.limits.timeout)
         self.record.seconds = round(time.monotonic() - started, 3)
         return self.record
+
+    def _warm_or_cold(self) -> None:
+        """Start (or reuse) the warm parent; if it cannot start, run cold and say why."""
+        try:
+            warm.zygote(_zygote_environment(self.threads))
+        except warm.WarmStartError as exc:
+            self.support = warm.cold_fallback(self.support, str(exc))
+            self._notes.append(f"warm start failed ({exc}): this run started cold")
 
     def _reaper_command(self, command: list[str], copy: Path) -> tuple[list[str], dict[str, str]]:
         """Without bubblewrap: the worker runs under :mod:`grader.reaper`, confined to its folders."""
@@ -324,7 +343,12 @@ class SandboxSession:
         config, env = self._reaper_config(copy)
         config.update(cwd=str(copy), env=env, network=True,
                       rlimits=rlimits(self.limits, self._cgroup),
-                      cgroup_procs=self._cgroup.procs_files if self._cgroup else [])
+                      cgroup_procs=self._cgroup.procs_files if self._cgroup else [],
+                      sandbox_uid=None)
+        if self.support.warm_uid and os.geteuid() == 0:
+            config["sandbox_uid"] = SANDBOX_UID
+            for folder in config["writable"]:
+                _give_to(Path(folder), SANDBOX_UID)
         stdout_read, stdout_write = os.pipe()
         stderr_read, stderr_write = os.pipe()
         status_read, status_write = self._status_read, self._status_write
@@ -391,8 +415,10 @@ class SandboxSession:
             kind = message["type"]
             try:
                 if first:
-                    protocol.expect(message, {"protocol": "int", "network_isolated": "bool"})
-                    self.record.protections = self.support.protections(message["network_isolated"])
+                    protocol.expect(message, {"protocol": "int", "network_isolated": "bool",
+                                              "pid_namespace": "bool", "uid": "int"})
+                    self.record.protections = self.support.protections(
+                        message["network_isolated"], message["pid_namespace"], message["uid"] != 0)
                     first = False
                     self._send({"type": "run", "units": units, "seed": self.seed,
                                 "threads": self.threads})
@@ -536,7 +562,7 @@ class SandboxSession:
             self.record.stdout, self.record.stderr = (d.text() for d in self._drains)
             self.record.output_truncated = any(d.truncated for d in self._drains)
             self._requests.close()
-            self.record.supervisor_events = self._reaper_events()
+            self.record.supervisor_events = self._notes + self._reaper_events()
         if self._cgroup is not None:
             self.record.peak_memory = self._cgroup.peak_memory()
             self._cgroup.remove()

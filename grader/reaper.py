@@ -32,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.confine import Confinement, confine
+from grader.unprivileged import drop_to
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 POLL_SECONDS = 0.1
@@ -121,6 +122,8 @@ def start_worker(run: Callable[[], None], config: dict[str, Any], status_fd: int
     try:
         os.close(status_fd)
         os.setsid()
+        if config.get("sandbox_uid") is not None:  # warm, as root (see grader.unprivileged)
+            drop_to(config["sandbox_uid"], config["sandbox_uid"])  # before: it clears PDEATHSIG
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
@@ -155,8 +158,31 @@ def supervise(config: dict[str, Any], status_fd: int, worker: int) -> dict[str, 
     except _Stop:
         report["stopped"] = True
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    report["leftovers_killed"] = max(0, kill_descendants() - (report["worker"] == "running"))
+    killed = kill_namespace() if os.getpid() == 1 else kill_descendants()
+    report["leftovers_killed"] = max(0, killed - (report["worker"] == "running"))
     return report
+
+
+def kill_namespace() -> int:
+    """As init of a pid namespace: SIGKILL every other process in it; returns how many died.
+
+    ``kill(-1)`` reaches exactly the namespace's processes (never the host's, whatever
+    ``/proc`` shows); each one ends up reaped here, since orphans are re-parented to init.
+    """
+    reaped = 0
+    for _ in range(1000):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:  # nobody left to signal
+            break
+        reaped += len(_reap_all())
+        time.sleep(0.005)
+    while True:  # the last ones may still be exiting
+        try:
+            os.waitpid(-1, 0)
+            reaped += 1
+        except ChildProcessError:
+            return reaped
 
 
 def exit_code(report: dict[str, Any]) -> int:

@@ -4,11 +4,13 @@
 socket (``SCM_RIGHTS``) and returns a :class:`ForkedRun`, which offers the parts of
 ``subprocess.Popen`` the launcher uses (``pid``, ``poll``, ``wait``, ``send_signal``,
 ``stdout``, ``stderr``, ``returncode``). The run is the zygote's child, so its end is seen
-through a pidfd and its exit status comes from the reaper's status line.
+through a pidfd and its exit status comes from the reaper's status line. :func:`choose`
+decides between warm and cold start for ``grader run`` and says why.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -20,6 +22,7 @@ import sys
 import threading
 from typing import IO, Any
 
+from grader.isolation import WARM_NOTE, Support, detect, warm_support
 from grader.reaper import exit_code
 
 READY_TIMEOUT = 120.0
@@ -69,6 +72,7 @@ class Zygote:
 
 
 _ZYGOTES: dict[str, Zygote] = {}
+_FAILED: dict[str, str] = {}  # environment -> why its zygote could not start (not retried)
 _LOCK = threading.Lock()
 
 
@@ -76,9 +80,15 @@ def zygote(env: dict[str, str]) -> Zygote:
     """This process's zygote for this environment, started (or restarted) on demand."""
     key = json.dumps(env, sort_keys=True)
     with _LOCK:
+        if key in _FAILED:
+            raise WarmStartError(_FAILED[key])
         current = _ZYGOTES.get(key)
         if current is None or not current.alive:
-            current = _ZYGOTES[key] = Zygote(env)
+            try:
+                current = _ZYGOTES[key] = Zygote(env)
+            except (OSError, WarmStartError) as exc:
+                _FAILED[key] = str(exc)
+                raise WarmStartError(str(exc)) from None
         return current
 
 
@@ -143,3 +153,45 @@ def spawn(env_for_zygote: dict[str, str], config: dict[str, Any], fds: list[int]
 def available() -> bool:
     """Warm start needs Linux pidfds (5.3+) and SCM_RIGHTS from Python 3.9+."""
     return hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+
+
+def cold_fallback(support: Support, problem: str) -> Support:
+    """The cold support to use when the warm parent cannot start, saying so in its reason."""
+    base = support.reason.split(WARM_NOTE)[0].rstrip("; ")
+    note = f"warm start was chosen but failed ({problem}), so this run started cold"
+    return dataclasses.replace(support, warm=False, warm_namespaces=False, warm_uid=False,
+                               reason="; ".join(r for r in (base, note) if r))
+
+
+def weaker_than_cold(cold: Support) -> list[str]:
+    """Protections a warm run would lack that a cold run has here, beyond the separate uid."""
+    warm = set(warm_support(cold).missing())
+    return sorted(warm - set(cold.missing()) - {"unprivileged_user"})
+
+
+def choose(requested: bool | None, *, require_isolation: bool = False,
+           cluster: bool = False) -> tuple[Support | None, str]:
+    """The support for ``grader run`` and a line saying which start is in force, and why.
+
+    ``requested``: True (``--warm``), False (``--cold``), None (the default: warm where it
+    is available and confines as well as a cold run, but for the separate uid). A support
+    of None means "detect on the machine that runs each job" (a cluster's workers).
+    """
+    if requested is False:
+        return None, "start: cold (--cold): a new interpreter per run"
+    if requested is None and cluster:
+        return None, "start: cold (the default with --cluster; --warm forks runs on the workers)"
+    if not available():
+        return None, "start: cold (warm start needs Linux pidfds and Python's send_fds here)"
+    cold = detect()
+    if requested is None:
+        lacking = weaker_than_cold(cold)
+        if lacking:
+            return None, (f"start: cold (a warm run would lack {', '.join(lacking)} here; "
+                          "--warm forces it)")
+        if require_isolation and warm_support(cold).missing():
+            return None, ("start: cold (--require-isolation: a warm run would lack "
+                          f"{', '.join(warm_support(cold).missing())})")
+    how = "--warm" if requested else "the default; --cold for a new interpreter per run"
+    return warm_support(cold), (f"start: warm ({how}): runs are forked from a parent that has "
+                                "imported torch, numpy, scikit-learn and matplotlib")

@@ -7,12 +7,18 @@ socket. It never receives a rubric, a secret, a submission or another student's 
 a request carries only a run's folders, limits and five file descriptors (the protocol
 pipes, stdout, stderr, the status pipe).
 
-For each request it forks a child that enters the same confinement as a cold run in
-degraded mode before any student code runs: its own session, the run's cgroup, rlimits, a
-network namespace, the reaper role (:mod:`grader.reaper`: subreaper, disk polling, death
-signal) and, in the worker it forks, Landlock, seccomp and no capabilities. The worker
-then runs the sandbox loop directly (no new interpreter), reseeding every generator per
-unit as always.
+For each request it forks a child (the run's *outer* process, the one the grader watches)
+that enters the confinement of a cold run before any student code runs: its own session,
+the run's cgroup, rlimits, then new network, pid, mount, IPC and UTS namespaces. Its one
+child is the pid namespace's init: it mounts a fresh ``/proc`` (only the run's processes
+are visible), takes the reaper role (:mod:`grader.reaper`: disk polling, death signal,
+stop on request) and forks the worker (pid 2). As root, the worker drops to the sandbox
+uid (:mod:`grader.unprivileged` made its paths reachable first); then it applies Landlock,
+seccomp and no capabilities and runs the sandbox loop directly (no new interpreter),
+reseeding every generator per unit as always. When init ends, the kernel kills whatever
+the submission left in the namespace. The outer process passes the grader's stop request
+on to init and mirrors its end. Where the pid namespace cannot be created, the outer
+process is the reaper itself, as before.
 """
 
 from __future__ import annotations
@@ -21,17 +27,35 @@ import ctypes
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import sys
 import tempfile
-from typing import Any
+from typing import Any, NamedTuple
 
+from grader.unprivileged import expose
 from grader.reaper import (SETUP_FAILED, become_reaper, report_and_exit_code, start_worker,
                            supervise)
 
-CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x4000000, 0x8000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+HOSTNAME = b"sandbox"  # as in a cold run (bubblewrap's --hostname)
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
+PR_SET_PDEATHSIG = 1
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 MAX_REQUEST = 1 << 20
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                        ctypes.c_void_p]
+
+
+class Namespaces(NamedTuple):
+    """What :func:`enter_namespaces` obtained for the processes forked next."""
+
+    pid: bool  # their own pid namespace (the first one forked is its init)
+    proc: bool  # a private mount namespace, so init may mount its own /proc
 
 
 def preload() -> None:
@@ -58,9 +82,29 @@ def preload() -> None:
     import grader.sandbox.worker  # noqa: F401,PLC0415
 
 
-def _unshare_network() -> None:
-    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWNET | CLONE_NEWUSER
-    ctypes.CDLL(None, use_errno=True).unshare(flags)  # the worker reports whether it worked
+def enter_namespaces(network: bool) -> Namespaces:
+    """Unshare network, pid and mount namespaces (with a user namespace when not root).
+
+    The mount namespace is made private before anything is mounted in it, so the run's
+    ``/proc`` never propagates to the host. IPC and UTS namespaces (hostname ``sandbox``)
+    follow where possible, as in a cold run. Without a pid namespace, only the network one
+    is attempted (the worker reports whether it took effect).
+    """
+    user = 0 if os.geteuid() == 0 else CLONE_NEWUSER
+    net = CLONE_NEWNET if network else 0
+    if _libc.unshare(user | net | CLONE_NEWPID | CLONE_NEWNS) != 0:
+        if net:
+            _libc.unshare(user | net)
+        return Namespaces(pid=False, proc=False)
+    private = _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) == 0
+    if _libc.unshare(CLONE_NEWIPC | CLONE_NEWUTS) == 0:  # best effort: not a counted protection
+        _libc.sethostname(HOSTNAME, len(HOSTNAME))
+    return Namespaces(pid=True, proc=private)
+
+
+def mount_proc() -> bool:
+    """In the pid namespace's init: a /proc that shows only this namespace's processes."""
+    return _libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) == 0
 
 
 def _apply_limits(config: dict[str, Any]) -> None:
@@ -71,8 +115,93 @@ def _apply_limits(config: dict[str, Any]) -> None:
         resource.setrlimit(getattr(resource, name), (soft, hard))
 
 
+def _supervise_worker(config: dict[str, Any], request: int, response: int, status: int) -> int:
+    """As the run's reaper: fork the confined worker, watch it, report; the exit code."""
+    from grader.sandbox.worker import serve  # noqa: PLC0415
+
+    worker = start_worker(lambda: serve(request, response), config, status)
+    os.close(request)
+    os.close(response)
+    return report_and_exit_code(supervise(config, status, worker), status)
+
+
+def _init(config: dict[str, Any], fds: tuple[int, int, int], lifeline: int, proc: bool) -> None:
+    """The pid namespace's init (pid 1): own /proc, the reaper role, the worker; never returns."""
+    code = SETUP_FAILED
+    try:
+        if proc and not mount_proc():
+            os.write(2, b"labgrade: the run's /proc could not be mounted\n")
+        if config.get("sandbox_uid") is not None:
+            # only in a private mount namespace: a tmpfs there never reaches the host
+            config = _expose_for_uid(config) if proc else {**config, "sandbox_uid": None}
+        # The outer process is outside this namespace (getppid() is 0): the lifeline pipe,
+        # at EOF once the outer process is gone, tells whether it died before the death signal.
+        armed = become_reaper(0)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        if armed and not select.select([lifeline], [], [], 0)[0]:
+            os.close(lifeline)
+            code = _supervise_worker(config, *fds)
+    except BaseException as exc:  # noqa: BLE001 - say why, in the run's stderr
+        _say(f"labgrade: the warm sandbox could not be set up: {exc}")
+    os._exit(code)
+
+
+def _expose_for_uid(config: dict[str, Any]) -> dict[str, Any]:
+    """Make the worker's paths reachable by its uid; without that it keeps the grader's."""
+    uid = config["sandbox_uid"]
+    try:
+        expose([*config["read_only"], *config["read_only_files"], *config["writable"]], uid, uid)
+        return config
+    except OSError:
+        return {**config, "sandbox_uid": None}  # the worker's hello reports uid 0
+
+
+def _relay(init: int) -> int:
+    """In the outer process: pass a stop request on to init, wait for it, mirror its end."""
+    def forward(_number: int, _frame: Any) -> None:
+        try:
+            os.kill(init, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+    for number in STOP_SIGNALS:
+        signal.signal(number, forward)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    try:
+        _pid, status = os.waitpid(init, 0)
+    except ChildProcessError:
+        return SETUP_FAILED
+    code = os.waitstatus_to_exitcode(status)
+    return 128 - code if code < 0 else code
+
+
+def _run_in_pid_namespace(config: dict[str, Any], fds: tuple[int, int, int], proc: bool) -> int:
+    """Fork the namespace's init (which runs the reaper and the worker) and relay to it."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's SIG_IGN would hide init's end
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # until each side has its handlers
+    lifeline, keep_alive = os.pipe()
+    init = os.fork()
+    if init == 0:
+        os.close(keep_alive)
+        _init(config, fds, lifeline, proc)
+    os.close(lifeline)
+    for fd in fds:
+        os.close(fd)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # the zygote's end stops the run
+    if os.getppid() != config["zygote_pid"]:
+        os.kill(init, signal.SIGTERM)
+    return _relay(init)
+
+
+def _say(text: str) -> None:
+    try:
+        os.write(2, (text + "\n").encode())
+    except OSError:
+        pass
+
+
 def run_child(config: dict[str, Any], fds: list[int]) -> None:
-    """In the forked child: become this run's reaper, start the confined worker, report."""
+    """In the forked child: confine, become (or start) this run's reaper, report; never returns."""
     request, response, stdout, stderr, status = fds
     code = SETUP_FAILED
     try:
@@ -84,24 +213,17 @@ def run_child(config: dict[str, Any], fds: list[int]) -> None:
         for fd in (null, stdout, stderr):
             os.close(fd)
         _apply_limits(config)
-        if config["network"]:
-            _unshare_network()
+        namespaces = enter_namespaces(config["network"])
         os.chdir(config["cwd"])
         os.environ.clear()
         os.environ.update(config["env"])
         tempfile.tempdir = None  # TMPDIR is this run's
-        if become_reaper(config["zygote_pid"]):
-            from grader.sandbox.worker import serve  # noqa: PLC0415
-
-            worker = start_worker(lambda: serve(request, response), config, status)
-            os.close(request)
-            os.close(response)
-            code = report_and_exit_code(supervise(config, status, worker), status)
+        if namespaces.pid:
+            code = _run_in_pid_namespace(config, (request, response, status), namespaces.proc)
+        elif become_reaper(config["zygote_pid"]):  # no namespaces: the uid could not import
+            code = _supervise_worker({**config, "sandbox_uid": None}, request, response, status)
     except BaseException as exc:  # noqa: BLE001 - say why, in the run's stderr
-        try:
-            os.write(2, f"labgrade: the warm sandbox could not be set up: {exc}\n".encode())
-        except OSError:
-            pass
+        _say(f"labgrade: the warm sandbox could not be set up: {exc}")
     os._exit(code)
 
 

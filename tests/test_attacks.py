@@ -436,6 +436,20 @@ def test_no_marker_process_left(batch: Batch) -> None:
     assert not left, left
 
 
+def test_forked_runs_have_their_own_pid_namespace_and_uid(batch: Batch) -> None:
+    """Warm runs get a pid namespace (and, as root, the sandbox uid) where the machine can."""
+    if batch.mode != "warm":
+        pytest.skip("warm mode only")
+    from grader.isolation import warm_namespaces, warm_uid
+
+    if warm_namespaces():
+        pytest.skip(warm_namespaces())
+    for name in HONEST:
+        protections = batch.results[name].run["protections"]
+        assert protections["pid_namespace"] and protections["process_cleanup"], protections
+        assert protections["unprivileged_user"] or (os.geteuid() == 0 and warm_uid()), protections
+
+
 def test_batch_time(batch: Batch) -> None:
     assert batch.seconds < 90, batch.seconds
 
@@ -445,12 +459,14 @@ def test_killing_the_grader_mid_run_leaves_no_sandbox_process(tmp_path: Path, mo
     """SIGKILL the grader while a submission (with escaped children) sleeps: all must go.
 
     Isolated: bubblewrap's pid namespace dies with the grader. Degraded: the reaper gets its
-    parent-death signal and kills what the submission left, wherever it went.
+    parent-death signal and kills what the submission left, wherever it went. Warm: the
+    warm parent dies with the grader, the run's outer process gets its death signal and
+    stops the pid namespace's init, which kills everything inside.
     """
     if mode == "isolated" and detect().missing():
         pytest.skip(f"full isolation unavailable: {detect().reason}")
     mode_env = {"LABGRADE_NO_BWRAP": "1"} if mode == "degraded" else {}
-    mode_args = ["--warm"] if mode == "warm" else []
+    mode_args = ["--warm"] if mode == "warm" else ["--cold"]  # warm is the CLI's default
     marker = "LGMARK_orphan"
     folder = tmp_path / "orphan"
     folder.mkdir()

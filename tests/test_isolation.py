@@ -147,3 +147,60 @@ def test_cgroup_v2_without_memory_and_pids_controllers_is_not_used(tmp_path: Pat
     monkeypatch.setattr(isolation.os, "geteuid", lambda: 0)
     (tmp_path / "cgroup.controllers").write_text("cpu io\n")
     assert isolation._cgroup_version() is None
+
+
+def test_a_warm_run_counts_the_pid_namespace_only_where_it_has_one() -> None:
+    import dataclasses
+
+    warm = dataclasses.replace(Support(bwrap=None, setpriv=None, cgroup_version=1, reason="",
+                                       landlock=7, seccomp=True), warm=True, warm_namespaces=True)
+    assert "pid_namespace" not in warm.missing()
+    assert warm.protections(True, pid_isolated=True)["pid_namespace"] is True
+    # the worker did not observe its own namespace (or the machine cannot make one)
+    assert warm.protections(True, pid_isolated=False)["pid_namespace"] is False
+    without = dataclasses.replace(warm, warm_namespaces=False)
+    assert without.protections(True, pid_isolated=True)["pid_namespace"] is False
+    assert "pid_namespace" in without.missing()
+    if warm.root:
+        assert warm.missing() == ["unprivileged_user"]
+        with_uid = dataclasses.replace(warm, warm_uid=True)
+        assert with_uid.missing() == []
+        # the worker reported uid 0 after all: not counted
+        assert with_uid.protections(True, True, uid_dropped=False)["unprivileged_user"] is False
+    else:
+        assert warm.missing() == []
+
+
+def test_warm_support_states_what_differs_from_a_cold_run() -> None:
+    from grader.isolation import warm_namespaces, warm_support
+
+    support = warm_support(DEGRADED)
+    assert support.warm and support.warm_namespaces == (warm_namespaces() == "")
+    note = support.reason
+    assert note.startswith("no bwrap; warm start: ")
+    assert ("pid, mount and network namespaces" in note) == support.warm_namespaces
+    if support.root:
+        assert ("no separate uid" in note) == (not support.warm_uid)
+        assert ("the sandbox uid" in note) == support.warm_uid
+
+
+def test_the_folder_that_keeps_the_sandbox_uid_out_is_found() -> None:
+    import shutil
+    import tempfile
+
+    from grader.unprivileged import blocking_folder
+
+    base = Path(tempfile.mkdtemp(dir="/tmp"))  # /tmp: pytest's own folders are 0700
+    try:
+        base.chmod(0o755)
+        outer, inner = base / "private", base / "private" / "open" / "closed"
+        (inner / "lib").mkdir(parents=True)
+        outer.chmod(0o700)
+        inner.chmod(0o700)
+        assert blocking_folder(str(inner / "lib"), 65534, 65534) == str(outer)  # the outermost
+        outer.chmod(0o755)
+        assert blocking_folder(str(inner / "lib"), 65534, 65534) == str(inner)
+        inner.chmod(0o755)
+        assert blocking_folder(str(inner / "lib"), 65534, 65534) is None
+    finally:
+        shutil.rmtree(base)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from grader import warm
 from grader.api import grade_paths
-from grader.isolation import detect, warm_support
+from grader.isolation import SANDBOX_UID, detect, warm_namespaces, warm_support, warm_uid
+from grader.launcher import Limits, SandboxSession, _zygote_environment
+from grader.loading import load_submission
 from grader.rubric import load_rubric
 
 FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
@@ -42,8 +47,13 @@ def test_warm_and_cold_give_identical_results(tmp_path: Path) -> None:
         assert comparable(cold / name / "result.json") == comparable(hot / name / "result.json")
         assert (cold / name / "stdout.txt").read_text() == (hot / name / "stdout.txt").read_text()
     run = next(iter(results.values())).run
-    assert "warm start" in run["isolation_note"]
     assert set(run["missing_protections"]) <= {"pid_namespace", "unprivileged_user"}
+    assert bool(run["missing_protections"]) == ("warm start" in run["isolation_note"])
+    if not warm_namespaces():
+        assert run["protections"]["pid_namespace"] is True
+        assert set(run["missing_protections"]) <= {"unprivileged_user"}
+    if not warm_namespaces() and not warm_uid():  # as root, where the sandbox uid works
+        assert run["missing_protections"] == []
 
 
 def test_the_warm_parent_is_reused_and_holds_no_submission(tmp_path: Path) -> None:
@@ -58,3 +68,108 @@ def test_the_warm_parent_is_reused_and_holds_no_submission(tmp_path: Path) -> No
     for pid in parents:
         environ = Path(f"/proc/{pid}/environ").read_bytes()
         assert str(tmp_path).encode() not in environ and b"secret" not in environ.lower()
+
+
+MARKER = "LGMARK_warm_orphan"
+PID_PROBE = f"""
+import os, subprocess, sys
+print("PIDS", os.getpid(), os.getppid(), os.readlink("/proc/self"))
+print("UID", os.geteuid())
+print("HOSTNAME", __import__("socket").gethostname())
+open("mine.txt", "w").write("the work folder is writable")
+print("HOST_VISIBLE", [p for p in {{hosts}} if os.path.exists(f"/proc/{{{{p}}}}")])
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)  # {MARKER}"],
+                 start_new_session=True)
+"""
+
+
+def marker_pids() -> list[int]:
+    out = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+    return [int(line.split()[0]) for line in out.splitlines()
+            if MARKER in line and "ps -ww" not in line]
+
+
+def run_probe(tmp_path: Path, support) -> tuple:
+    """Run PID_PROBE; the host pids it looks for: this test's and the warm parent's."""
+    hosts = [os.getpid()] + [z.process.pid for z in warm._ZYGOTES.values() if z.alive]
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "probe.py").write_text(PID_PROBE.format(hosts=hosts))
+    with SandboxSession(load_submission(folder), seed=0, support=support,
+                        limits=Limits(timeout=60, cpu=60)) as session:
+        record = session.run()
+    return record, hosts
+
+
+@pytest.mark.skipif(bool(warm_namespaces()), reason=f"no pid namespace here: {warm_namespaces()}")
+def test_a_warm_run_has_its_own_pid_namespace_and_leaves_nothing(tmp_path: Path) -> None:
+    support = warm_support(detect())
+    warm.zygote(_zygote_environment(1))  # started first, so the probe looks for its pid too
+    try:
+        record, hosts = run_probe(tmp_path, support)
+        assert record.ending == "finished", (record.ending_detail, record.stderr)
+        line = next(l for l in record.stdout.splitlines() if l.startswith("PIDS"))
+        # the worker is pid 2 under the namespace's init, and /proc is the namespace's own
+        assert line.split()[1:] == ["2", "1", "2"], line
+        assert "HOST_VISIBLE []" in record.stdout, (hosts, record.stdout)
+        assert "HOSTNAME sandbox" in record.stdout  # its own UTS namespace, as in bubblewrap
+        assert record.protections["pid_namespace"] is True
+        uid = int(next(l for l in record.stdout.splitlines() if l.startswith("UID")).split()[1])
+        if os.geteuid() == 0 and not warm_uid():  # root: the worker dropped to the sandbox uid
+            assert uid == SANDBOX_UID and record.protections["unprivileged_user"] is True
+        assert "Traceback" not in record.stderr, record.stderr
+        assert any("left running" in event for event in record.supervisor_events)
+        assert marker_pids() == []  # the orphan that called setsid died with the namespace
+    finally:
+        for pid in marker_pids():
+            os.kill(pid, 9)
+
+
+def test_a_warm_parent_that_cannot_start_falls_back_to_cold(tmp_path: Path, monkeypatch) -> None:
+    def broken(_env):
+        raise warm.WarmStartError("the warm parent did not start (test)")
+
+    monkeypatch.setattr(warm, "zygote", broken)
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    (folder / "a.py").write_text("import os\nprint('PID', os.getpid())\n")
+    with SandboxSession(load_submission(folder), seed=0, support=warm_support(detect()),
+                        limits=Limits(timeout=60, cpu=60)) as session:
+        record = session.run()
+        assert session.support.warm is False
+        assert "this run started cold" in session.support.reason
+    assert record.ending == "finished", record.ending_detail
+    assert any("warm start failed" in event for event in record.supervisor_events)
+
+
+def test_warm_is_the_default_start_where_available() -> None:
+    support, line = warm.choose(None)
+    if not warm.weaker_than_cold(detect()):
+        assert support is not None and support.warm and line.startswith("start: warm")
+    else:
+        assert support is None and "would lack" in line
+    assert warm.choose(False) == (None, "start: cold (--cold): a new interpreter per run")
+    assert warm.choose(None, cluster=True)[0] is None
+    forced, line = warm.choose(True)
+    assert forced is not None and forced.warm and "--warm" in line
+    strict, line = warm.choose(None, require_isolation=True)
+    if warm_support(detect()).missing():  # e.g. root without the sandbox uid: cold
+        assert strict is None and "--require-isolation" in line
+    elif not warm.weaker_than_cold(detect()):
+        assert strict is not None and strict.warm
+
+
+def test_the_warm_parent_forks_a_run_quickly(tmp_path: Path) -> None:
+    """With the parent started, a run (namespaces, confinement, one tiny unit) takes well
+    under the seconds a cold interpreter spends importing torch."""
+    support = warm_support(detect())
+    folder = tmp_path / "quick"
+    folder.mkdir()
+    (folder / "a.py").write_text("import torch\nx = torch.ones(2).sum().item()\n")
+    submission = load_submission(folder)
+    with SandboxSession(submission, seed=0, support=support) as session:  # starts the parent
+        session.run()
+    started = time.monotonic()
+    with SandboxSession(submission, seed=0, support=support) as session:
+        record = session.run()
+    assert record.ending == "finished" and time.monotonic() - started < 3.0

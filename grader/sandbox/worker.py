@@ -30,6 +30,18 @@ def network_isolated() -> bool:
     return False
 
 
+def pid_isolated() -> bool:
+    """True in a pid namespace of the run's own, with a /proc that shows only its processes.
+
+    The worker's parent is then the namespace's init (pid 1: bubblewrap's, or the warm
+    run's reaper) and ``/proc/self`` names the worker by its pid in that namespace.
+    """
+    try:
+        return os.getppid() == 1 and os.readlink("/proc/self") == str(os.getpid())
+    except OSError:
+        return False
+
+
 def seed_everything(seed: int) -> None:
     """Seed every generator the student might use; torch only if it is loaded."""
     random.seed(seed)
@@ -111,7 +123,8 @@ def serve(request_fd: int, response_fd: int) -> None:
         protocol.write_message(responses, message)
 
     emit({"type": "hello", "protocol": protocol.PROTOCOL_VERSION,
-          "network_isolated": network_isolated()})
+          "network_isolated": network_isolated(), "pid_namespace": pid_isolated(),
+          "uid": os.geteuid()})
     run = protocol.read_message(requests)
     namespaces = execute_units(run, emit)
     records = []
