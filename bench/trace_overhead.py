@@ -72,7 +72,7 @@ if trace is not None:
                 return None
     idle = TrainingTrace(Fake)
     idle.install({})
-    idle.samples, idle.calls = [None] * MAX_SAMPLES, 10**6
+    idle.samples, idle.calls, idle._next = [None] * MAX_SAMPLES, 10**6, float("inf")
     wrapped, original, n = Fake.Tensor(), idle._original, 200000
     t0 = time.process_time()
     for _ in range(n):

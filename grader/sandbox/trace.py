@@ -43,6 +43,14 @@ def is_sampled(call: int) -> bool:
     return call % stride < 2
 
 
+def next_sampled(call: int) -> int:
+    """The first recorded call number at or after ``call`` (strides are powers of two)."""
+    if is_sampled(call):
+        return call
+    stride = max(2, (1 << (call.bit_length() - 1)) // PAIRS_PER_OCTAVE)
+    return call - call % stride + stride
+
+
 def carries_data(index: int) -> bool:
     """Whether the ``index``-th recorded call of one training (from 0) records its data."""
     return index < 2 or index & (index - 1) == 0
@@ -72,6 +80,7 @@ class TrainingTrace:
         self.torch = torch
         self.namespace: dict[str, Any] = {}
         self.calls = 0
+        self._next = 0  # the next call number to record
         self.steps = 0
         self.samples: list[dict[str, Any]] = []
         self.optimizers: list[dict[str, Any]] = []
@@ -81,6 +90,7 @@ class TrainingTrace:
         self._stream: tuple[Any, int] = ((), 0)  # (names and shapes, samples so far) of this training
         self.recording_seconds = 0.0  # time spent recording (the student's backward excluded)
         self._original = torch.Tensor.backward
+        self._name_cache: tuple[tuple[int, ...], list[Any], list[str | None]] | None = None
         self._hook: Any = None
 
     # --- installing -------------------------------------------------------------------------
@@ -92,8 +102,10 @@ class TrainingTrace:
         def backward(tensor: Any, *args: Any, **kwargs: Any) -> Any:
             call = trace.calls
             trace.calls = call + 1
-            if not is_sampled(call) or len(trace.samples) >= MAX_SAMPLES:
+            if call < trace._next:  # the common case: one comparison, then torch's own
                 return original(tensor, *args, **kwargs)
+            trace._next = next_sampled(call + 1) if len(trace.samples) < MAX_SAMPLES - 1 \
+                else float("inf")
             return trace._record(call, tensor, args, kwargs)
 
         self.torch.Tensor.backward = backward
@@ -165,6 +177,17 @@ class TrainingTrace:
         return found
 
     def _names(self, leaves: list[Any]) -> list[str | None]:
+        """Each leaf's name among the student's globals (reused while the leaves stay the same)."""
+        key = tuple(id(p) for p in leaves)
+        if self._name_cache is not None and self._name_cache[0] == key \
+                and all(a is b for a, b in zip(self._name_cache[1], leaves)):
+            return list(self._name_cache[2])
+        names = self._find_names(leaves)
+        if all(name is not None for name in names):  # an unnamed leaf may get a name later
+            self._name_cache = (key, list(leaves), names)
+        return list(names)
+
+    def _find_names(self, leaves: list[Any]) -> list[str | None]:
         torch, wanted = self.torch, {id(p) for p in leaves}
         names: dict[int, str] = {}
 
