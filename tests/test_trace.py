@@ -158,6 +158,13 @@ def test_sampling_keeps_long_trainings_cheap() -> None:
     assert all(n + 1 in sampled or n - 1 in sampled for n in later)  # pairs of consecutive calls
 
 
+def test_the_fast_path_skips_exactly_the_unrecorded_calls() -> None:
+    for call in list(range(0, 5000)) + list(range(65000, 66000)):
+        following = sandbox_trace.next_sampled(call)
+        assert sandbox_trace.is_sampled(following)
+        assert not any(sandbox_trace.is_sampled(n) for n in range(call, following))
+
+
 def test_trace_records_names_grads_and_optimizer_then_uninstalls() -> None:
     original = torch.Tensor.backward
     namespace: dict = {}
