@@ -10,7 +10,7 @@ from pathlib import Path
 from grader.cluster import run_on_cluster
 from grader.isolation import IsolationUnavailable, Support, detect
 from grader.jobs import Job, JobOutput, is_current, result_from_dict, run_job, write_output
-from grader.launcher import Limits
+from grader.launcher import Limits, prestart_warm
 from grader.loading import SubmissionError, load_submission
 from grader.pool import run_local
 from grader.references import BUILDERS, References
@@ -96,7 +96,7 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
     for output in outputs:
         path, target = places[output.name]
         written = write_output(output, target) if target is not None else None
-        if written is not None:
+        if written is not None and REPORT_NAME not in output.files:  # normally drawn by the job
             write_report_safely(written)
         result = result_from_dict(output.result)
         if on_result is not None:
@@ -117,6 +117,8 @@ def _outputs(pending: list[Job], rubric: Rubric, jobs: int) -> Iterator[JobOutpu
     """Run the jobs here one by one, or on ``jobs`` local workers."""
     references = References(rubric)
     if jobs <= 1 or len(pending) <= 1:
+        if pending and pending[0].support.warm:
+            prestart_warm(pending[0].threads)  # its imports overlap with the grading stack's
         for job in pending:
             yield run_job(job, references)
         return

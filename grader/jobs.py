@@ -88,10 +88,23 @@ def run_job(job: Job, references: Any = None) -> JobOutput:
             result = error_result(job.name, rubric, f"internal grader error: "
                                   f"{type(exc).__name__}: {exc}", job.threads, job.public_only)
             result.run = {**result.run, "traceback": traceback.format_exc()[-4000:]}
+        _write_report(out_dir, result.to_dict())
         files = {str(p.relative_to(out_dir)): p.read_bytes()
-                 for p in sorted(out_dir.rglob("*")) if p.is_file()} if out_dir.exists() else {}
+                 for p in sorted(out_dir.rglob("*")) if p.is_file() and p != out_dir / RESULT_FILE}
     return JobOutput(job.name, job.path, result.to_dict(), files,
                      round(time.monotonic() - started, 3))
+
+
+def _write_report(out_dir: Path, result: dict[str, Any]) -> None:
+    """Draw ``report.html`` here, in the worker, so a class's reports render in parallel.
+
+    The scratch ``result.json`` it is drawn from is not shipped: :func:`write_output`
+    writes the result itself, last.
+    """
+    from grader.report.student import write_report_safely  # noqa: PLC0415 - worker side
+
+    write_json_atomic(out_dir / RESULT_FILE, result)
+    write_report_safely(out_dir / RESULT_FILE)
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -21,19 +21,28 @@ from grader.jobs import Job, JobOutput, run_job
 PR_SET_PDEATHSIG = 1
 
 
-def _worker_start(parent: int) -> None:
-    """Die with the grader; ignore Ctrl-C (the grader handles it and stops the pool)."""
+def _worker_start(parent: int, warm_threads: int | None) -> None:
+    """Die with the grader; ignore Ctrl-C (the grader handles it and stops the pool).
+
+    With ``warm_threads``, start this worker's warm parent at once, so its imports overlap
+    with the worker's own.
+    """
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if os.getppid() != parent:
         os._exit(1)
+    if warm_threads is not None:
+        from grader.launcher import prestart_warm  # noqa: PLC0415
+
+        prestart_warm(warm_threads)
 
 
 def run_local(jobs: list[Job], workers: int) -> Iterator[JobOutput]:
     """Outputs in completion order; a worker that dies is reported as an error for its job."""
     context = multiprocessing.get_context("spawn")
+    warm_threads = jobs[0].threads if jobs and jobs[0].support.warm else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
-                             initargs=(os.getpid(),)) as pool:
+                             initargs=(os.getpid(), warm_threads)) as pool:
         pending: dict[Future[JobOutput], Job] = {pool.submit(run_job, job): job for job in jobs}
         try:
             while pending:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from grader.api import grade_paths
-from grader.jobs import JobOutput, write_output
+from grader.isolation import detect
+from grader.jobs import Job, JobOutput, run_job, write_output
 from grader.progress import Progress, duration
 from grader.results import GradeResult
 from grader.rubric import load_rubric
@@ -80,6 +81,15 @@ def test_a_changed_submission_is_regraded(class_dir, tmp_path) -> None:
     list(grade_paths([work / "numpy_py", work / "failing_cell_nb"], rubric, out,
                      on_skip=lambda p, r: skipped.append(p.name)))
     assert skipped == ["numpy_py"]
+
+
+def test_a_job_draws_its_report_itself_so_a_class_renders_in_parallel(class_dir) -> None:
+    rubric = load_rubric("lab6")
+    output = run_job(Job(str(class_dir / "numpy_py"), "numpy_py", rubric, rubric.limits, 1, False,
+                         detect()))
+    assert "result.json" not in output.files  # written last, by write_output, from the result
+    page = output.files["report.html"].decode()
+    assert "numpy_py" in page and f"{output.result['score']:g}" in page
 
 
 def test_write_output_keeps_files_inside_the_folder(tmp_path: Path) -> None:

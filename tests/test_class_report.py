@@ -191,9 +191,9 @@ def test_the_page_works_in_headless_chromium(page: tuple[Path, str, str]) -> Non
         assert browser.console_errors() == []
 
 
-def test_two_hundred_results_render_in_seconds(results: Path, tmp_path: Path) -> None:
+def test_two_hundred_results_render_into_one_page(results: Path, tmp_path: Path) -> None:
+    """The benchmark's synthetic class renders completely (its speed: bench/class_report.py)."""
     import importlib.util
-    import time
 
     spec = importlib.util.spec_from_file_location(
         "bench_class_report", Path(__file__).parent.parent / "bench" / "class_report.py")
@@ -202,9 +202,6 @@ def test_two_hundred_results_render_in_seconds(results: Path, tmp_path: Path) ->
     spec.loader.exec_module(bench)
     sources = [r.data for r in collect(results).results if r.data["status"] == "graded"]
     bench.synthesise(sources, 200, tmp_path / "class")
-    start = time.perf_counter()
     page, collection = write_class_report(tmp_path / "class")
-    seconds = time.perf_counter() - start
     assert len(collection.results) == 200 and not collection.problems
     assert page.read_text().count('<tr data-name="student-') == 200
-    assert seconds < 5, f"200 results took {seconds:.1f} s"

@@ -1,9 +1,14 @@
 """Draw the student report's plots from result.json data as inline SVG, byte-identical every time.
 
-Matplotlib runs with the Agg backend in the grader process (never in the sandbox). Each
-figure gets its own ``svg.hashsalt`` (so element ids differ between the figures of one
-page but not between runs), text stays text (``svg.fonttype = none``) and no date is
-written.
+Matplotlib draws into a bare :class:`~matplotlib.figure.Figure` (no pyplot, never in the
+sandbox). Each figure gets its own ``svg.hashsalt`` (so element ids differ between the
+figures of one page but not between runs), text stays text (``svg.fonttype = none``) and no
+date is written.
+
+To keep a page cheap to draw, every figure has a fixed layout (margins in inches, so no
+``bbox_inches="tight"``, which draws the figure twice), and a decision boundary's
+probability field is one raster image inside the SVG (the grid interpolated bilinearly, in
+bands of 0.1 like a filled contour) under the vector 0.5 contour and the points.
 """
 
 from __future__ import annotations
@@ -18,28 +23,55 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import ListedColormap, Normalize  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 LOG_DECADES = 1.5
 """Loss curves use a log y-axis when their positive values span more than this many decades."""
 STUDENT_COLOUR, REFERENCE_COLOUR = "#1f5fa8", "#c0392b"
 CLASS_COLOURS = ("#2166ac", "#b2182b")  # label 0, label 1
-_STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.titlesize": 10, "axes.grid": True,
-          "grid.alpha": 0.3, "figure.dpi": 72}
+_STYLE = {"svg.fonttype": "none", "svg.image_inline": True, "font.size": 9, "axes.titlesize": 10,
+          "axes.grid": True, "grid.alpha": 0.3, "figure.dpi": 72}
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+
+FIELD_DPI = 144
+"""Pixels per inch of the probability field's raster (the SVG's vector parts are unaffected)."""
+FIELD_BANDS = 10
+"""The field is coloured in bands of 1/FIELD_BANDS, each with RdBu_r at its middle."""
+_FIELD_CMAP = ListedColormap(matplotlib.colormaps["RdBu_r"](
+    (np.arange(FIELD_BANDS) + 0.5) / FIELD_BANDS), name="labgrade-field")
+
+# Fixed layouts, in inches: figure (width, height) and margins (left, bottom, right, top).
+LOSS_SIZE, LOSS_MARGINS = (4.8, 3.4), (0.72, 0.5, 0.2, 0.32)
+BOUNDARY_SIZE, BOUNDARY_MARGINS = (3.9, 3.25), (0.45, 0.32, 0.8, 0.32)
+COLORBAR_PAD, COLORBAR_WIDTH = 0.12, 0.14
+"""Gap between the boundary axes and its colorbar, and the colorbar's width (inches)."""
+LOSS_TITLE_CHARS, BOUNDARY_TITLE_CHARS = 56, 40
+"""Longer titles are cut with an ellipsis so that they stay inside the fixed layout."""
 
 
 def _svg(fig: Figure, key: str) -> str:
     """The figure as an ``<svg>`` element (no XML prologue, no RDF metadata), ids salted with ``key``."""
     buffer = io.StringIO()
-    with plt.rc_context({"svg.hashsalt": f"labgrade-{key}"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
-                    bbox_inches="tight")
-    plt.close(fig)
+    with matplotlib.rc_context({"svg.hashsalt": f"labgrade-{key}"}):
+        fig.savefig(buffer, format="svg", dpi=FIELD_DPI, metadata={"Date": None, "Creator": None})
     return _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1), count=1).strip()
+
+
+def _axes(fig: Figure, margins: tuple[float, float, float, float]) -> Axes:
+    """Axes placed by margins in inches (left, bottom, right, top) inside ``fig``."""
+    width, height = fig.get_size_inches()
+    left, bottom, right, top = margins
+    return fig.add_axes((left / width, bottom / height, (width - left - right) / width,
+                         (height - bottom - top) / height))
+
+
+def _fit(title: str, limit: int) -> str:
+    """``title`` cut to ``limit`` characters (with an ellipsis) so that it fits its figure."""
+    return title if len(title) <= limit else title[:limit - 1] + "…"
 
 
 def safe_key(text: str) -> str:
@@ -78,8 +110,9 @@ def loss_limits(curves: Sequence[dict[str, Any]]) -> tuple[bool, tuple[float, fl
 def loss_figure(curve: dict[str, Any], key: str, *, log: bool | None = None,
                 limits: tuple[float, float] | None = None) -> str:
     """The student's loss history over the reference run's, on the same axes."""
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=LOSS_SIZE)
+        ax = _axes(fig, LOSS_MARGINS)
         student, reference = curve["student"], curve.get("reference")
         series = [student["values"]] + ([reference["values"]] if reference else [])
         log = use_log_scale(series) if log is None else log
@@ -99,31 +132,38 @@ def loss_figure(curve: dict[str, Any], key: str, *, log: bool | None = None,
         ax.set_ylabel("loss (log scale)" if log else "loss")
         ax.grid(True, alpha=0.3)
         ax.legend(loc="best", fontsize=8, framealpha=0.8)
-        ax.set_title(curve["title"], fontsize=10)
+        ax.set_title(_fit(curve["title"], LOSS_TITLE_CHARS), fontsize=10)
         return _svg(fig, key)
 
 
 def boundary_figure(entry: dict[str, Any], grid: list[list[float | None]], title: str, key: str) -> str:
-    """Probability of class 1 over the grid, the 0.5 boundary, and the points by true label."""
+    """Probability of class 1 over the grid, the 0.5 boundary, and the points by true label.
+
+    The field is an image whose pixel centres are the grid points (so it reaches half a cell
+    past the axes, which clip it), interpolated bilinearly before it is coloured.
+    """
     size = int(entry["size"])
     (x0, x1), (y0, y1) = entry["x_range"], entry["y_range"]
     xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
     values = np.array([[np.nan if v is None else v for v in row] for row in grid], dtype=np.float64)
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(4.0, 3.4))
-        levels = np.linspace(0.0, 1.0, 11)
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=BOUNDARY_SIZE)
+        ax = _axes(fig, BOUNDARY_MARGINS)
         finite = values[np.isfinite(values)]
-        filled = None
+        field = None
         if finite.size:
-            filled = ax.contourf(xs, ys, values, levels=levels, cmap="RdBu_r", alpha=0.75)
-            filled.set_gid(f"{key}-field")
+            dx, dy = (x1 - x0) / max(size - 1, 1) / 2, (y1 - y0) / max(size - 1, 1) / 2
+            field = ax.imshow(values, origin="lower", extent=(x0 - dx, x1 + dx, y0 - dy, y1 + dy),
+                              aspect="auto", cmap=_FIELD_CMAP, norm=Normalize(0.0, 1.0), alpha=0.75,
+                              interpolation="bilinear", interpolation_stage="data")
+            field.set_gid(f"{key}-field")
         else:
             ax.text(0.5, 0.5, "the outputs are NaN everywhere", transform=ax.transAxes,
                     ha="center", va="center")
         if finite.size and finite.min() < 0.5 < finite.max():
             edge = ax.contour(xs, ys, values, levels=[0.5], colors="black", linewidths=1.2)
             edge.set_gid(f"{key}-boundary")
-        points = np.asarray(entry["points"]["x"], dtype=np.float64)
+        points = np.asarray(entry["points"]["x"], dtype=np.float64).reshape(-1, 2)
         labels = np.asarray(entry["points"]["label"], dtype=np.int64)
         for label, colour in enumerate(CLASS_COLOURS):
             mine = points[labels == label]
@@ -131,8 +171,12 @@ def boundary_figure(entry: dict[str, Any], grid: list[list[float | None]], title
                        edgecolors="white", linewidths=0.5, label=f"label {label}")
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(_fit(title, BOUNDARY_TITLE_CHARS), fontsize=10)
         ax.grid(False)
-        if filled is not None:
-            fig.colorbar(filled, ax=ax, label="P(label 1)", ticks=[0, 0.5, 1])
+        if field is not None:
+            width, height = fig.get_size_inches()
+            left, bottom, right, top = BOUNDARY_MARGINS
+            cax = fig.add_axes(((width - right + COLORBAR_PAD) / width, bottom / height,
+                                COLORBAR_WIDTH / width, (height - bottom - top) / height))
+            fig.colorbar(field, cax=cax, label="P(label 1)", ticks=[0, 0.5, 1])
         return _svg(fig, key)

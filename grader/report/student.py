@@ -14,6 +14,7 @@ view drops any hidden check and any plot only hidden checks used from such a res
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import sys
@@ -288,7 +289,9 @@ def build_view(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     }
 
 
+@functools.cache
 def _environment() -> Environment:
+    """The template environment, built once per process (it caches the compiled template)."""
     env = Environment(loader=PackageLoader("grader.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
