@@ -1,6 +1,6 @@
 """Grading a batch against running the same code plainly, cold vs warm, 1 vs 2 workers, nbclient.
 
-    python bench/batch_speed.py [--copies 2] [--small] [--modes plain,cold1,warm1,warm2,nbclient]
+    python bench/batch_speed.py [--copies 2] [--small] [--modes plain,plain2,cold1,warm1,warm2,nbclient]
 
 The batch is ``--copies`` copies of each example of the lab (alice: XOR nn.Module 20,000
 epochs, bob: XOR raw tensors, carol: NumPy, dave: moons fixed + Armijo; their real epoch
@@ -9,7 +9,8 @@ epochs), so start-up dominates. Modes, each timed on the whole batch (wall clock
 
 * ``plain``: ``python -s`` on each submission's code converted to one script (as
   ``bench/sandbox_overhead.py`` converts it: the worker's imports, one thread, seeds),
-  one after the other;
+  one after the other; ``plain2``: the same, two at a time (what the machine itself gains
+  from a second process: the ceiling for the grader's 2-worker scaling);
 * ``cold1`` / ``warm1`` / ``warm2``: ``grader run CLASS --force --jobs N --cold|--warm``
   (grading included: probes, checks, reports; reference runs already cached);
 * ``nbclient``: the notebooks executed by nbclient (the engine nbgrader and Otter use), one
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +113,8 @@ def build_class(root: Path, copies: int, small: bool) -> list[Path]:
     return folders
 
 
-def run_plain(folders: list[Path], scratch: Path) -> float:
+def run_plain(folders: list[Path], scratch: Path, parallel: int = 1) -> float:
+    """Each submission's plain script, ``parallel`` at a time (1: one after the other)."""
     scripts = []
     for index, folder in enumerate(folders):
         target = scratch / f"plain-{index}"
@@ -119,10 +122,14 @@ def run_plain(folders: list[Path], scratch: Path) -> float:
         prepare_plain(load_submission(folder), target)
         scripts.append(target)
     env = worker_environment(scratch / "home", scratch / "tmp")
-    started = time.monotonic()
-    for target in scripts:
+
+    def one(target: Path) -> None:
         subprocess.run([sys.executable, "-s", "plain.py"], cwd=target, env=env, check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        list(pool.map(one, scripts))
     return time.monotonic() - started
 
 
@@ -180,8 +187,8 @@ def main() -> None:
         times: dict[str, float] = {}
         memory: dict[str, tuple[int, int]] = {}
         for mode in modes:
-            if mode == "plain":
-                times[mode] = run_plain(folders, root / "plain")
+            if mode in ("plain", "plain2"):  # plain2: two at a time, the machine's own scaling
+                times[mode] = run_plain(folders, root / mode, parallel=2 if mode == "plain2" else 1)
             elif mode == "nbclient":
                 seconds = run_nbclient(folders, root / "nb")
                 if seconds is None:
@@ -203,6 +210,12 @@ def main() -> None:
                   f"{60 * count / seconds:9.1f} {peak / 2**20:17.0f} {rss / 1024:19.0f}")
         if "warm1" in times and "warm2" in times:
             print(f"scaling 2 workers / 1 worker (warm): {times['warm1'] / times['warm2']:.2f}x")
+        if "plain" in times and "plain2" in times:
+            print(f"scaling of plain python itself, 2 at a time / 1: "
+                  f"{times['plain'] / times['plain2']:.2f}x")
+        if "nbclient" in times and "warm2" in times:
+            print(f"nbclient / grader warm (2 workers, the default here): "
+                  f"{times['nbclient'] / times['warm2']:.2f}x")
         if "nbclient" in times and "warm1" in times:
             print(f"nbclient / grader warm (1 worker): {times['nbclient'] / times['warm1']:.2f}x")
 
