@@ -8,7 +8,8 @@ date is written.
 To keep a page cheap to draw, every figure has a fixed layout (margins in inches, so no
 ``bbox_inches="tight"``, which draws the figure twice), and a decision boundary's
 probability field is one raster image inside the SVG (the grid interpolated bilinearly, in
-bands of 0.1 like a filled contour) under the vector 0.5 contour and the points.
+bands of 0.1 like a filled contour) under the vector 0.5 contour and the points, with its
+colour key drawn as plain figure artists rather than a second Axes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import ListedColormap, Normalize  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 LOG_DECADES = 1.5
 """Loss curves use a log y-axis when their positive values span more than this many decades."""
@@ -45,10 +48,10 @@ _FIELD_CMAP = ListedColormap(matplotlib.colormaps["RdBu_r"](
     (np.arange(FIELD_BANDS) + 0.5) / FIELD_BANDS), name="labgrade-field")
 
 # Fixed layouts, in inches: figure (width, height) and margins (left, bottom, right, top).
-LOSS_SIZE, LOSS_MARGINS = (4.8, 3.4), (0.72, 0.5, 0.2, 0.32)
+LOSS_SIZE, LOSS_MARGINS = (4.95, 3.4), (0.88, 0.5, 0.2, 0.32)
 BOUNDARY_SIZE, BOUNDARY_MARGINS = (3.9, 3.25), (0.45, 0.32, 0.8, 0.32)
-COLORBAR_PAD, COLORBAR_WIDTH = 0.12, 0.14
-"""Gap between the boundary axes and its colorbar, and the colorbar's width (inches)."""
+COLORBAR_PAD, COLORBAR_WIDTH, COLORBAR_TICK = 0.12, 0.14, 3.5 / 72
+"""Gap between the boundary axes and its colour key, the key's width and tick length (inches)."""
 LOSS_TITLE_CHARS, BOUNDARY_TITLE_CHARS = 56, 40
 """Longer titles are cut with an ellipsis so that they stay inside the fixed layout."""
 
@@ -67,6 +70,30 @@ def _axes(fig: Figure, margins: tuple[float, float, float, float]) -> Axes:
     left, bottom, right, top = margins
     return fig.add_axes((left / width, bottom / height, (width - left - right) / width,
                          (height - bottom - top) / height))
+
+
+def _colour_key(fig: Figure, axes: Axes, alpha: float) -> None:
+    """The field's colorbar drawn as plain figure artists right of ``axes`` (no second Axes).
+
+    Bands of :data:`_FIELD_CMAP`, an outline, ticks at 0, 0.5 and 1, and the label.
+    """
+    width, height = fig.get_size_inches()
+    box = axes.get_position()
+    left, bottom, top = box.x1 + COLORBAR_PAD / width, box.y0, box.y1
+    across, tick = COLORBAR_WIDTH / width, COLORBAR_TICK / width
+    band = (top - bottom) / FIELD_BANDS
+    for i in range(FIELD_BANDS):
+        fig.add_artist(Rectangle((left, bottom + i * band), across, band, transform=fig.transFigure,
+                                 facecolor=_FIELD_CMAP(i), alpha=alpha, linewidth=0))
+    fig.add_artist(Rectangle((left, bottom), across, top - bottom, transform=fig.transFigure,
+                             fill=False, edgecolor="black", linewidth=0.8))
+    for value in (0.0, 0.5, 1.0):
+        y = bottom + value * (top - bottom)
+        fig.add_artist(Line2D([left + across, left + across + tick], [y, y], transform=fig.transFigure,
+                              color="black", linewidth=0.8))
+        fig.text(left + across + 2 * tick, y, f"{value:.1f}", ha="left", va="center")
+    fig.text(left + across + 2 * tick + 0.3 / width, (bottom + top) / 2, "P(label 1)",
+             rotation=90, ha="center", va="center", rotation_mode="anchor")
 
 
 def _fit(title: str, limit: int) -> str:
@@ -171,12 +198,9 @@ def boundary_figure(entry: dict[str, Any], grid: list[list[float | None]], title
                        edgecolors="white", linewidths=0.5, label=f"label {label}")
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        ax.set_title(_fit(title, BOUNDARY_TITLE_CHARS), fontsize=10)
+        # y given: no search for tick labels above the axes (there are none here) on each draw
+        ax.set_title(_fit(title, BOUNDARY_TITLE_CHARS), fontsize=10, y=1.0)
         ax.grid(False)
         if field is not None:
-            width, height = fig.get_size_inches()
-            left, bottom, right, top = BOUNDARY_MARGINS
-            cax = fig.add_axes(((width - right + COLORBAR_PAD) / width, bottom / height,
-                                COLORBAR_WIDTH / width, (height - bottom - top) / height))
-            fig.colorbar(field, cax=cax, label="P(label 1)", ticks=[0, 0.5, 1])
+            _colour_key(fig, ax, 0.75)
         return _svg(fig, key)
