@@ -404,6 +404,25 @@ class Cgroup:
         except (OSError, ValueError, IndexError):
             return False
 
+    def stuck_at_memory_limit(self, limit: int) -> bool:
+        """Whether the run has hit its memory limit and still holds (nearly) all of it.
+
+        Without swap the kernel reclaims for a long time before its OOM killer acts (10-17 s
+        of system time measured here, cgroup v1), so a run can reach its time limit while
+        stuck at the memory limit: that run ran out of memory.
+        """
+        try:
+            if self.version == 2:
+                events = (self.dirs[0] / "memory.events").read_text().split()
+                hit = int(events[events.index("max") + 1]) > 0
+                usage = int((self.dirs[0] / "memory.current").read_text())
+            else:
+                hit = int((self.dirs[0] / "memory.failcnt").read_text()) > 0
+                usage = int((self.dirs[0] / "memory.usage_in_bytes").read_text())
+        except (OSError, ValueError, IndexError):
+            return False
+        return hit and usage >= 0.9 * limit
+
     def peak_memory(self) -> int | None:
         """The most memory the run's processes held at once, in bytes (None if unknown)."""
         name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"

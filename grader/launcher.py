@@ -412,7 +412,7 @@ class SandboxSession:
             try:
                 message = self._next(deadline)
             except TimeoutError:
-                self._end("timeout", f"the run exceeded the time limit of {self.limits.timeout:g} s")
+                self._end_at_time_limit()
                 return
             if message is None or isinstance(message, Exception):
                 self._finish_without_inventory(message)
@@ -493,6 +493,16 @@ class SandboxSession:
     def _cpu_exhausted(self) -> bool:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         return usage.ru_utime + usage.ru_stime >= self.limits.cpu
+
+    def _end_at_time_limit(self) -> None:
+        """A timeout, unless the run was stuck at its memory limit (then it ran out of memory)."""
+        if self._cgroup is not None and self._cgroup.stuck_at_memory_limit(self.limits.memory):
+            self._end("memory", f"the run used up its memory limit of "
+                      f"{self.limits.memory / 1024**3:.3g} GiB and was still stuck there (the "
+                      f"system reclaiming memory) when the time limit of "
+                      f"{self.limits.timeout:g} s passed")
+            return
+        self._end("timeout", f"the run exceeded the time limit of {self.limits.timeout:g} s")
 
     def _end(self, ending: str, detail: str) -> None:
         self.record.ending, self.record.ending_detail = ending, detail

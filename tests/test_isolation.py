@@ -134,6 +134,10 @@ def test_cgroup_v2_is_detected_and_configured(tmp_path: Path, monkeypatch) -> No
     assert group.oom_killed() and not group.pids_exhausted()
     (directory / "pids.events").write_text("max 12\n")
     assert group.pids_exhausted()
+    (directory / "memory.current").write_text(str(3 * 1024**3 - 4096))
+    assert group.stuck_at_memory_limit(3 * 1024**3)  # hit the limit (max 4) and still there
+    (directory / "memory.current").write_text(str(1024**3))
+    assert not group.stuck_at_memory_limit(3 * 1024**3)  # hit it once, then let go
     (directory / "cgroup.kill").write_text("")
     group.kill_all()
     assert (directory / "cgroup.kill").read_text() == "1"
