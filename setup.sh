@@ -29,5 +29,6 @@ python3 -m pip install --quiet --disable-pip-version-check "torch==2.13.0" -e ".
 
 if [ "${1:-}" != "--no-examples" ]; then
   grader run examples --out results
-  echo "Results written under results/<student>/result.json"
+  grader report results -o results/class.html
+  echo "Results: results/<student>/result.json and report.html; the class page: results/class.html"
 fi
