@@ -9,6 +9,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from _build import Fail as ExpectedFail  # the generator's record of a check that must fail
+
 from grader.results import GradeResult
 from grader.rubric import Rubric
 
@@ -16,15 +18,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 DOCS = ROOT / "docs" / "corpus.md"
 CORE = ("xor_module", "xor_tensors", "numpy", "moons_fixed")
-
-
-@dataclass(frozen=True)
-class ExpectedFail:
-    """A check that must fail, with substrings its message must contain."""
-
-    check: str
-    diagnosis: tuple[str, ...]
-    needs_trace: bool = False
 
 
 @dataclass(frozen=True)
