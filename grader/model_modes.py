@@ -15,9 +15,6 @@ import numpy as np
 
 from grader.verdict import Verdict
 
-DROPOUT_LAYERS = frozenset({"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
-                            "FeatureAlphaDropout"})
-
 
 def _same_model(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two records of one object (``m`` left over from ``for m in (model_a, model_b)``)."""
@@ -25,6 +22,11 @@ def _same_model(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a.get("class") == b.get("class") and len(pa) == len(pb) and all(
         na == nb and np.array_equal(np.asarray(va), np.asarray(vb))
         for (na, va), (nb, vb) in zip(pa, pb))
+
+
+def holds_dropout(record: dict[str, Any]) -> bool:
+    """Whether an inventory module record has a dropout layer (torch's, or one named so)."""
+    return any("Dropout" in str(layer.get("type", "")) for layer in record.get("layers", []))
 
 
 def dropout_in_training(objects: list[dict[str, Any]], only: str | None = None) -> list[str]:
@@ -38,7 +40,7 @@ def dropout_in_training(objects: list[dict[str, Any]], only: str | None = None) 
             continue
         if only is not None and record.get("name") != only:
             continue
-        if not any(layer.get("type") in DROPOUT_LAYERS for layer in record.get("layers", [])):
+        if not holds_dropout(record):
             continue
         alias = next((i for i, seen in enumerate(found) if _same_model(seen, record)), None)
         if alias is None:

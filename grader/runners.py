@@ -26,7 +26,7 @@ from grader.candidates import Candidate
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
-from grader.model_modes import with_dropout_hint
+from grader.model_modes import holds_dropout, with_dropout_hint
 from grader.rubric import CheckSpec
 from grader.tracedata import Stream, Trace
 from grader.verdict import Verdict, failed, passed
@@ -67,11 +67,16 @@ def cells_ran(check: CheckSpec, ctx: GradingContext) -> Verdict:
     return check_cells_ran(cells)
 
 
+def _cannot_classify(network: Any) -> Verdict:
+    """The model ignores the inputs it is given, so no accuracy can be measured on new points."""
+    return failed(f"The trained model cannot classify new points: {network.call_problem}.",
+                  **network.describe())
+
+
 def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
     network = ctx.network(check.params["network"])
     if network.call_problem:
-        return failed(f"The trained model cannot classify new points: {network.call_problem}.",
-                      **network.describe())
+        return _cannot_classify(network)
     X, y = xor_data()
     outputs = network.outputs(X)
     return _with(check_xor(outputs, y, network.output_kind, inputs=X), **network.describe())
@@ -165,8 +170,7 @@ def _vjp(network: Any, X: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, n
 def heldout_accuracy(check: CheckSpec, ctx: GradingContext) -> Verdict:
     network = ctx.network(check.params["network"])
     if network.call_problem:
-        return failed(f"The trained model cannot classify new points: {network.call_problem}.",
-                      **network.describe())
+        return _cannot_classify(network)
     X, y = moons_sample(ctx.seed(f"heldout:{check.id}"), int(check.params.get("samples", 1000)))
     scaler_note = "no scaler was used"
     inputs = X
@@ -351,8 +355,7 @@ def _unobserved(candidate: Candidate, what: str) -> Verdict:
 
 def _has_dropout(ctx: GradingContext, candidate: Candidate) -> bool:
     """Dropout makes each training loss random: it cannot be recomputed."""
-    return any(o.get("kind") == "module" and o.get("name") == candidate.name
-               and any("Dropout" in str(layer.get("type", "")) for layer in o.get("layers", []))
+    return any(o.get("kind") == "module" and o.get("name") == candidate.name and holds_dropout(o)
                for o in ctx.unit_objects(candidate.unit))
 
 

@@ -17,12 +17,14 @@ import os
 import stat
 from collections.abc import Iterable
 
-MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MNT_DETACH = 0x2, 0x4, 0x1000, 0x4000, 0x2
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND = 0x2, 0x4, 0x8, 0x1000
+MS_REC, MS_PRIVATE, MNT_DETACH = 0x4000, 0x40000, 0x2
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, LAST_CAPABILITY = 4, 24, 63
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
-                        ctypes.c_void_p]
+# libc with mount(2)'s argument types declared: shared with grader.zygote's namespace set-up
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                       ctypes.c_void_p]
 
 
 class ExposeError(OSError):
@@ -51,7 +53,7 @@ def blocking_folder(path: str, uid: int, gid: int) -> str | None:
 
 
 def _mount(source: str, target: str, kind: str | None, flags: int, data: str | None) -> None:
-    if _libc.mount(source.encode(), target.encode(), kind.encode() if kind else None, flags,
+    if libc.mount(source.encode(), target.encode(), kind.encode() if kind else None, flags,
                    data.encode() if data else None) != 0:
         code = ctypes.get_errno()
         raise ExposeError(code, f"mount {source} on {target}: {os.strerror(code)}")
@@ -96,15 +98,15 @@ def expose(paths: Iterable[str], uid: int, gid: int) -> None:
             raise ExposeError(0, f"still out of reach for uid {uid}: {', '.join(still)}")
     except OSError:
         for folder in reversed(covered):  # leave the view as it was (the worker stays root)
-            _libc.umount2(folder.encode(), MNT_DETACH)
+            libc.umount2(folder.encode(), MNT_DETACH)
         raise
 
 
 def drop_to(uid: int, gid: int) -> None:
     """Become ``uid``/``gid`` with no supplementary group and no capability, for good."""
     for capability in range(LAST_CAPABILITY + 1):
-        _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)  # EINVAL past the kernel's last
+        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)  # EINVAL past the kernel's last
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)  # clears the permitted and effective capabilities
-    _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # /proc/self stays the worker's own
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # /proc/self stays the worker's own

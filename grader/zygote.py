@@ -23,7 +23,6 @@ process is the reaper itself, as before.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import resource
@@ -34,22 +33,17 @@ import sys
 import tempfile
 from typing import Any, NamedTuple
 
-from grader.unprivileged import expose
+from grader.unprivileged import MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_REC, expose
+from grader.unprivileged import libc as _libc
 from grader.reaper import (SETUP_FAILED, become_reaper, report_and_exit_code, start_worker,
                            supervise)
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x4000000, 0x8000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 HOSTNAME = b"sandbox"  # as in a cold run (bubblewrap's --hostname)
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
 PR_SET_PDEATHSIG = 1
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 MAX_REQUEST = 1 << 20
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
-                        ctypes.c_void_p]
-
 
 class Namespaces(NamedTuple):
     """What :func:`enter_namespaces` obtained for the processes forked next."""
