@@ -30,6 +30,8 @@ HEADER = struct.Struct(">I")
 MAX_FRAME_BYTES = 96 * 1024 * 1024
 MAX_ARRAY_ELEMENTS = 4_000_000
 MAX_FIGURE_BYTES = 2 * 1024 * 1024
+MAX_TRACE_DATA_ARRAYS = 8  # a trace sample's data tensors (inputs, targets) ...
+MAX_TRACE_DATA_ELEMENTS = 200_000  # ... and their values in all: the child records no more
 ALLOWED_DTYPES = frozenset({"float64", "float32", "float16", "int64", "int32", "int16", "int8",
                             "uint8", "bool"})
 ARRAY_KEY = "__npy__"

@@ -24,8 +24,6 @@ OPTIMIZER_SCHEMA = {"class": "str", "module": "str", "hyperparameters": "dict", 
                     "first_call": "int"}
 MAX_PARAMETERS = 64
 MAX_DIMENSIONS = 4
-MAX_DATA_ARRAYS = 8
-MAX_DATA_ELEMENTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -99,10 +97,10 @@ def _name(value: Any, index: int) -> str:
 
 def _data(raw: Any) -> tuple[np.ndarray, ...]:
     """The data arrays of a sample: a few float64 vectors or matrices, bounded in size."""
-    if len(raw) > MAX_DATA_ARRAYS or not all(
+    if len(raw) > protocol.MAX_TRACE_DATA_ARRAYS or not all(
             isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim in (1, 2) for a in raw):
         raise protocol.ProtocolError("trace: a sample's data arrays are malformed")
-    if sum(a.size for a in raw) > MAX_DATA_ELEMENTS:
+    if sum(a.size for a in raw) > protocol.MAX_TRACE_DATA_ELEMENTS:
         raise protocol.ProtocolError("trace: a sample's data arrays are too large")
     return tuple(raw)
 

@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from grader.protocol import MAX_TRACE_DATA_ARRAYS, MAX_TRACE_DATA_ELEMENTS
+
 HEAD = 40                # calls below this are all recorded
 PAIRS_PER_OCTAVE = 16    # then this many consecutive pairs per doubling of the call count
 MAX_SAMPLES = 1000
 MAX_ELEMENTS = 50_000    # parameter values recorded per sample (beyond: norms only)
 MAX_GRAPH_NODES = 5_000
-MAX_DATA_ARRAYS = 8      # data tensors recorded per data sample
-MAX_DATA_ELEMENTS = 200_000
 RATE_NAMES = ("lr", "learning_rate", "learningrate", "alpha", "eta", "step_size", "LR",
               "LEARNING_RATE", "lr_fixed", "learning_rate_fixed")
 HYPERPARAMETERS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "betas", "eps",
@@ -152,7 +152,7 @@ class TrainingTrace:
         """Tensors the graph saved that need no gradient (inputs, targets), as float64 copies."""
         torch, found, seen, kept = self.torch, [], set(), set()
         stack, total = [tensor.grad_fn], 0
-        while stack and len(seen) < MAX_GRAPH_NODES and len(found) < MAX_DATA_ARRAYS:
+        while stack and len(seen) < MAX_GRAPH_NODES and len(found) < MAX_TRACE_DATA_ARRAYS:
             node = stack.pop()
             if node is None or node in seen:
                 continue
@@ -168,7 +168,7 @@ class TrainingTrace:
                         not value.is_floating_point() or not 1 <= value.dim() <= 2 or value.numel() < 2:
                     continue
                 key = (value.data_ptr(), tuple(value.shape), tuple(value.stride()))
-                if key in kept or total + value.numel() > MAX_DATA_ELEMENTS:
+                if key in kept or total + value.numel() > MAX_TRACE_DATA_ELEMENTS:
                     continue
                 kept.add(key)
                 total += value.numel()
