@@ -323,7 +323,7 @@ def warm_support(support: Support) -> Support:
 def _cgroup_parents(version: int) -> list[Path]:
     if version == 2:
         return [CGROUP_ROOT / "labgrade"]
-    return [CGROUP_ROOT / "memory" / "labgrade", CGROUP_ROOT / "pids" / "labgrade"]
+    return [CGROUP_ROOT / c / "labgrade" for c in ("memory", "pids", "cpuacct")]
 
 
 def remove_stale_cgroups(version: int) -> None:
@@ -339,11 +339,12 @@ def remove_stale_cgroups(version: int) -> None:
 
 
 class Cgroup:
-    """One run's cgroup(s): memory and pids limits, membership, kill-all, OOM report."""
+    """One run's cgroup(s): memory and pids limits, membership, kill-all, OOM and CPU report."""
 
     def __init__(self, version: int, memory: int, pids: int) -> None:
         self.version = version
         name = f"labgrade-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.cpu_dir: Path | None = None  # where the run's CPU time is counted
         if version == 2:
             self.dirs = [CGROUP_ROOT / "labgrade" / name]
             parent = CGROUP_ROOT / "labgrade"
@@ -355,6 +356,7 @@ class Cgroup:
             if (self.dirs[0] / "memory.swap.max").exists():
                 (self.dirs[0] / "memory.swap.max").write_text("0")
             (self.dirs[0] / "pids.max").write_text(str(pids))
+            self.cpu_dir = self.dirs[0]  # cpu.stat exists even without the cpu controller
         else:
             self.dirs = [CGROUP_ROOT / "memory" / "labgrade" / name,
                          CGROUP_ROOT / "pids" / "labgrade" / name]
@@ -362,6 +364,13 @@ class Cgroup:
                 directory.mkdir(parents=True)
             (self.dirs[0] / "memory.limit_in_bytes").write_text(str(memory))
             (self.dirs[1] / "pids.max").write_text(str(pids))
+            if (CGROUP_ROOT / "cpuacct" / "cpuacct.usage").exists():  # optional: CPU time only
+                try:
+                    (CGROUP_ROOT / "cpuacct" / "labgrade" / name).mkdir(parents=True)
+                    self.cpu_dir = CGROUP_ROOT / "cpuacct" / "labgrade" / name
+                    self.dirs.append(self.cpu_dir)
+                except OSError:
+                    pass
         self.procs_files = [str(d / "cgroup.procs") for d in self.dirs]
 
     def join(self) -> None:
@@ -428,6 +437,18 @@ class Cgroup:
         name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
         try:
             return int((self.dirs[0] / name).read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time used by all the run's processes so far (None if not measured)."""
+        if self.cpu_dir is None:
+            return None
+        try:
+            if self.version == 2:
+                stat = (self.cpu_dir / "cpu.stat").read_text().split()
+                return int(stat[stat.index("usage_usec") + 1]) / 1e6
+            return int((self.cpu_dir / "cpuacct.usage").read_text()) / 1e9
         except (OSError, ValueError, IndexError):
             return None
 

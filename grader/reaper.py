@@ -15,8 +15,8 @@ run. Without it, this process gives the same guarantee with what any Linux offer
 
 Invoked as ``python -m grader.reaper CONFIG_JSON STATUS_FD -- WORKER_ARGV...``. When it exits it
 writes one JSON line to ``STATUS_FD`` (which the worker never holds): how the worker ended,
-whether the disk limit was hit, how many leftover processes it killed. Its exit code mirrors the
-worker's, with a signal N shown as 128+N, as bubblewrap does.
+whether the disk limit was hit, how many leftover processes it killed, the CPU seconds they all
+used. Its exit code mirrors the worker's, with a signal N shown as 128+N, as bubblewrap does.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import resource
 import signal
 import sys
 import time
@@ -160,6 +161,8 @@ def supervise(config: dict[str, Any], status_fd: int, worker: int) -> dict[str, 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     killed = kill_namespace() if os.getpid() == 1 else kill_descendants()
     report["leftovers_killed"] = max(0, killed - (report["worker"] == "running"))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # all reaped: the worker and leftovers
+    report["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return report
 
 

@@ -37,11 +37,10 @@ SECRET_FILE = Path("/tmp/labgrade-secret-LGMARK.txt")
 SECRET = "LGMARK-SECRET-7f3a9c1e"
 VICTIM_DIR = Path("/tmp/labgrade-victim-LGMARK")
 VICTIM_SECRET = "LGMARK-VICTIM-0b44e2d1"
-UNIX_SOCK = Path("/tmp/labgrade-attack-LGMARK.sock")
+UNIX_SOCK = Path(f"/tmp/labgrade-attack-LGMARK-{os.getpid()}.sock")  # per run: no collision
 WRITE_TARGETS = [Path("/tmp/labgrade-attack-LGMARK-write"),
                  Path(__file__).parent.parent / "grader" / "LGMARK_pwned.py",
                  Path("/work/main/grader/LGMARK_pwned2.py")]
-TCP_PORT, UDP_PORT = 47613, 47614
 TIMEOUT = 8
 ISOLATION = detect()
 LANDLOCK, SECCOMP, CONFINEMENT_PROBLEM = self_confinement()
@@ -91,16 +90,18 @@ def marker_processes(markers=MARKERS) -> list[tuple[int, str]]:
 
 
 class Listeners:
-    """Host-side TCP, UDP and unix listeners the network attack tries to reach."""
+    """Host-side TCP, UDP and unix listeners the network attack tries to reach.
+
+    The ports are the OS's choice (port 0), so test runs on one machine never collide.
+    """
 
     def __init__(self) -> None:
         self.hits: list[str] = []
         self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind(("127.0.0.1", TCP_PORT))
+        self.tcp.bind(("127.0.0.1", 0))
         self.tcp.listen(8)
         self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", UDP_PORT))
+        self.udp.bind(("127.0.0.1", 0))
         UNIX_SOCK.unlink(missing_ok=True)
         self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.unix.bind(str(UNIX_SOCK))
@@ -126,6 +127,18 @@ class Listeners:
                 self.hits.append("udp")
             except OSError:
                 pass
+
+    def aim(self, root: Path) -> Path:
+        """Copy the network attack into ``root/network``, aimed at these listeners."""
+        source = (ATTACKS / "network" / "attack.py").read_text()
+        line = 'TCP_PORT, UDP_PORT, UNIX_SOCK = 0, 0, ""  # set by tests/test_attacks.py\n'
+        assert line in source, "tests/attacks/network/attack.py lost its address line"
+        tcp_port, udp_port = self.tcp.getsockname()[1], self.udp.getsockname()[1]
+        folder = root / "network"
+        folder.mkdir()
+        (folder / "attack.py").write_text(source.replace(
+            line, f"TCP_PORT, UDP_PORT, UNIX_SOCK = {tcp_port}, {udp_port}, {str(UNIX_SOCK)!r}\n"))
+        return folder
 
     def close(self) -> None:
         self.stop = True
@@ -202,10 +215,12 @@ def batch(request, tmp_path_factory) -> Batch:
     for target in WRITE_TARGETS:
         target.unlink(missing_ok=True)
     listeners = Listeners()
-    paths = sorted(p for p in ATTACKS.iterdir() if p.is_dir() and p.name != "kill_parent")
-    paths += special + [FIXTURES / name for name in HONEST]
-    started = time.monotonic()
     try:
+        skip = ("kill_parent", "network")  # network: graded as a copy aimed at the listeners
+        paths = [p for p in ATTACKS.iterdir() if p.is_dir() and p.name not in skip]
+        paths = sorted(paths + [listeners.aim(root)], key=lambda p: p.name)
+        paths += special + [FIXTURES / name for name in HONEST]
+        started = time.monotonic()
         results = {p.name: r for p, r in grade_paths(paths, load_rubric("lab6"), out,
                                                      limits=limits(), support=support_for(mode))}
         seconds = time.monotonic() - started

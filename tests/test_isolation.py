@@ -138,9 +138,25 @@ def test_cgroup_v2_is_detected_and_configured(tmp_path: Path, monkeypatch) -> No
     assert group.stuck_at_memory_limit(3 * 1024**3)  # hit the limit (max 4) and still there
     (directory / "memory.current").write_text(str(1024**3))
     assert not group.stuck_at_memory_limit(3 * 1024**3)  # hit it once, then let go
+    assert group.cpu_seconds() is None  # cpu.stat not readable
+    (directory / "cpu.stat").write_text("usage_usec 2500000\nuser_usec 2000000\n")
+    assert group.cpu_seconds() == 2.5  # every process of the run, whichever mode started it
     (directory / "cgroup.kill").write_text("")
     group.kill_all()
     assert (directory / "cgroup.kill").read_text() == "1"
+
+
+def test_cgroup_v1_counts_cpu_time_where_cpuacct_is_mounted(tmp_path: Path, monkeypatch) -> None:
+    from grader import isolation
+
+    monkeypatch.setattr(isolation, "CGROUP_ROOT", tmp_path)
+    assert isolation.Cgroup(1, memory=1 << 30, pids=64).cpu_seconds() is None  # no cpuacct
+    (tmp_path / "cpuacct").mkdir()
+    (tmp_path / "cpuacct" / "cpuacct.usage").write_text("0\n")
+    group = isolation.Cgroup(1, memory=1 << 30, pids=64)
+    assert group.cpu_dir is not None and str(group.cpu_dir / "cgroup.procs") in group.procs_files
+    (group.cpu_dir / "cpuacct.usage").write_text("7250000000\n")
+    assert group.cpu_seconds() == 7.25
 
 
 def test_cgroup_v2_without_memory_and_pids_controllers_is_not_used(tmp_path: Path,
