@@ -18,6 +18,7 @@ import queue
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -136,6 +137,12 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _children_cpu() -> float:
+    """CPU seconds used by this process's reaped descendants, in total."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def rlimits(limits: Limits, cgroup: Cgroup | None) -> dict[str, tuple[int, int]]:
     """The rlimits of a run, by ``resource`` constant name."""
     cpu = max(1, int(limits.cpu))
@@ -200,6 +207,14 @@ def prestart_warm(threads: int = 1) -> None:
     warm.prestart(_zygote_environment(threads))
 
 
+def open_warm_door(threads: int = 1) -> tuple[dict[str, str], socket.socket, int] | None:
+    """Start this process's warm parent for a pool of workers to share: its environment,
+    door and pid (see :func:`grader.warm.use_door`), or None if it cannot start."""
+    env = _zygote_environment(threads)
+    door = warm.open_door(env)
+    return None if door is None else (env, *door)
+
+
 @functools.lru_cache(maxsize=1)
 def matplotlib_cache() -> str | None:
     """A folder holding matplotlib's font list, built once, copied into each sandbox.
@@ -237,6 +252,7 @@ class SandboxSession:
         self._status_read: int | None = None
         self._status_write: int | None = None
         self._reaper_report: dict[str, Any] | None = None
+        self._children_cpu_at_start = 0.0
         self._notes: list[str] = []  # how the run was started, when not as asked
 
     def __enter__(self) -> SandboxSession:
@@ -275,6 +291,7 @@ class SandboxSession:
         if self.support.cgroup_version is not None:
             self._cgroup = Cgroup(self.support.cgroup_version, self.limits.memory, self.limits.pids)
         started = time.monotonic()
+        self._children_cpu_at_start = _children_cpu()
         if self.support.warm:
             self._process = self._spawn_warm(copy, request_read, response_write)
         else:
@@ -491,8 +508,14 @@ class SandboxSession:
         return None
 
     def _cpu_exhausted(self) -> bool:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return usage.ru_utime + usage.ru_stime >= self.limits.cpu
+        """Whether the whole run used its CPU budget: counted by its cgroup, else by the
+        reaper, else (bubblewrap without a cgroup) from our reaped children since the start."""
+        used = self._cgroup.cpu_seconds() if self._cgroup is not None else None
+        if used is None:
+            used = (self._read_reaper_report() or {}).get("cpu_seconds")
+        if not isinstance(used, (int, float)):
+            used = _children_cpu() - self._children_cpu_at_start
+        return used >= self.limits.cpu
 
     def _end_at_time_limit(self) -> None:
         """A timeout, unless the run was stuck at its memory limit (then it ran out of memory)."""
