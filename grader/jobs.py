@@ -67,10 +67,12 @@ def run_job(job: Job, references: Any = None) -> JobOutput:
     Dask worker trains or loads them once).
     """
     from grader.grading import error_result  # noqa: PLC0415 - heavy imports, worker side
+    from grader.grading_threads import use_one_thread  # noqa: PLC0415
     from grader.loading import SubmissionError, load_submission  # noqa: PLC0415
     from grader.references import References  # noqa: PLC0415
     from grader.stability import grade_stably  # noqa: PLC0415
 
+    use_one_thread()
     started = time.monotonic()
     rubric = job.rubric.public_only() if job.public_only else job.rubric
     if references is None:

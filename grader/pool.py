@@ -13,6 +13,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import socket
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
@@ -21,28 +22,37 @@ from grader.jobs import Job, JobOutput, run_job
 PR_SET_PDEATHSIG = 1
 
 
-def _worker_start(parent: int, warm_threads: int | None) -> None:
+WarmDoor = tuple[dict[str, str], socket.socket, int]  # a batch zygote's environment, door, pid
+
+
+def _worker_start(parent: int, door: WarmDoor | None) -> None:
     """Die with the grader; ignore Ctrl-C (the grader handles it and stops the pool).
 
-    With ``warm_threads``, start this worker's warm parent at once, so its imports overlap
-    with the worker's own.
+    With a ``door``, this worker's warm runs are forked by the batch's one warm parent.
     """
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if os.getppid() != parent:
         os._exit(1)
-    if warm_threads is not None:
-        from grader.launcher import prestart_warm  # noqa: PLC0415
+    if door is not None:
+        from grader.warm import use_door  # noqa: PLC0415
 
-        prestart_warm(warm_threads)
+        use_door(*door)
 
 
 def run_local(jobs: list[Job], workers: int) -> Iterator[JobOutput]:
-    """Outputs in completion order; a worker that dies is reported as an error for its job."""
+    """Outputs in completion order; a worker that dies is reported as an error for its job.
+
+    For warm jobs, one warm parent, started here, forks the runs of every worker.
+    """
     context = multiprocessing.get_context("spawn")
-    warm_threads = jobs[0].threads if jobs and jobs[0].support.warm else None
+    door = None
+    if jobs and jobs[0].support is not None and jobs[0].support.warm:
+        from grader.launcher import open_warm_door  # noqa: PLC0415
+
+        door = open_warm_door(jobs[0].threads)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
-                             initargs=(os.getpid(), warm_threads)) as pool:
+                             initargs=(os.getpid(), door)) as pool:
         pending: dict[Future[JobOutput], Job] = {pool.submit(run_job, job): job for job in jobs}
         try:
             while pending:

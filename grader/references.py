@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from grader.cachedir import cache_dir
+from grader.grading_threads import use_one_thread
 from grader.rubric import Rubric
 from reference.mlp import Net
 
@@ -112,6 +113,7 @@ class References:
             except (ValueError, KeyError, TypeError):
                 run = None
         if run is None:
+            use_one_thread()  # as every grading process: the same sums on any machine
             run = BUILDERS[name](self.rubric.reference)
             self._store(path, run)
         self._runs[name] = run

@@ -33,21 +33,63 @@ class WarmStartError(Exception):
 
 
 class Zygote:
-    """The warm parent process and its control socket."""
+    """A warm parent's control socket: of a zygote this process started, or one taken at a door.
 
-    def __init__(self, env: dict[str, str]) -> None:
+    A zygote started here also has a *door*: local pool workers each take their own control
+    socket there (:meth:`through`), so one warm parent serves a whole batch.
+    """
+
+    def __init__(self, control: socket.socket, pid: int, *,
+                 process: subprocess.Popen[bytes] | None = None,
+                 door: socket.socket | None = None, pidfd: int | None = None) -> None:
+        self.control, self.pid, self.process, self.door = control, pid, process, door
+        self.lock = threading.Lock()
+        self.ready = process is None  # a door opens only once the imports are done
+        self._pidfd = pidfd  # for a zygote started elsewhere: is it alive?
+
+    @classmethod
+    def start(cls, env: dict[str, str]) -> Zygote:
+        """Start a warm parent (it imports for a few seconds: see :meth:`wait_ready`)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        door, door_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         from grader.launcher import _die_with_parent  # noqa: PLC0415
 
-        self.process = subprocess.Popen(
-            [sys.executable, "-s", "-m", "grader.zygote", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            preexec_fn=_die_with_parent)  # noqa: PLW1509
-        theirs.close()
-        self.control = ours
-        self.lock = threading.Lock()
-        self.ready = False
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-s", "-m", "grader.zygote", str(theirs.fileno()),
+                 str(door_theirs.fileno())],
+                pass_fds=[theirs.fileno(), door_theirs.fileno()], env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True, preexec_fn=_die_with_parent)  # noqa: PLW1509
+        except OSError:
+            for end in (ours, door):
+                end.close()
+            raise
+        finally:
+            theirs.close()
+            door_theirs.close()
+        return cls(ours, process.pid, process=process, door=door)
+
+    @classmethod
+    def through(cls, door: socket.socket, pid: int) -> Zygote:
+        """A control socket of this process's own, taken at another process's zygote's door.
+
+        Waits until that zygote has finished its imports (it opens its door only then).
+        """
+        pidfd = os.pidfd_open(pid)  # before knocking: the pid cannot be reused under us
+        try:
+            door.settimeout(READY_TIMEOUT)  # every holder of this end sets it alike
+            door.send(b"knock")
+            _message, fds, _flags, _address = socket.recv_fds(door, 1024, 1)
+        except OSError as exc:
+            os.close(pidfd)
+            raise WarmStartError(f"the batch's warm parent did not answer ({exc})") from None
+        if len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            os.close(pidfd)
+            raise WarmStartError("the batch's warm parent did not answer")
+        return cls(socket.socket(fileno=fds[0]), pid, pidfd=pidfd)
 
     def wait_ready(self) -> None:
         """Block until the parent has finished its imports (it says so once)."""
@@ -61,7 +103,9 @@ class Zygote:
 
     @property
     def alive(self) -> bool:
-        return self.process.poll() is None
+        if self.process is not None:
+            return self.process.poll() is None
+        return self._pidfd is not None and not select.select([self._pidfd], [], [], 0)[0]
 
     def fork(self, config: dict[str, Any], fds: list[int]) -> int:
         with self.lock:
@@ -73,28 +117,61 @@ class Zygote:
 
     def close(self) -> None:
         self.control.close()
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+        if self.door is not None:
+            self.door.close()
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
 
 
 _ZYGOTES: dict[str, Zygote] = {}
 _FAILED: dict[str, str] = {}  # environment -> why its zygote could not start (not retried)
+_DOORS: dict[str, tuple[socket.socket, int]] = {}  # environment -> a batch zygote's door, pid
 _LOCK = threading.Lock()
 
 
 def _started(key: str, env: dict[str, str]) -> Zygote:
-    """The zygote for ``key``, started if there is none alive (caller holds the lock)."""
+    """The zygote for ``key``: the batch's (through its door) or one started here, if none
+    is alive (caller holds the lock)."""
     if key in _FAILED:
         raise WarmStartError(_FAILED[key])
     current = _ZYGOTES.get(key)
     if current is None or not current.alive:
+        if key in _DOORS:  # tried once: if the batch's zygote is gone, start one of our own
+            door, pid = _DOORS.pop(key)
+            try:
+                current = _ZYGOTES[key] = Zygote.through(door, pid)
+                return current
+            except (OSError, WarmStartError):
+                pass
+            finally:
+                door.close()
         try:
-            current = _ZYGOTES[key] = Zygote(env)
+            current = _ZYGOTES[key] = Zygote.start(env)
         except OSError as exc:
             _FAILED[key] = str(exc)
             raise WarmStartError(str(exc)) from None
     return current
+
+
+def open_door(env: dict[str, str]) -> tuple[socket.socket, int] | None:
+    """Start this process's zygote (not waiting) and return its door and pid, to hand to
+    local pool workers (:func:`use_door`); None if it cannot start (they start their own)."""
+    with _LOCK:
+        try:
+            current = _started(json.dumps(env, sort_keys=True), env)
+        except WarmStartError:
+            return None
+        return (current.door, current.pid) if current.door is not None else None
+
+
+def use_door(env: dict[str, str], door: socket.socket, pid: int) -> None:
+    """In a pool worker: take runs for ``env`` from the batch's zygote behind ``door``."""
+    with _LOCK:
+        _DOORS[json.dumps(env, sort_keys=True)] = (door, pid)
 
 
 def prestart(env: dict[str, str]) -> None:

@@ -19,6 +19,10 @@ reseeding every generator per unit as always. When init ends, the kernel kills w
 the submission left in the namespace. The outer process passes the grader's stop request
 on to init and mirrors its end. Where the pid namespace cannot be created, the outer
 process is the reaper itself, as before.
+
+One zygote serves a whole local batch: the grader's pool workers each take their own
+control socket from its *door* (:class:`_Clients`), so torch is imported once per batch,
+not once per worker.
 """
 
 from __future__ import annotations
@@ -221,36 +225,119 @@ def run_child(config: dict[str, Any], fds: list[int]) -> None:
     os._exit(code)
 
 
-def serve_forever(control: socket.socket) -> None:
-    """Fork one child per request until the grader closes the socket."""
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    while True:
+class _Clients:
+    """The control sockets the zygote serves, and the runs it forked for each.
+
+    The grader's own socket comes first; its close ends the zygote. The door hands a new
+    socket to each local pool worker that asks (any worker may read any reply: each is a
+    fresh socket). When a worker's socket closes, the runs forked for it are stopped.
+    """
+
+    def __init__(self, control: socket.socket, door: socket.socket | None) -> None:
+        self.control, self.door = control, door
+        self.runs: dict[socket.socket, list[int]] = {control: []}  # socket -> pidfds
+
+    def all(self) -> list[socket.socket]:
+        return [*self.runs, *([self.door] if self.door is not None else [])]
+
+    def open_one(self) -> None:
+        """Answer a knock on the door with a new control socket."""
+        assert self.door is not None
         try:
-            message, fds, _flags, _address = socket.recv_fds(control, MAX_REQUEST, 8)
+            knock = self.door.recv(16)
         except OSError:
+            knock = b""
+        if not knock:  # every holder of the other end is gone
+            self.door.close()
+            self.door = None
             return
-        if not message:
-            return
-        config = json.loads(message)
-        if len(fds) != 5:
-            for fd in fds:
-                os.close(fd)
-            control.send(json.dumps({"pid": None, "error": "expected 5 descriptors"}).encode())
-            continue
-        pid = os.fork()
-        if pid == 0:
-            control.close()
-            run_child({**config, "zygote_pid": os.getppid()}, fds)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            socket.send_fds(self.door, [b'{"ready": true}'], [theirs.fileno()])
+            self.runs[ours] = []
+        except OSError:
+            ours.close()
+        finally:
+            theirs.close()
+
+    def forked(self, client: socket.socket, pid: int) -> None:
+        """Remember a run (by pidfd), forgetting the client's runs that have ended."""
+        kept = []
+        for pidfd in self.runs[client]:
+            if select.select([pidfd], [], [], 0)[0]:
+                os.close(pidfd)
+            else:
+                kept.append(pidfd)
+        try:
+            kept.append(os.pidfd_open(pid))
+        except OSError:
+            pass  # already over
+        self.runs[client] = kept
+
+    def drop(self, client: socket.socket) -> None:
+        """A worker went away: stop the runs forked for it."""
+        for pidfd in self.runs.pop(client, []):
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGTERM)
+            except OSError:
+                pass
+            os.close(pidfd)
+        client.close()
+
+    def close_in_child(self) -> None:
+        for client in self.all():
+            client.close()
+        for pidfds in self.runs.values():
+            for pidfd in pidfds:
+                os.close(pidfd)
+
+
+def _serve_request(clients: _Clients, client: socket.socket) -> bool:
+    """Fork one run for a request on ``client``; False when the client has gone."""
+    try:
+        message, fds, _flags, _address = socket.recv_fds(client, MAX_REQUEST, 8)
+    except OSError:
+        return False
+    if not message:
+        return False
+    if len(fds) != 5:
         for fd in fds:
             os.close(fd)
-        control.send(json.dumps({"pid": pid, "error": None}).encode())
+        client.send(json.dumps({"pid": None, "error": "expected 5 descriptors"}).encode())
+        return True
+    config = json.loads(message)
+    pid = os.fork()
+    if pid == 0:
+        clients.close_in_child()
+        run_child({**config, "zygote_pid": os.getppid()}, fds)
+    for fd in fds:
+        os.close(fd)
+    clients.forked(client, pid)
+    client.send(json.dumps({"pid": pid, "error": None}).encode())
+    return True
+
+
+def serve_forever(control: socket.socket, door: socket.socket | None = None) -> None:
+    """Fork one child per request until the grader closes its socket."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    clients = _Clients(control, door)
+    while True:
+        ready, _, _ = select.select(clients.all(), [], [])
+        for client in ready:
+            if client is clients.door:
+                clients.open_one()
+            elif not _serve_request(clients, client):
+                if client is control:
+                    return
+                clients.drop(client)
 
 
 def main(argv: list[str]) -> int:
     control = socket.socket(fileno=int(argv[0]))
+    door = socket.socket(fileno=int(argv[1])) if len(argv) > 1 else None
     preload()
     control.send(b'{"ready": true}')
-    serve_forever(control)
+    serve_forever(control, door)
     return 0
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from grader import warm
 from grader.api import grade_paths
 from grader.isolation import SANDBOX_UID, detect, warm_namespaces, warm_support, warm_uid
-from grader.launcher import Limits, SandboxSession, _zygote_environment
+from grader.launcher import Limits, SandboxSession, _zygote_environment, open_warm_door
 from grader.loading import load_submission
 from grader.rubric import load_rubric
 
@@ -181,3 +182,81 @@ def test_a_prestarted_parent_is_not_waited_for_until_a_run_needs_it() -> None:
     assert started.alive and not started.ready  # prestart returned without waiting
     assert warm.zygote(env) is started and started.ready
     started.close()
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def zygote_roots() -> dict[int, int]:
+    """Warm parents started by this process or its children (not their runs): pid -> parent."""
+    roots = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+            parent = parent_of(int(entry.name))
+            parent_args = Path(f"/proc/{parent}/cmdline").read_bytes().split(b"\0")
+            ours = os.getpid() in (parent, parent_of(parent))
+        except (OSError, ValueError, IndexError):
+            continue
+        if ours and b"grader.zygote" in args and b"grader.zygote" not in parent_args:
+            roots[int(entry.name)] = parent
+    return roots
+
+
+def test_one_warm_parent_forks_the_runs_of_every_pool_worker(tmp_path: Path) -> None:
+    for name in SUBMISSIONS + ["numpy_py"]:
+        shutil.copytree(FIXTURES / name, tmp_path / "class" / f"{name}-{len(os.listdir(tmp_path))}")
+    parents: set[int] = set()
+    results = []
+    for _path, result in grade_paths([tmp_path / "class"], load_rubric("lab6"), tmp_path / "out",
+                                     support=warm_support(detect()), jobs=2):
+        results.append(result)
+        parents |= set(zygote_roots().values())  # while the pool's workers are alive
+    assert len(results) == 4 and all(r.status == "graded" for r in results)
+    assert parents == {os.getpid()}  # no worker started a warm parent of its own
+    assert all("warm start failed" not in str(r.run) for r in results)
+
+
+SLEEPER_WORKER = """
+import json, socket, sys
+from pathlib import Path
+from grader import warm
+from grader.isolation import detect, warm_support
+from grader.launcher import Limits, SandboxSession
+from grader.loading import load_submission
+env, pid, folder = json.loads(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+warm.use_door(env, socket.socket(fileno=int(sys.argv[1])), pid)
+with SandboxSession(load_submission(folder), seed=0, support=warm_support(detect()),
+                    limits=Limits(timeout=600, cpu=600)) as session:
+    session.run()
+"""
+
+
+def test_a_pool_worker_that_dies_takes_its_warm_run_with_it(tmp_path: Path) -> None:
+    """The batch's warm parent outlives a killed worker; the run it forked for it does not."""
+    env, door, pid = open_warm_door(1)
+    folder = tmp_path / "sleeper"
+    folder.mkdir()
+    (folder / "a.py").write_text(  # a child whose command line the test can find
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)  # {MARKER}'])\n"
+        "time.sleep(600)\n")
+    worker = subprocess.Popen([sys.executable, "-c", SLEEPER_WORKER, str(door.fileno()),
+                               json.dumps(env), str(pid), str(folder)], pass_fds=[door.fileno()])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker_pids() and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.2)
+        assert marker_pids(), "the run never started"
+        worker.kill()
+        worker.wait()
+        deadline = time.monotonic() + 30
+        while marker_pids() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert marker_pids() == []
+        assert warm.zygote(env).pid == pid  # the shared parent lives on for the others
+    finally:
+        worker.kill()
+        for leftover in marker_pids():
+            os.kill(leftover, 9)
