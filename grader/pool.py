@@ -1,10 +1,14 @@
 """Run grading jobs on N local worker processes, yielding each output as soon as it is ready.
 
-Workers are separate processes (``spawn``: no state inherited from the caller) that each
-grade one submission at a time, with one torch thread, so N workers on N cores do not
+Workers are separate processes that inherit no state from the caller: they are forked by
+multiprocessing's fork server, a fresh interpreter that has imported the grading stack
+(torch, scikit-learn, matplotlib) once for all of them (``spawn`` where there is no fork
+server), and they take the caller's environment as it is when the pool starts. Each grades
+one submission at a time, with one torch thread, so N workers on N cores do not
 oversubscribe. A worker gets a parent-death signal: if the grader is killed, its workers
 die, and with them their sandboxes (bubblewrap's ``--die-with-parent``, the reaper's own
-death signal). One job's failure, timeout or hostility never stops the others.
+death signal; a warm run is stopped by its warm parent when its worker's socket closes).
+One job's failure, timeout or hostility never stops the others.
 """
 
 from __future__ import annotations
@@ -20,20 +24,44 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from grader.jobs import Job, JobOutput, run_job
 
 PR_SET_PDEATHSIG = 1
+# imported once by the fork server, before it forks the workers
+PRELOAD = ["grader.jobs", "grader.stability", "grader.report.student", "grader.report.plots"]
 
 
 WarmDoor = tuple[dict[str, str], socket.socket, int]  # a batch zygote's environment, door, pid
 
 
-def _worker_start(parent: int, door: WarmDoor | None) -> None:
+def _parent_of(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return int(handle.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """The fork server, preloading the grading stack; ``spawn`` where there is none."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)  # no effect once this process's server runs
+    return context
+
+
+def _worker_start(grader: int, environ: dict[str, str], door: WarmDoor | None) -> None:
     """Die with the grader; ignore Ctrl-C (the grader handles it and stops the pool).
 
-    With a ``door``, this worker's warm runs are forked by the batch's one warm parent.
+    The worker's parent is the grader or its fork server (which exits with the grader); if
+    it is neither, the grader is already gone. The worker takes the grader's environment
+    of now (the fork server's is that of its start). With a ``door``, its warm runs are
+    forked by the batch's one warm parent.
     """
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if os.getppid() != parent:
+    if grader not in (os.getppid(), _parent_of(os.getppid())):
         os._exit(1)
+    os.environ.clear()
+    os.environ.update(environ)
     if door is not None:
         from grader.warm import use_door  # noqa: PLC0415
 
@@ -45,14 +73,14 @@ def run_local(jobs: list[Job], workers: int) -> Iterator[JobOutput]:
 
     For warm jobs, one warm parent, started here, forks the runs of every worker.
     """
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     door = None
     if jobs and jobs[0].support is not None and jobs[0].support.warm:
         from grader.launcher import open_warm_door  # noqa: PLC0415
 
         door = open_warm_door(jobs[0].threads)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
-                             initargs=(os.getpid(), door)) as pool:
+                             initargs=(os.getpid(), dict(os.environ), door)) as pool:
         pending: dict[Future[JobOutput], Job] = {pool.submit(run_job, job): job for job in jobs}
         try:
             while pending:

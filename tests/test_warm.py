@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing.forkserver
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import warm
+from grader import pool, warm
 from grader.api import grade_paths
 from grader.isolation import SANDBOX_UID, detect, warm_namespaces, warm_support, warm_uid
 from grader.launcher import Limits, SandboxSession, _zygote_environment, open_warm_door
@@ -188,15 +189,23 @@ def parent_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
+def descends_from_us(pid: int) -> bool:
+    while pid > 1:
+        if pid == os.getpid():
+            return True
+        pid = parent_of(pid)
+    return False
+
+
 def zygote_roots() -> dict[int, int]:
-    """Warm parents started by this process or its children (not their runs): pid -> parent."""
+    """Warm parents started by this process or its descendants (not their runs): pid -> parent."""
     roots = {}
     for entry in Path("/proc").iterdir():
         try:
             args = (entry / "cmdline").read_bytes().split(b"\0")
             parent = parent_of(int(entry.name))
             parent_args = Path(f"/proc/{parent}/cmdline").read_bytes().split(b"\0")
-            ours = os.getpid() in (parent, parent_of(parent))
+            ours = descends_from_us(parent)
         except (OSError, ValueError, IndexError):
             continue
         if ours and b"grader.zygote" in args and b"grader.zygote" not in parent_args:
@@ -204,7 +213,12 @@ def zygote_roots() -> dict[int, int]:
     return roots
 
 
-def test_one_warm_parent_forks_the_runs_of_every_pool_worker(tmp_path: Path) -> None:
+def test_one_warm_parent_forks_the_runs_of_every_pool_worker(tmp_path: Path, monkeypatch) -> None:
+    """Also when the environment changed after the pool's fork server started: the workers
+    take the grader's environment of now, so they ask for the same warm parent."""
+    pool._context()
+    multiprocessing.forkserver.ensure_running()
+    monkeypatch.setenv("OPENBLAS_LABGRADE_TEST", "1")  # passed on to the warm parent
     for name in SUBMISSIONS + ["numpy_py"]:
         shutil.copytree(FIXTURES / name, tmp_path / "class" / f"{name}-{len(os.listdir(tmp_path))}")
     parents: set[int] = set()
@@ -221,7 +235,7 @@ def test_one_warm_parent_forks_the_runs_of_every_pool_worker(tmp_path: Path) -> 
 SLEEPER_WORKER = """
 import json, socket, sys
 from pathlib import Path
-from grader import warm
+from grader import pool, warm
 from grader.isolation import detect, warm_support
 from grader.launcher import Limits, SandboxSession
 from grader.loading import load_submission
