@@ -215,17 +215,21 @@ def open_warm_door(threads: int = 1) -> tuple[dict[str, str], socket.socket, int
     return None if door is None else (env, *door)
 
 
-@functools.lru_cache(maxsize=1)
 def matplotlib_cache() -> str | None:
     """A folder holding matplotlib's font list, built once, copied into each sandbox.
 
     Without it every run rebuilds the font cache (a few tenths of a second) because the
-    sandbox's config dir starts empty.
+    sandbox's config dir starts empty. It lives in :func:`cache_dir` as it is now.
     """
+    return _matplotlib_cache(cache_dir())
+
+
+@functools.lru_cache(maxsize=8)
+def _matplotlib_cache(cache: Path) -> str | None:
     try:
         from importlib.metadata import version  # noqa: PLC0415
 
-        folder = cache_dir() / f"matplotlib-{version('matplotlib')}"
+        folder = cache / f"matplotlib-{version('matplotlib')}"
     except Exception:  # noqa: BLE001 - no matplotlib: nothing to warm
         return None
     if not any(folder.glob("fontlist-*.json")):
