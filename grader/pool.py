@@ -16,8 +16,10 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import select
 import signal
 import socket
+import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
@@ -40,26 +42,48 @@ def _parent_of(pid: int) -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """The fork server, preloading the grading stack; ``spawn`` where there is none."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    """The fork server, preloading the grading stack; ``spawn`` where there is none (or no
+    pidfds, which its workers need to notice the grader's death)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods() \
+            or not hasattr(os, "pidfd_open"):
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)  # no effect once this process's server runs
     return context
 
 
+def _exit_with(grader: int) -> None:
+    """Exit as soon as the grader's process ends (a thread waits on its pidfd).
+
+    A worker forked by the fork server is that server's child, and the server outlives the
+    grader while any worker lives, so the death signal alone would never fire.
+    """
+    try:
+        pidfd = os.pidfd_open(grader)
+    except OSError:  # already gone
+        os._exit(1)
+
+    def wait_then_exit() -> None:
+        select.select([pidfd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=wait_then_exit, name="labgrade-grader-watch", daemon=True).start()
+
+
 def _worker_start(grader: int, environ: dict[str, str], door: WarmDoor | None) -> None:
     """Die with the grader; ignore Ctrl-C (the grader handles it and stops the pool).
 
-    The worker's parent is the grader or its fork server (which exits with the grader); if
-    it is neither, the grader is already gone. The worker takes the grader's environment
-    of now (the fork server's is that of its start). With a ``door``, its warm runs are
-    forked by the batch's one warm parent.
+    The worker's parent is the grader (spawned) or its fork server; if it is neither, the
+    grader is already gone. The worker takes the grader's environment of now (the fork
+    server's is that of its start). With a ``door``, its warm runs are forked by the
+    batch's one warm parent.
     """
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if grader not in (os.getppid(), _parent_of(os.getppid())):
         os._exit(1)
+    if os.getppid() != grader:
+        _exit_with(grader)
     os.environ.clear()
     os.environ.update(environ)
     if door is not None:

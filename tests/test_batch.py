@@ -131,7 +131,7 @@ def test_killing_the_grader_mid_batch_loses_nothing_and_leaves_nothing(class_dir
     grader = subprocess.Popen(
         [sys.executable, "-c", "from grader.cli import main; main()", "run", str(work), "--out",
          str(out), "--jobs", "2"], start_new_session=True, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True)
+        stderr=subprocess.DEVNULL, text=True, env={**os.environ, **GRADER_MARK})
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and not (
@@ -140,12 +140,14 @@ def test_killing_the_grader_mid_batch_loses_nothing_and_leaves_nothing(class_dir
         assert _markers(), "no sleeper started"
         grader.send_signal(signal.SIGKILL)
         grader.wait()
+        assert len(_grader_processes()) >= 4  # the grader, its fork server, workers, warm parent
         deadline = time.monotonic() + 15
-        while _markers() and time.monotonic() < deadline:
+        while (_markers() or _grader_processes()) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _markers() == []
+        assert _grader_processes() == []  # no worker, fork server or warm parent outlived it
     finally:
-        for pid in _markers():
+        for pid in _markers() + _grader_processes():
             os.kill(pid, signal.SIGKILL)
     assert not list(out.rglob("*.tmp")), "a half-written file was left"
     finished = {p.parent.name for p in out.glob("*/result.json")}
@@ -156,6 +158,23 @@ def test_killing_the_grader_mid_batch_loses_nothing_and_leaves_nothing(class_dir
     redone = {p.name for p, _ in grade_paths([work / n for n in CLASS], rubric, out,
                                              on_skip=lambda p, r: skipped.append(p.name))}
     assert set(skipped) == finished & set(CLASS) and redone == set(CLASS)
+
+
+# inherited by every process of that grader: its workers, and (as an OPENBLAS_ variable, the
+# only kind passed on) its warm parent and runs
+GRADER_MARK = {"OPENBLAS_LGMARK_BATCHKILL": "1"}
+
+
+def _grader_processes() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"OPENBLAS_LGMARK_BATCHKILL=1" in (
+                    entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def _markers() -> list[int]:
