@@ -293,28 +293,38 @@ class _Clients:
 
 
 def _serve_request(clients: _Clients, client: socket.socket) -> bool:
-    """Fork one run for a request on ``client``; False when the client has gone."""
+    """Fork one run for a request on ``client``; False when the client has gone (a worker
+    that died mid-request never takes the zygote, and the other workers' runs, with it)."""
     try:
         message, fds, _flags, _address = socket.recv_fds(client, MAX_REQUEST, 8)
     except OSError:
         return False
     if not message:
         return False
-    if len(fds) != 5:
+    try:
+        config = json.loads(message)
+    except ValueError:
+        config = None
+    if len(fds) != 5 or not isinstance(config, dict):
         for fd in fds:
             os.close(fd)
-        client.send(json.dumps({"pid": None, "error": "expected 5 descriptors"}).encode())
-        return True
-    config = json.loads(message)
+        return _reply(client, {"pid": None, "error": "expected a JSON request and 5 descriptors"})
     pid = os.fork()
     if pid == 0:
         clients.close_in_child()
         run_child({**config, "zygote_pid": os.getppid()}, fds)
     for fd in fds:
         os.close(fd)
-    clients.forked(client, pid)
-    client.send(json.dumps({"pid": pid, "error": None}).encode())
-    return True
+    clients.forked(client, pid)  # if the reply cannot be sent, dropping the client stops it
+    return _reply(client, {"pid": pid, "error": None})
+
+
+def _reply(client: socket.socket, answer: dict[str, Any]) -> bool:
+    try:
+        client.send(json.dumps(answer).encode())
+        return True
+    except OSError:
+        return False
 
 
 def serve_forever(control: socket.socket, door: socket.socket | None = None) -> None:

@@ -6,6 +6,7 @@ import json
 import multiprocessing.forkserver
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -274,3 +275,23 @@ def test_a_pool_worker_that_dies_takes_its_warm_run_with_it(tmp_path: Path) -> N
         worker.kill()
         for leftover in marker_pids():
             os.kill(leftover, 9)
+
+
+def test_the_warm_parent_survives_bad_requests_and_workers_that_vanish() -> None:
+    parent = warm.Zygote.start({**_zygote_environment(1), "LABGRADE_TEST_BAD": "1"})
+    try:
+        parent.wait_ready()
+        with pytest.raises(warm.WarmStartError, match="5 descriptors"):
+            parent.fork({"cwd": "/"}, [])
+        gone = warm.Zygote.through(parent.door, parent.pid)
+        nulls = [os.open(os.devnull, os.O_RDONLY) for _ in range(5)]
+        socket.send_fds(gone.control, [b"{}"], nulls)  # then vanish before the reply
+        for fd in nulls:
+            os.close(fd)
+        gone.control.close()
+        other = warm.Zygote.through(parent.door, parent.pid)  # served after the vanished one
+        with pytest.raises(warm.WarmStartError, match="5 descriptors"):
+            other.fork({}, [])
+        assert parent.alive and other.alive
+    finally:
+        parent.close()
