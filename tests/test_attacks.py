@@ -18,10 +18,12 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
+import grader
 from grader.api import grade_paths
 from grader import warm
 from grader.isolation import Support, detect, self_confinement, warm_support
@@ -33,14 +35,18 @@ ATTACKS = HERE / "attacks"
 FIXTURES = HERE / "fixtures" / "submissions"
 HONEST = ["xor_raw_py", "numpy_py"]
 MARKERS = ["LGMARK_forkbomb", "LGMARK_setsid", "LGMARK_setsid2", "LGMARK_flood"]
-SECRET_FILE = Path("/tmp/labgrade-secret-LGMARK.txt")
+# Host-side paths the attacks aim at are per run (the attacks are graded as copies aimed at
+# them), so two suites on one machine never create, delete or find each other's files.
+RUN = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+SECRET_FILE = Path(f"/tmp/labgrade-secret-LGMARK-{RUN}.txt")
 SECRET = "LGMARK-SECRET-7f3a9c1e"
-VICTIM_DIR = Path("/tmp/labgrade-victim-LGMARK")
+VICTIM_DIR = Path(f"/tmp/labgrade-victim-LGMARK-{RUN}")
 VICTIM_SECRET = "LGMARK-VICTIM-0b44e2d1"
-UNIX_SOCK = Path(f"/tmp/labgrade-attack-LGMARK-{os.getpid()}.sock")  # per run: no collision
-WRITE_TARGETS = [Path("/tmp/labgrade-attack-LGMARK-write"),
-                 Path(__file__).parent.parent / "grader" / "LGMARK_pwned.py",
-                 Path("/work/main/grader/LGMARK_pwned2.py")]
+UNIX_SOCK = Path(f"/tmp/labgrade-attack-LGMARK-{RUN}.sock")
+PACKAGE_DIR = Path(grader.__file__).resolve().parent  # the grader package the sandbox imports
+WRITE_TARGETS = [Path(f"/tmp/labgrade-attack-LGMARK-{RUN}-write"),
+                 PACKAGE_DIR / f"LGMARK_pwned_{RUN}.py",    # via grader.__file__ in the sandbox
+                 PACKAGE_DIR / f"LGMARK_pwned2_{RUN}.py"]   # by its absolute host path
 TIMEOUT = 8
 ISOLATION = detect()
 LANDLOCK, SECCOMP, CONFINEMENT_PROBLEM = self_confinement()
@@ -77,6 +83,31 @@ def limits():
     return dataclasses.replace(load_rubric("lab6").limits, timeout=TIMEOUT, cpu=TIMEOUT,
                                memory=3 * 1024**3 // 2, disk=64 * 1024**2, file_size=32 * 1024**2,
                                output=256 * 1024, probe_timeout=10, tmp=16 * 1024**2)
+
+
+def aim(root: Path, name: str, line: str, values: str) -> Path:
+    """Copy attack ``name`` into ``root/name`` with its constants ``line`` replaced by ``values``."""
+    source = (ATTACKS / name / "attack.py").read_text()
+    assert line in source, f"tests/attacks/{name}/attack.py lost its constants line"
+    folder = root / name
+    folder.mkdir()
+    (folder / "attack.py").write_text(source.replace(line, values + "\n"))
+    return folder
+
+
+def aim_read_secrets(root: Path) -> Path:
+    """The read_secrets attack, aimed at this run's secret file and victim folder."""
+    return aim(root, "read_secrets", 'SECRET_FILE, VICTIM_DIR = "", ""  # set by tests/test_attacks.py\n',
+               f"SECRET_FILE, VICTIM_DIR = {str(SECRET_FILE)!r}, {str(VICTIM_DIR)!r}")
+
+
+def aim_write_outside(root: Path) -> Path:
+    """The write_outside attack, aimed at this run's WRITE_TARGETS."""
+    tmp_target, package_target, host_target = WRITE_TARGETS
+    return aim(root, "write_outside",
+               'TMP_TARGET, PACKAGE_FILE, HOST_TARGET = "", "", ""  # set by tests/test_attacks.py\n',
+               f"TMP_TARGET, PACKAGE_FILE, HOST_TARGET = {str(tmp_target)!r}, "
+               f"{package_target.name!r}, {str(host_target)!r}")
 
 
 def marker_processes(markers=MARKERS) -> list[tuple[int, str]]:
@@ -130,15 +161,9 @@ class Listeners:
 
     def aim(self, root: Path) -> Path:
         """Copy the network attack into ``root/network``, aimed at these listeners."""
-        source = (ATTACKS / "network" / "attack.py").read_text()
-        line = 'TCP_PORT, UDP_PORT, UNIX_SOCK = 0, 0, ""  # set by tests/test_attacks.py\n'
-        assert line in source, "tests/attacks/network/attack.py lost its address line"
         tcp_port, udp_port = self.tcp.getsockname()[1], self.udp.getsockname()[1]
-        folder = root / "network"
-        folder.mkdir()
-        (folder / "attack.py").write_text(source.replace(
-            line, f"TCP_PORT, UDP_PORT, UNIX_SOCK = {tcp_port}, {udp_port}, {str(UNIX_SOCK)!r}\n"))
-        return folder
+        return aim(root, "network", 'TCP_PORT, UDP_PORT, UNIX_SOCK = 0, 0, ""  # set by tests/test_attacks.py\n',
+                   f"TCP_PORT, UDP_PORT, UNIX_SOCK = {tcp_port}, {udp_port}, {str(UNIX_SOCK)!r}")
 
     def close(self) -> None:
         self.stop = True
@@ -209,16 +234,19 @@ def batch(request, tmp_path_factory) -> Batch:
     root = tmp_path_factory.mktemp(f"attacks-{mode}")
     out = root / "out"
     special = make_special_submissions(root)
-    SECRET_FILE.write_text(SECRET)
-    VICTIM_DIR.mkdir(exist_ok=True)
-    (VICTIM_DIR / "solution.py").write_text(f"# {VICTIM_SECRET}\nx = 1\n")
-    for target in WRITE_TARGETS:
-        target.unlink(missing_ok=True)
-    listeners = Listeners()
+    listeners = None
     try:
-        skip = ("kill_parent", "network")  # network: graded as a copy aimed at the listeners
+        SECRET_FILE.write_text(SECRET)
+        VICTIM_DIR.mkdir(exist_ok=True)
+        (VICTIM_DIR / "solution.py").write_text(f"# {VICTIM_SECRET}\nx = 1\n")
+        for target in WRITE_TARGETS:
+            target.unlink(missing_ok=True)
+        listeners = Listeners()
+        # graded as copies aimed at this run's listeners and files (see aim)
+        aimed = [listeners.aim(root), aim_read_secrets(root), aim_write_outside(root)]
+        skip = {"kill_parent"} | {p.name for p in aimed}
         paths = [p for p in ATTACKS.iterdir() if p.is_dir() and p.name not in skip]
-        paths = sorted(paths + [listeners.aim(root)], key=lambda p: p.name)
+        paths = sorted(paths + aimed, key=lambda p: p.name)
         paths += special + [FIXTURES / name for name in HONEST]
         started = time.monotonic()
         results = {p.name: r for p, r in grade_paths(paths, load_rubric("lab6"), out,
@@ -235,7 +263,8 @@ def batch(request, tmp_path_factory) -> Batch:
         kill_parent.out_dir = kill_out  # type: ignore[attr-defined]
         kill_parent.left_tmp = sorted(p.name for p in kill_tmp.iterdir())  # type: ignore[attr-defined]
     finally:
-        listeners.close()
+        if listeners is not None:
+            listeners.close()
         leftovers = marker_processes()
         print(f"[{mode}] leftover marker processes: {leftovers}")
         for pid, _args in leftovers:  # clean up what escaped (our own test's attack processes)
@@ -356,6 +385,7 @@ def test_network_unreachable(batch: Batch) -> None:
 def test_secrets_not_read(batch: Batch) -> None:
     out = stdout(batch, "read_secrets")
     assert "READ" in out, summary(batch.results["read_secrets"])
+    assert f"READ {SECRET_FILE} =>" in out, out[-3000:]  # the copy was aimed at this run's secret
     rubric_line = next(line for line in (BUILTIN_DIR / "lab6.toml").read_text().splitlines()
                        if line.startswith("names = ["))
     leaks = {"test secret": SECRET in out, "other submission": VICTIM_SECRET in out,
@@ -373,6 +403,7 @@ def test_secrets_not_read(batch: Batch) -> None:
 def test_write_outside(batch: Batch) -> None:
     out = stdout(batch, "write_outside")
     assert "WRITERESULTS" in out, summary(batch.results["write_outside"])
+    assert all(target.name in out for target in WRITE_TARGETS), out  # aimed at this run's targets
     if batch.mode == "bare" and batch.written:
         pytest.xfail(f"bare mode writes to the host: {batch.written}")
     assert not batch.written, (batch.written, out)

@@ -1,14 +1,20 @@
-"""Hostile: writes outside its working directory."""
+"""Hostile: writes outside its working directory.
+
+tests/test_attacks.py grades a copy with the targets set to per-run paths (a file in /tmp,
+a file name inside the grader package, the same package's host path), so concurrent test
+runs never delete each other's files.
+"""
 import os
+TMP_TARGET, PACKAGE_FILE, HOST_TARGET = "", "", ""  # set by tests/test_attacks.py
 x = 1
 results = {}
-targets = ["/tmp/labgrade-attack-LGMARK-write"]
+targets = [TMP_TARGET]
 try:
     import grader
-    targets.append(os.path.join(os.path.dirname(grader.__file__), "LGMARK_pwned.py"))
+    targets.append(os.path.join(os.path.dirname(grader.__file__), PACKAGE_FILE))
 except Exception:
     pass
-targets.append("/work/main/grader/LGMARK_pwned2.py")
+targets.append(HOST_TARGET)
 for target in targets:
     try:
         with open(target, "w") as handle:
