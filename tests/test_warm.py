@@ -216,12 +216,13 @@ def zygote_roots() -> dict[int, int]:
 
 def test_one_warm_parent_forks_the_runs_of_every_pool_worker(tmp_path: Path, monkeypatch) -> None:
     """Also when the environment changed after the pool's fork server started: the workers
-    take the grader's environment of now, so they ask for the same warm parent."""
+    take the grader's environment of now, so they ask for the same warm parent. The results
+    are those of a cold run, one at a time."""
     pool._context()
     multiprocessing.forkserver.ensure_running()
     monkeypatch.setenv("OPENBLAS_LABGRADE_TEST", "1")  # passed on to the warm parent
-    for name in SUBMISSIONS + ["numpy_py"]:
-        shutil.copytree(FIXTURES / name, tmp_path / "class" / f"{name}-{len(os.listdir(tmp_path))}")
+    for number, name in enumerate(SUBMISSIONS + ["numpy_py"]):
+        shutil.copytree(FIXTURES / name, tmp_path / "class" / f"{name}-{number}")
     parents: set[int] = set()
     results = []
     for _path, result in grade_paths([tmp_path / "class"], load_rubric("lab6"), tmp_path / "out",
@@ -231,6 +232,10 @@ def test_one_warm_parent_forks_the_runs_of_every_pool_worker(tmp_path: Path, mon
     assert len(results) == 4 and all(r.status == "graded" for r in results)
     assert parents == {os.getpid()}  # no worker started a warm parent of its own
     assert all("warm start failed" not in str(r.run) for r in results)
+    list(grade_paths([tmp_path / "class"], load_rubric("lab6"), tmp_path / "cold"))
+    for folder in (tmp_path / "class").iterdir():
+        assert comparable(tmp_path / "out" / folder.name / "result.json") == \
+            comparable(tmp_path / "cold" / folder.name / "result.json"), folder.name
 
 
 SLEEPER_WORKER = """
