@@ -95,7 +95,9 @@ def _worker_start(grader: int, environ: dict[str, str], door: WarmDoor | None) -
 def run_local(jobs: list[Job], workers: int) -> Iterator[JobOutput]:
     """Outputs in completion order; a worker that dies is reported as an error for its job.
 
-    For warm jobs, one warm parent, started here, forks the runs of every worker.
+    For warm jobs, one warm parent, started here, forks the runs of every worker. If the
+    caller stops early (Ctrl-C, or it closes this generator), the workers are killed at
+    once, and with them the runs in flight, instead of grading what they had started.
     """
     context = _context()
     door = None
@@ -116,8 +118,17 @@ def run_local(jobs: list[Job], workers: int) -> Iterator[JobOutput]:
                     except Exception as exc:  # noqa: BLE001 - a crashed worker: tell, go on
                         yield crashed_output(job, exc)
         finally:
-            for future in pending:
-                future.cancel()
+            if pending:  # stopped early; the pool then fails what is left (not cancelled:
+                _kill_workers(pool)  # Python 3.11's executor trips over cancelled futures)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes (the executor offers no public way to)."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        try:
+            process.kill()
+        except (OSError, ValueError):
+            pass  # already gone
 
 
 def crashed_output(job: Job, exc: BaseException) -> JobOutput:

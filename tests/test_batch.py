@@ -186,3 +186,36 @@ def _markers() -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_ctrl_c_stops_the_batch_at_once_without_waiting_for_runs_in_flight(class_dir, tmp_path) -> None:
+    work = tmp_path / "class"
+    shutil.copytree(class_dir, work)
+    (work / "sleeper").mkdir()
+    (work / "sleeper" / "s.py").write_text(SLEEPER)
+    out = tmp_path / "out"
+    grader = subprocess.Popen(  # the sleeper may run for 300 s: Ctrl-C must not wait for it
+        [sys.executable, "-c", "from grader.cli import main; main()", "run", str(work), "--out",
+         str(out), "--jobs", "2", "--timeout", "300"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, **GRADER_MARK},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not _markers() and grader.poll() is None:
+            time.sleep(0.2)
+        assert _markers(), "the sleeper never started"
+        grader.send_signal(signal.SIGINT)
+        _out, err = grader.communicate(timeout=120)
+        assert grader.returncode != 0 and "Aborted" in err and "Traceback" not in err, err
+        deadline = time.monotonic() + 15
+        while (_markers() or _grader_processes()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _markers() == [] and _grader_processes() == []
+    finally:
+        grader.kill()
+        for pid in _markers() + _grader_processes():
+            os.kill(pid, signal.SIGKILL)
+    assert not list(out.rglob("*.tmp"))
+    assert not (out / "sleeper" / "result.json").exists()
+    for path in out.glob("*/result.json"):
+        json.loads(path.read_text())
