@@ -33,6 +33,7 @@ from grader.confine import existing
 from grader.isolation import (MPL_SEED_MOUNT, SANDBOX_UID, SUBMISSION_MOUNT, WORK_MOUNT, Cgroup,
                               Support, bwrap_command, detect, package_root, python_roots)
 from grader.loading import Submission
+from grader.reaper import children_cpu_seconds
 from grader import warm
 from grader.tracedata import Trace, parse_trace
 from grader.warm import ForkedRun
@@ -135,12 +136,6 @@ def _die_with_parent() -> None:
     """Without bubblewrap: the child gets SIGKILL if the grader dies (PR_SET_PDEATHSIG)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _children_cpu() -> float:
-    """CPU seconds used by this process's reaped descendants, in total."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def rlimits(limits: Limits, cgroup: Cgroup | None) -> dict[str, tuple[int, int]]:
@@ -295,7 +290,7 @@ class SandboxSession:
         if self.support.cgroup_version is not None:
             self._cgroup = Cgroup(self.support.cgroup_version, self.limits.memory, self.limits.pids)
         started = time.monotonic()
-        self._children_cpu_at_start = _children_cpu()
+        self._children_cpu_at_start = children_cpu_seconds()
         if self.support.warm:
             self._process = self._spawn_warm(copy, request_read, response_write)
         else:
@@ -518,7 +513,7 @@ class SandboxSession:
         if used is None:
             used = (self._read_reaper_report() or {}).get("cpu_seconds")
         if not isinstance(used, (int, float)):
-            used = _children_cpu() - self._children_cpu_at_start
+            used = children_cpu_seconds() - self._children_cpu_at_start
         return used >= self.limits.cpu
 
     def _end_at_time_limit(self) -> None:

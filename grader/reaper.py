@@ -161,9 +161,14 @@ def supervise(config: dict[str, Any], status_fd: int, worker: int) -> dict[str, 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     killed = kill_namespace() if os.getpid() == 1 else kill_descendants()
     report["leftovers_killed"] = max(0, killed - (report["worker"] == "running"))
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # all reaped: the worker and leftovers
-    report["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    report["cpu_seconds"] = children_cpu_seconds()  # all reaped: the worker and leftovers
     return report
+
+
+def children_cpu_seconds() -> float:
+    """CPU seconds used by this process's reaped descendants, in total."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def kill_namespace() -> int:

@@ -180,11 +180,7 @@ def prestart(env: dict[str, str]) -> None:
     Its imports (a few seconds) then overlap with the grader's own; :func:`zygote` waits.
     Failures surface there, where a run can fall back to cold.
     """
-    with _LOCK:
-        try:
-            _started(json.dumps(env, sort_keys=True), env)
-        except WarmStartError:
-            pass
+    open_door(env)
 
 
 def zygote(env: dict[str, str]) -> Zygote:
