@@ -260,9 +260,10 @@ def _fits(spec: TargetSpec, candidate: Candidate) -> bool:
     if spec.kind != "network":
         return True
     data = candidate.data
-    if data["origin"] not in spec.origins:
+    origin = data["origin"]
+    if origin not in spec.origins and not (origin == "trace" and "weights" in spec.origins):
         return False
-    if spec.array_type != "any" and data["array_type"] != spec.array_type:
+    if spec.array_type != "any" and data["array_type"] not in (spec.array_type, "any"):
         return False
     sizes = data["sizes"]
     if spec.inputs is not None and sizes[0] != spec.inputs:
@@ -284,9 +285,11 @@ def choose(spec: TargetSpec, candidates: list[Candidate],
     """The candidate for one target; ``taken`` holds earlier choices for ``distinct_from``."""
     excluded = {id(taken[t]) for t in spec.distinct_from if taken.get(t) is not None}
     fitting = [c for c in candidates if _fits(spec, c) and id(c) not in excluded]
-    if not spec.fallback:
-        fitting = [c for c in fitting if _rank(spec, c) < len(spec.names)]
-    ranked = sorted(range(len(fitting)), key=lambda i: (_rank(spec, fitting[i]), i))
+    if not spec.fallback:  # a candidate identified by what the code did needs no name
+        fitting = [c for c in fitting if _rank(spec, c) < len(spec.names) or c.data.get("evidence")]
+    # Evidence first (what the training did), then the rubric's names, then the order found.
+    ranked = sorted(range(len(fitting)), key=lambda i: (
+        not fitting[i].data.get("evidence"), _rank(spec, fitting[i]), i))
     considered = tuple(fitting[i].label for i in ranked)
     if not ranked:
         kind_found = [c.label for c in candidates if c.kind == spec.kind][:8]
@@ -298,4 +301,6 @@ def choose(spec: TargetSpec, candidates: list[Candidate],
                       f"found none that fits. Found: {found}.")
     best = fitting[ranked[0]]
     others = f"; also considered: {', '.join(considered[1:4])}" if len(considered) > 1 else ""
-    return Choice(spec, best, considered, f"used {best.label}{others}")
+    evidence = best.data.get("evidence")
+    why = f" — identified by evidence: {evidence}" if evidence else " — chosen by its name and shape"
+    return Choice(spec, best, considered, f"used {best.label}{why}{others}")

@@ -14,6 +14,7 @@ from grader.launcher import RunRecord, SandboxSession
 from grader.loading import Submission
 from grader.networks import ResolvedNetwork, resolve
 from grader.references import References
+from grader.trace_candidates import from_traces
 from grader.rubric import Rubric
 
 
@@ -52,6 +53,8 @@ class GradingContext:
             self.inventory_problems = checked.events()
         if self.record.inventory is not None and not self.candidates:
             self.candidates = build_candidates(self.record.inventory)
+            # Networks and histories identified by what the loops did come first.
+            self.candidates = from_traces(self.record.loops, self.candidates) + self.candidates
         self.digest = submission_digest(self.submission)
 
     def rng(self, purpose: str) -> np.random.Generator:

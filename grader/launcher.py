@@ -35,6 +35,7 @@ from grader.isolation import (MPL_SEED_MOUNT, SANDBOX_UID, SUBMISSION_MOUNT, WOR
 from grader.loading import Submission
 from grader.reaper import children_cpu_seconds
 from grader import warm
+from grader.looptrace import LoopTrace, parse_loops
 from grader.tracedata import Trace, parse_trace
 from grader.warm import ForkedRun
 from grader.cachedir import cache_dir
@@ -80,6 +81,7 @@ class RunRecord:
     seconds: float = 0.0
     supervisor_events: list[str] = field(default_factory=list)  # what the reaper had to do
     traces: dict[str, Trace] = field(default_factory=dict)  # unit -> what its training did
+    loops: dict[str, LoopTrace] = field(default_factory=dict)  # unit -> what its loops did
     peak_memory: int | None = None  # bytes, from the run's cgroup
 
 
@@ -453,6 +455,9 @@ class SandboxSession:
                 elif kind == "trace":
                     trace = parse_trace(message)
                     self.record.traces[trace.unit] = trace
+                elif kind == "loops":
+                    traced = parse_loops(message)
+                    self.record.loops[traced.unit] = traced
                 elif kind == "inventory":
                     self.record.inventory = protocol.expect(message, {"units": "list"})["units"]
                     self.record.ending = "finished"

@@ -14,7 +14,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "identity")
+ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu",
+                                 "softmax")
+HIDDEN_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu")
+"""``softmax`` (over each sample's outputs) is an output activation only; ``leaky_relu`` has
+slope 0.01, torch's default."""
 
 LOSSES: tuple[str, ...] = ("bce", "bce_logits", "mse", "half_mse", "sse", "half_sse")
 """Loss names understood by :func:`loss_value` and :func:`gradients`.
@@ -36,6 +40,9 @@ _TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "tanh": torch.tanh,
     "relu": torch.relu,
     "identity": lambda z: z,
+    "elu": torch.nn.functional.elu,
+    "leaky_relu": torch.nn.functional.leaky_relu,
+    "softmax": lambda z: torch.softmax(z, dim=1),
 }
 
 
@@ -231,7 +238,7 @@ def infer_activations(
     biases: Sequence[np.ndarray],
     X: np.ndarray,
     observed: np.ndarray,
-    hidden_candidates: Sequence[str] = ACTIVATIONS,
+    hidden_candidates: Sequence[str] = HIDDEN_ACTIVATIONS,
     output_candidates: Sequence[str] = ACTIVATIONS,
 ) -> tuple[tuple[str, ...], float]:
     """The activations (one shared by all hidden layers, one for the output) that best

@@ -103,6 +103,9 @@ def resolve(candidate: Candidate, session: SandboxSession | None, rng: np.random
     X = probe_inputs(rng, data["sizes"][0])
     if data["origin"] == "module":
         return _resolve_module(candidate, session, X, losses)
+    if data["origin"] == "trace":  # the evidence showed the activations: outputs were reproduced
+        return ResolvedNetwork(candidate, tuple(data["activations"]),
+                               "shown by the training: " + data["evidence"], data["output_kind"])
     observed, how = _observe_weights_network(candidate, session, X, unit_objects)
     if observed is not None:
         acts, error = netmath.infer_activations(data["weights"], data["biases"], X, observed)

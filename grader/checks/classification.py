@@ -29,6 +29,12 @@ def predicted_labels(outputs: Any, output_kind: OutputKind) -> np.ndarray:
     """
     if output_kind not in _THRESHOLDS:
         raise ValueError(f"unknown output kind {output_kind!r}")
+    scores = np.asarray(outputs, dtype=np.float64)
+    if scores.ndim == 2 and scores.shape[1] == 2 and scores.shape[0] != 1:
+        # two outputs (softmax or two logits): the class is the larger one, class 1 the second
+        labels = np.argmax(scores, axis=1).astype(np.int64)
+        labels[np.isnan(scores).any(axis=1)] = -1
+        return labels
     out = _column(outputs, "outputs")
     labels = (out > _THRESHOLDS[output_kind]).astype(np.int64)
     labels[np.isnan(out)] = -1

@@ -19,6 +19,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from grader.sandbox.instrument import LoopSites, compile_cell
+
 MAX_TRACEBACK_CHARS = 4000
 MAX_FIGURES = 24
 FIGURE_DPI = 72
@@ -108,8 +110,12 @@ class FigureCapture:
 
 
 def run_cells(unit: str, cells: list[dict[str, Any]], namespace: dict[str, Any],
-              emit: Callable[[dict[str, Any]], None], figures: FigureCapture) -> None:
-    """Execute the cells in order, emitting one ``cell`` message per cell."""
+              emit: Callable[[dict[str, Any]], None], figures: FigureCapture,
+              sites: LoopSites | None = None) -> None:
+    """Execute the cells in order, emitting one ``cell`` message per cell.
+
+    With ``sites``, every loop is instrumented for the loop trace (line numbers unchanged).
+    """
     student_files = {cell_filename(unit, c["number"]) for c in cells}
     for cell in cells:
         number = cell["number"]
@@ -126,7 +132,7 @@ def run_cells(unit: str, cells: list[dict[str, Any]], namespace: dict[str, Any],
         figures.install()
         started = time.perf_counter()
         try:
-            code = compile(source, filename, "exec", dont_inherit=True)
+            code = compile_cell(source, filename, sites, number)
             exec(code, namespace)  # noqa: S102 - running the submission is the point
         except SystemExit as exc:
             report.update(status="error", error=f"the code called exit({exc.code!r}); the rest of "

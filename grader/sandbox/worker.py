@@ -12,8 +12,10 @@ from typing import Any
 
 from grader import protocol
 from grader.sandbox import probes, trace
+from grader.sandbox.datacalls import DataCalls
 from grader.sandbox.discovery import inventory
 from grader.sandbox.execute import FigureCapture, fresh_namespace, run_cells
+from grader.sandbox.looptrace import LoopTrace
 
 
 def network_isolated() -> bool:
@@ -158,20 +160,26 @@ def execute_units(run: dict[str, Any], emit: Callable[[dict[str, Any]], None]
     namespaces: dict[str, dict[str, Any]] = {}
     for unit in run["units"]:
         cells = unit["cells"]
-        preload("\n".join(c["source"] for c in cells), run["threads"])
+        sources = "\n".join(c["source"] for c in cells)
+        preload(sources, run["threads"])
         seed_everything(run["seed"])
         namespace = fresh_namespace(unit["path"])
         namespaces[unit["name"]] = namespace
         # Only where the unit uses torch: a warm worker has torch loaded for every unit.
-        training = trace.start(namespace) if "torch" in "\n".join(
-            c["source"] for c in cells) else None
+        training = trace.start(namespace) if "torch" in sources else None
+        loops = LoopTrace(namespace)
+        data = DataCalls()
+        data.install(sources)
         try:
-            run_cells(unit["name"], cells, namespace, emit, figures)
+            run_cells(unit["name"], cells, namespace, emit, figures, loops.sites)
         finally:
+            loops.uninstall()  # the grader's probes must not be traced
+            data.uninstall()
             if training is not None:
-                training.uninstall()  # the grader's probes must not be traced
+                training.uninstall()
         if training is not None:
             emit(training.message(unit["name"]))
+        emit({**loops.message(unit["name"]), "calls": data.calls})
     return namespaces
 
 

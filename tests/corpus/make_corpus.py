@@ -16,6 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _build import Cell, Entry, Fail, code, md, to_expected_toml, to_notebook, to_script  # noqa: E402
+import wild_numpy  # noqa: E402
+import wild_torch  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -934,6 +936,7 @@ ENTRIES: list[Entry] = [
                 "dropout is off wherever the grader judges the model; only the student's own losses "
                 "are computed under dropout."),
 ]
+ENTRIES += wild_numpy.ENTRIES + wild_torch.ENTRIES
 
 
 def targets() -> list[tuple[Path, str]]:

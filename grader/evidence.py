@@ -1,0 +1,406 @@
+"""Identify the student's trained network by what their training loop did, not by its names.
+
+A trained network is a set of arrays that changed inside one loop and that, chained by
+shape, reproduce what the code itself computed on the inputs that reached the loop: an
+output array it kept, or a loss it held, at a sampled iteration. Conventions tried: ``X @ W``
+and ``W @ X`` (and ``X @ W.T``), a bias per layer (a vector, ``(1, n)``/``(n, 1)``, or one
+shared number), no biases, the bias folded into the input as a column of ones; hidden
+activations sigmoid / tanh / ReLU / ELU / leaky ReLU / identity, outputs sigmoid, softmax or
+linear; losses MSE (mean or sum, halved or not), binary and categorical cross-entropy.
+
+Everything here is trusted float64 NumPy over validated samples (:mod:`grader.looptrace`);
+every network found says which loop, which arrays and which observation identified it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader.looptrace import Loop, LoopTrace
+
+MAX_MATRICES = 10        # changed 2-D arrays considered per loop
+MAX_CHAINS = 400         # weight chains enumerated per loop
+MAX_VERIFIED = 60        # layouts checked against what the code computed, per pool
+MAX_PAIRS = 3            # consecutive sample pairs a chain is verified on
+MAX_LAYERS = 6
+REL_TOLERANCE = 1e-4     # float32 training in float64: relative to the observed scale
+HIDDEN = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu")
+OUTPUT = ("sigmoid", "identity", "softmax", "tanh", "relu")
+
+
+def _act(name: str, z: np.ndarray) -> np.ndarray:
+    if name == "sigmoid":
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "elu":
+        return np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
+    if name == "leaky_relu":
+        return np.where(z > 0, z, 0.01 * z)
+    if name == "softmax":
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    return z
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a chain's arrays form layers: paths, orientation, biases, folded ones."""
+
+    weights: tuple[str, ...]
+    biases: tuple[str | None, ...]
+    column: bool                      # weights stored (out, in)
+    folded: tuple[int | None, ...]    # per layer: index of the ones column in its input, or None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return self.weights + tuple(b for b in self.biases if b is not None)
+
+
+@dataclass
+class Found:
+    """A network identified in one loop, with its final parameters and the evidence."""
+
+    loop: Loop
+    layout: Layout
+    weights: list[np.ndarray]         # (in, out), the ones column taken out
+    biases: list[np.ndarray]          # (out,)
+    activations: tuple[str, ...]
+    loss: str | None                  # the loss that reproduced a recorded one, if any
+    inputs: str                       # the path of the inputs the outputs were reproduced on
+    targets: str | None
+    evidence: str
+    states: list[dict[str, np.ndarray]] = field(default_factory=list, repr=False)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (self.weights[0].shape[0], *[w.shape[1] for w in self.weights])
+
+
+def _layer_arrays(state: dict[str, np.ndarray], layout: Layout
+                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(in, out) weights and (out,) biases, the ones column of folded layers split off."""
+    weights, biases = [], []
+    for path, bias, fold in zip(layout.weights, layout.biases, layout.folded):
+        W = state[path].T if layout.column else state[path]
+        b = np.zeros(W.shape[1]) if bias is None else np.broadcast_to(
+            state[bias].reshape(-1), (W.shape[1],)).astype(np.float64)
+        if fold is not None:
+            b = b + W[fold]
+            W = np.delete(W, fold, axis=0)
+        weights.append(np.asarray(W, dtype=np.float64))
+        biases.append(np.asarray(b, dtype=np.float64))
+    return weights, biases
+
+
+def forward(weights: list[np.ndarray], biases: list[np.ndarray], acts: tuple[str, ...],
+            X: np.ndarray) -> np.ndarray:
+    a = X
+    for W, b, act in zip(weights, biases, acts):
+        a = _act(act, a @ W + b)
+    return a
+
+
+def _vector(array: np.ndarray) -> bool:
+    return array.ndim == 1 or (array.ndim == 2 and 1 in array.shape)
+
+
+def _bias_options(width: int, vectors: dict[str, np.ndarray], weight: str,
+                  chain: list[str]) -> list[str | None]:
+    """Biases that fit a layer of this width, the one named most like a bias of its weight first."""
+    fitting = [p for p, a in vectors.items() if (a.size == width or a.size == 1) and p not in chain]
+
+    def affinity(path: str) -> tuple[int, str]:
+        leaf = path.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"]").lower()
+        score = 4 * (leaf.startswith("b") or "bias" in leaf)
+        score += 3 * ([c for c in weight if c.isdigit()] == [c for c in path if c.isdigit()])
+        score += len(os.path.commonprefix([path[::-1], weight[::-1]]))  # wh ~ bh, W_out ~ b_out
+        score += len(os.path.commonprefix([path, weight])) // 2          # layers[0].W ~ layers[0].b
+        return (-score, path)
+
+    return sorted(fitting, key=affinity)[:3] + [None]
+
+
+def _chains(matrices: dict[str, tuple[int, int]], column: bool) -> list[list[str]]:
+    """Orderings of the matrices whose shapes chain (the next input = this output, or +1)."""
+    def io(path: str) -> tuple[int, int]:
+        rows, cols = matrices[path]
+        return (cols, rows) if column else (rows, cols)
+
+    found: list[list[str]] = []
+
+    def extend(path: list[str]) -> None:
+        if len(found) >= MAX_CHAINS:
+            return
+        if len(path) >= 2:
+            found.append(list(path))
+        if len(path) >= MAX_LAYERS:
+            return
+        out = io(path[-1])[1]
+        for nxt in matrices:
+            if nxt not in path and io(nxt)[0] in (out, out + 1):
+                extend(path + [nxt])
+
+    for start in matrices:
+        if io(start)[0] >= 2:
+            extend([start])
+    return found
+
+
+@dataclass(frozen=True)
+class _Observed:
+    """What the code computed at one sampled iteration, to be reproduced."""
+
+    outputs: list[tuple[str, np.ndarray]]
+    losses: list[tuple[str, float]]
+
+
+def _inputs(state: dict[str, np.ndarray], n_in: int) -> list[tuple[str, np.ndarray]]:
+    """Arrays in scope that can be the network's inputs, as (m, n_in) rows."""
+    found = []
+    for path, array in state.items():
+        if array.ndim == 2 and array.shape[1] == n_in and array.shape[0] >= 1:
+            found.append((path, array))
+        elif array.ndim == 2 and array.shape[0] == n_in and array.shape[1] > 1:
+            found.append((path + ".T", array.T))
+        elif array.ndim == 1 and array.size == n_in:
+            found.append((path, array.reshape(1, -1)))
+    return found[:12]
+
+
+def _losses(out: np.ndarray, Y: np.ndarray) -> dict[str, float]:
+    """The loss conventions students use, of outputs ``out`` (m, k) against targets ``Y``."""
+    found: dict[str, float] = {}
+    if Y.shape != out.shape:
+        return found
+    err = out - Y
+    sq = err * err
+    found.update(mse=float(sq.mean()), half_mse=float(0.5 * sq.mean()), sse=float(sq.sum()),
+                 half_sse=float(0.5 * sq.sum()), mse_rows=float(sq.sum(axis=1).mean()),
+                 half_mse_rows=float(0.5 * sq.sum(axis=1).mean()))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.clip(out, 1e-12, 1 - 1e-12)
+        if out.shape[1] == 1:
+            found["bce"] = float(-(Y * np.log(p) + (1 - Y) * np.log(1 - p)).mean())
+            found["bce_sum"] = float(-(Y * np.log(p) + (1 - Y) * np.log(1 - p)).sum())
+            z = out
+            found["bce_logits"] = float((np.maximum(z, 0) - z * Y + np.log1p(np.exp(-np.abs(z)))).mean())
+        else:
+            found["ce"] = float(-(Y * np.log(p)).sum(axis=1).mean())
+            found["ce_sum"] = float(-(Y * np.log(p)).sum())
+            z = out - out.max(axis=1, keepdims=True)
+            logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            found["ce_logits"] = float(-(Y * logp).sum(axis=1).mean())
+    return {k: v for k, v in found.items() if np.isfinite(v)}
+
+
+def _targets(state: dict[str, np.ndarray], m: int, k: int) -> list[tuple[str, np.ndarray]]:
+    """Arrays that can be the targets of m outputs of width k (one-hot from integer labels)."""
+    found = []
+    for path, array in state.items():
+        if array.size == m * k and (array.ndim == 1 or 1 in array.shape or array.shape == (m, k)):
+            Y = array.reshape(m, k) if array.shape != (k, m) else array.T
+            found.append((path, Y))
+        if k > 1 and array.size == m and np.all(np.isin(array, np.arange(k))):
+            found.append((path + " (labels)", np.eye(k)[array.reshape(-1).astype(int)]))
+    return found[:12]
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
+    return a.shape == b.shape and float(np.max(np.abs(a - b), initial=0.0)) <= REL_TOLERANCE * scale
+
+
+def _observed(state: dict[str, np.ndarray], scalars: dict[str, float], m: int, k: int,
+              recorded: set[str]) -> list[tuple[str, np.ndarray]]:
+    outs = []
+    for path in recorded:
+        array = state.get(path)
+        if array is not None and array.size == m * k:
+            if array.ndim == 2 and array.shape == (k, m) and k != m:
+                outs.append((path, array.T))
+            else:
+                outs.append((path, array.reshape(m, k)))
+    if m * k == 1:
+        outs += [(name, np.array([[value]])) for name, value in scalars.items()]
+    return outs
+
+
+def _pairs(loop: Loop) -> list[int]:
+    """Indices b of samples whose predecessor is the iteration just before, spread over the loop."""
+    indices = [i for i in range(1, len(loop.samples))
+               if loop.samples[i].iteration == loop.samples[i - 1].iteration + 1
+               and not loop.samples[i].end]
+    if len(indices) <= MAX_PAIRS:
+        return indices
+    picks = np.linspace(0, len(indices) - 1, MAX_PAIRS).round().astype(int)
+    return [indices[i] for i in sorted(set(picks.tolist()))]
+
+
+def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str]) -> list[Layout]:
+    """Every way these changed arrays chain into layers (bounded)."""
+    last = states[-1]
+    matrices = {p: last[p].shape for p in sorted(changed)
+                if p in last and last[p].ndim == 2 and min(last[p].shape) > 1
+                or p in last and last[p].ndim == 2 and _is_output_column(last[p])}
+    matrices = dict(list(matrices.items())[:MAX_MATRICES])
+    vectors = {p: last[p] for p in sorted(changed) if p in last and _vector(last[p])}
+    layouts: list[Layout] = []
+    for column in (False, True):
+        for chain in _chains(matrices, column):
+            sizes = [(matrices[p][1], matrices[p][0]) if column else matrices[p] for p in chain]
+            folds: list[tuple[int | None, ...]] = [(None,)]
+            for prev, nxt in zip(sizes, sizes[1:]):
+                folds.append((None,) if nxt[0] == prev[1] else (0, -1))  # a ones column: first or last
+            options = [_bias_options(size[1], vectors, path, chain) for size, path in zip(sizes, chain)]
+            for folded in itertools.product(*folds):
+                for biases in itertools.islice(itertools.product(*options), 16):
+                    used = [b for b in biases if b is not None]
+                    if len(set(used)) != len(used) or set(used) & set(chain):
+                        continue
+                    layouts.append(Layout(tuple(chain), tuple(biases), column, tuple(folded)))
+    # the most layers first, then the most biases, then the row convention, then no folds
+    return sorted(layouts, key=lambda l: (-len(l.weights), -sum(b is not None for b in l.biases),
+                                          l.column, sum(f is not None for f in l.folded)))
+
+
+def _is_output_column(array: np.ndarray) -> bool:
+    """A (h, 1) or (1, h) weight of a one-output layer (h > 1)."""
+    return 1 in array.shape and max(array.shape) > 1
+
+
+def _moving_scalars(loop: Loop) -> set[str]:
+    """Scalars that took more than one value in the loop (a loss does; a learning rate does not)."""
+    seen: dict[str, set[float]] = {}
+    for sample in loop.samples:
+        for name, value in sample.scalars.items():
+            seen.setdefault(name, set()).add(value)
+    return {name for name, values in seen.items() if len(values) > 1}
+
+
+def _with_input_fold(layout: Layout, fold: int | None) -> Layout:
+    return Layout(layout.weights, layout.biases, layout.column, (fold, *layout.folded[1:]))
+
+
+def _ones_column(X: np.ndarray) -> int | None:
+    """The index of a column of ones (a bias folded into the inputs), if X has one."""
+    if X.shape[1] < 2 or X.shape[0] < 2:
+        return None
+    ones = np.flatnonzero(np.all(X == 1.0, axis=0))
+    return int(ones[0]) if ones.size else None
+
+
+def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], moving: set[str],
+               by_loss: bool
+               ) -> tuple[Layout, tuple[str, ...], str, np.ndarray, str | None, str | None, str] | None:
+    """(layout, activations, inputs, X, loss, targets, evidence) when the layout reproduces the
+    code's kept outputs (or, ``by_loss``, a loss it held)."""
+    first = states[-1][layout.weights[0]]
+    rows = first.shape[1] if layout.column else first.shape[0]
+    for b in _pairs(loop):
+        state_b = states[b]
+        sample = loop.samples[b]
+        own = set(layout.paths)
+        for in_path, raw_X in _inputs({p: v for p, v in state_b.items() if p not in own}, rows):
+            fold = _ones_column(raw_X)
+            use = _with_input_fold(layout, fold)
+            X = np.delete(raw_X, fold, axis=1) if fold is not None else raw_X
+            for params in (states[b - 1], state_b):
+                try:
+                    weights, biases = _layer_arrays(params, use)
+                except (KeyError, ValueError, IndexError):
+                    return None
+                k = weights[-1].shape[1]
+                scalars = {n: v for n, v in sample.scalars.items() if n in moving}
+                outs = _observed(state_b, scalars, X.shape[0], k, set(sample.arrays) - own)
+                hit = None if by_loss else _match_outputs(weights, biases, X, outs)
+                if hit is not None:
+                    acts, out_path = hit
+                    loss, target = _match_loss(weights, biases, acts, X, state_b, scalars)
+                    return use, acts, in_path, X, loss and loss.split(":")[0], target, (
+                        f"its outputs `{out_path}` at iteration {sample.iteration} are reproduced "
+                        f"from `{in_path}`")
+                for acts in _act_options(len(weights), k) if by_loss and scalars else ():
+                    loss, target = _match_loss(weights, biases, acts, X, state_b, scalars)
+                    if loss is not None:
+                        kind, name = loss.split(":", 1)
+                        return use, acts, in_path, X, kind, target, (
+                            f"the loss `{name}` it computed at iteration {sample.iteration} is "
+                            f"reproduced from `{in_path}`")
+    return None
+
+
+def _act_options(layers: int, outputs: int) -> list[tuple[str, ...]]:
+    hidden = HIDDEN if layers > 1 else ("identity",)
+    final = OUTPUT if outputs > 1 else tuple(o for o in OUTPUT if o != "softmax")
+    return [tuple([h] * (layers - 1)) + (o,) for h in hidden for o in final]
+
+
+def _match_outputs(weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray,
+                   outs: list[tuple[str, np.ndarray]]) -> tuple[tuple[str, ...], str] | None:
+    if not outs:
+        return None
+    for acts in _act_options(len(weights), weights[-1].shape[1]):
+        with np.errstate(all="ignore"):
+            out = forward(weights, biases, acts, X)
+        for path, observed in outs:
+            if _close(out, observed):
+                return acts, path
+    return None
+
+
+def _match_loss(weights: list[np.ndarray], biases: list[np.ndarray], acts: tuple[str, ...],
+                X: np.ndarray, state: dict[str, np.ndarray], scalars: dict[str, float]
+                ) -> tuple[str | None, str | None]:
+    if not scalars:
+        return None, None
+    with np.errstate(all="ignore"):
+        out = forward(weights, biases, acts, X)
+    for target_path, Y in _targets(state, out.shape[0], out.shape[1]):
+        for loss, value in _losses(out, Y).items():
+            for name, recorded in scalars.items():
+                if recorded != 0 and abs(value - recorded) <= 1e-6 * max(1.0, abs(recorded)):
+                    return f"{loss}:{name}", target_path
+    return None, None
+
+
+def _pools(loop: Loop) -> list[set[str]]:
+    """Where to look for parameters: first the arrays that existed before the loop and changed
+    in it (parameters are set up before training; a loop's intermediates appear inside it),
+    then everything that changed."""
+    changed = loop.changed()
+    before = changed & set(loop.samples[0].arrays) if loop.samples[0].iteration == 0 else set()
+    return [pool for pool in (before, changed) if pool][: 1 if before == changed else 2]
+
+
+def find_networks(trace: LoopTrace) -> list[Found]:
+    """Every network a loop of this unit trained, one per loop, in loop order."""
+    found: list[Found] = []
+    for loop in trace.loops:
+        if len(loop.samples) < 3:
+            continue
+        states = loop.states()
+        result = None
+        moving = _moving_scalars(loop)
+        for pool, by_loss in itertools.product(_pools(loop), (False, True)):
+            for layout in _layouts(loop, states, pool)[:MAX_VERIFIED]:
+                result = _reproduce(layout, loop, states, moving, by_loss)
+                if result is not None:
+                    break
+            if result is not None:
+                break
+        if result is None:
+            continue
+        use, acts, inputs, _X, loss, targets, evidence = result
+        weights, biases = _layer_arrays(states[-1], use)
+        found.append(Found(loop, use, weights, biases, acts, loss, inputs, targets,
+                           f"changed in {loop.where} ({loop.iterations} iterations); " + evidence,
+                           states))
+    return found

@@ -1,0 +1,183 @@
+"""The loop trace as the grader holds it: validated samples of every loop, and the data calls.
+
+The child sends one ``loops`` message per unit (see :mod:`grader.sandbox.looptrace`).
+Nothing in it is trusted: :func:`parse_loops` checks every key, type, size and name and
+rejects the whole message otherwise. A sample holds only what changed since its loop's
+previous sample; :meth:`Loop.states` carries the rest forward, so each sampled iteration
+can be looked at whole.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader import protocol
+
+MAX_SITES = 512
+MAX_SAMPLES = 1_200
+MAX_UNIT_ELEMENTS = 1_500_000
+MAX_PATH = 120
+MAX_ARRAYS_PER_SAMPLE = 256
+MAX_SCALARS = 48
+MAX_CALLS = 32
+DATA_FUNCTIONS = ("make_moons", "make_circles", "make_blobs", "make_classification",
+                  "train_test_split", "StandardScaler.fit", "StandardScaler.fit_transform")
+
+
+@dataclass(frozen=True)
+class LoopSample:
+    """One recorded iteration of a loop (``end``: the state as the loop was left)."""
+
+    iteration: int
+    end: bool
+    arrays: dict[str, np.ndarray]
+    scalars: dict[str, float]
+
+
+@dataclass
+class Loop:
+    """One loop of the student's code and its sampled iterations."""
+
+    id: int
+    cell: int
+    line: int
+    kind: str
+    iterations: int
+    samples: list[LoopSample] = field(default_factory=list)
+
+    def states(self) -> list[dict[str, np.ndarray]]:
+        """The arrays in scope at each sample: what it recorded over what came before."""
+        current: dict[str, np.ndarray] = {}
+        out = []
+        for sample in self.samples:
+            current = {**current, **sample.arrays}
+            out.append(current)
+        return out
+
+    def changed(self) -> set[str]:
+        """Paths whose value changed inside the loop (recorded again after its first sample)."""
+        return {path for sample in self.samples[1:] for path in sample.arrays}
+
+    @property
+    def where(self) -> str:
+        return f"the {self.kind} loop at line {self.line}"
+
+
+@dataclass(frozen=True)
+class DataCall:
+    """A call of a data generator or preprocessing step, with its plain arguments."""
+
+    function: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    shapes: tuple[tuple[int, ...], ...]
+
+    def argument(self, name: str, position: int, default: Any = None) -> Any:
+        if name in self.kwargs:
+            return self.kwargs[name]
+        return self.args[position] if position < len(self.args) else default
+
+
+@dataclass
+class LoopTrace:
+    """One unit's loops and data calls."""
+
+    unit: str
+    loops: list[Loop]
+    calls: list[DataCall]
+    truncated: bool
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    if value is None or isinstance(value, (bool, str)):
+        return not isinstance(value, str) or len(value) <= 40
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    if isinstance(value, list) and depth == 0:
+        return len(value) <= 4 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                       for v in value)
+    if isinstance(value, dict) and depth == 0 and len(value) == 1:
+        key, item = next(iter(value.items()))
+        if key == "shape":
+            return isinstance(item, list) and len(item) <= 8 and all(
+                isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in item)
+        return key == "type" and isinstance(item, str) and len(item) <= 40
+    return False
+
+
+def _call(raw: Any) -> DataCall:
+    if not isinstance(raw, dict):
+        raise protocol.ProtocolError("loops: a data call is not an object")
+    protocol.expect({"type": "call", **raw}, {"function": "str", "args": "list", "kwargs": "dict",
+                                              "shapes": "list"})
+    if raw["function"] not in DATA_FUNCTIONS or len(raw["args"]) > 8 or len(raw["kwargs"]) > 16:
+        raise protocol.ProtocolError("loops: a data call is malformed")
+    if not all(_plain(a) for a in raw["args"]) or not all(
+            isinstance(k, str) and len(k) <= 40 and _plain(v) for k, v in raw["kwargs"].items()):
+        raise protocol.ProtocolError("loops: a data call's arguments are not plain values")
+    shapes = raw["shapes"]
+    if len(shapes) > 8 or not all(isinstance(s, list) and len(s) <= 8 and all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in s) for s in shapes):
+        raise protocol.ProtocolError("loops: a data call's shapes are malformed")
+    return DataCall(raw["function"], tuple(raw["args"]), dict(raw["kwargs"]),
+                    tuple(tuple(s) for s in shapes))
+
+
+def _sample(raw: Any, sites: int) -> tuple[int, LoopSample]:
+    if not isinstance(raw, dict):
+        raise protocol.ProtocolError("loops: a sample is not an object")
+    protocol.expect({"type": "sample", **raw}, {"loop": "int", "iteration": "int", "end": "bool",
+                                                "arrays": "list", "scalars": "list"})
+    if not 0 <= raw["loop"] < sites or raw["iteration"] < 0:
+        raise protocol.ProtocolError("loops: a sample names no loop")
+    if len(raw["arrays"]) > MAX_ARRAYS_PER_SAMPLE or len(raw["scalars"]) > MAX_SCALARS:
+        raise protocol.ProtocolError("loops: a sample holds too much")
+    arrays: dict[str, np.ndarray] = {}
+    for item in raw["arrays"]:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+                and 0 < len(item[0]) <= MAX_PATH and isinstance(item[1], np.ndarray)
+                and item[1].dtype == np.float64 and 1 <= item[1].ndim <= 4):
+            raise protocol.ProtocolError("loops: a recorded array is malformed")
+        if not np.all(np.isfinite(item[1])):
+            continue  # a diverged value says nothing a later check needs
+        arrays[item[0]] = item[1]
+    scalars: dict[str, float] = {}
+    for item in raw["scalars"]:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+                and 0 < len(item[0]) <= MAX_PATH and isinstance(item[1], (int, float))
+                and not isinstance(item[1], bool) and math.isfinite(item[1])):
+            raise protocol.ProtocolError("loops: a recorded scalar is malformed")
+        scalars[item[0]] = float(item[1])
+    return raw["loop"], LoopSample(raw["iteration"], raw["end"], arrays, scalars)
+
+
+def parse_loops(message: dict[str, Any]) -> LoopTrace:
+    """Validate a ``loops`` message; raises :class:`protocol.ProtocolError` on anything odd."""
+    protocol.expect(message, {"unit": "str", "sites": "list", "samples": "list",
+                              "truncated": "bool", "calls": "list"})
+    if len(message["sites"]) > MAX_SITES or len(message["samples"]) > MAX_SAMPLES \
+            or len(message["calls"]) > MAX_CALLS:
+        raise protocol.ProtocolError("loops: too many loops, samples or calls")
+    loops = []
+    for index, site in enumerate(message["sites"]):
+        if not (isinstance(site, list) and len(site) == 4 and site[2] in ("for", "while")
+                and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                        for v in (site[0], site[1], site[3]))):
+            raise protocol.ProtocolError("loops: a loop site is malformed")
+        loops.append(Loop(index, site[0], site[1], site[2], site[3]))
+    elements = 0
+    for raw in message["samples"]:
+        loop, sample = _sample(raw, len(loops))
+        elements += sum(a.size for a in sample.arrays.values())
+        if elements > MAX_UNIT_ELEMENTS:
+            raise protocol.ProtocolError("loops: the recorded arrays are too large")
+        previous = loops[loop].samples[-1].iteration if loops[loop].samples else -1
+        if sample.iteration < previous or sample.iteration > loops[loop].iterations:
+            raise protocol.ProtocolError("loops: sample iterations are not in order")
+        loops[loop].samples.append(sample)
+    return LoopTrace(message["unit"], [loop for loop in loops if loop.samples],
+                     [_call(raw) for raw in message["calls"]], message["truncated"])

@@ -1,0 +1,78 @@
+"""Instrument the student's loops before they run: one cheap call per iteration, one after the loop.
+
+An AST pass inserts ``__labgrade_loop__(ID)`` as the first statement of every ``for`` and
+``while`` body (so it runs once per iteration, before that iteration's work: the state it
+sees is what the previous iteration left) and wraps each loop in ``try: ... finally:
+__labgrade_loop_end__(ID)`` so the state after the last iteration is seen too, whether the
+loop ends, breaks, returns or raises. Every inserted node takes the line and column of its
+loop, and nothing else is moved, so tracebacks and line numbers stay true.
+
+Nothing here records or judges: :mod:`grader.sandbox.looptrace` decides which iterations to
+sample and what to keep.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+TICK = "__labgrade_loop__"
+END = "__labgrade_loop_end__"
+MAX_LOOPS = 512  # loops instrumented per unit (beyond: left as written)
+
+
+@dataclass
+class LoopSites:
+    """Where each instrumented loop is: its id is its index here."""
+
+    sites: list[tuple[int, int, str]] = field(default_factory=list)  # (cell, line, "for" | "while")
+
+    def add(self, cell: int, line: int, kind: str) -> int | None:
+        if len(self.sites) >= MAX_LOOPS:
+            return None
+        self.sites.append((cell, line, kind))
+        return len(self.sites) - 1
+
+
+def _call(name: str, loop_id: int, at: ast.AST) -> ast.Expr:
+    node = ast.Expr(ast.Call(ast.Name(name, ast.Load()), [ast.Constant(loop_id)], []))
+    for child in ast.walk(node):
+        ast.copy_location(child, at)
+        child.end_lineno, child.end_col_offset = at.lineno, at.col_offset  # type: ignore[attr-defined]
+    return node
+
+
+class _Loops(ast.NodeTransformer):
+    def __init__(self, sites: LoopSites, cell: int) -> None:
+        self.sites, self.cell = sites, cell
+
+    def _instrument(self, node: ast.For | ast.While | ast.AsyncFor) -> ast.AST:
+        self.generic_visit(node)  # inner loops first
+        loop_id = self.sites.add(self.cell, node.lineno, "while" if isinstance(node, ast.While)
+                                 else "for")
+        if loop_id is None:
+            return node
+        node.body.insert(0, _call(TICK, loop_id, node))
+        wrapper = ast.Try(body=[node], handlers=[], orelse=[], finalbody=[_call(END, loop_id, node)])
+        return ast.copy_location(wrapper, node)
+
+    visit_For = _instrument
+    visit_While = _instrument
+    visit_AsyncFor = _instrument
+
+
+def instrument(tree: ast.Module, sites: LoopSites, cell: int) -> ast.Module:
+    """The same module with every loop instrumented (see the module docstring)."""
+    tree = _Loops(sites, cell).visit(tree)
+    return ast.fix_missing_locations(tree)
+
+
+def compile_cell(source: str, filename: str, sites: LoopSites | None, cell: int) -> object:
+    """Compile one cell, its loops instrumented when ``sites`` is given.
+
+    A syntax error is raised exactly as ``compile`` raises it.
+    """
+    if sites is None:
+        return compile(source, filename, "exec", dont_inherit=True)
+    tree = ast.parse(source, filename, "exec")
+    return compile(instrument(tree, sites, cell), filename, "exec", dont_inherit=True)

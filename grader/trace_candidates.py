@@ -1,0 +1,197 @@
+"""Candidates identified by evidence: the networks the loops trained and the losses they followed.
+
+For every network :mod:`grader.evidence` found in a unit's loop trace this builds a network
+candidate (the final parameters, the activations the evidence showed, the data set it was
+trained on) and a loss-history candidate: the student's own series when one matches the
+losses the grader recomputes from the sampled parameters, else the grader's recomputation
+itself. Where the parameters are those of an ``nn.Module`` or of weights the inventory
+already holds, that candidate carries the evidence instead of a second copy. Each candidate
+says what identified it (``data["evidence"]``); the rubric's names only break ties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.candidates import Candidate
+from grader.evidence import Found, _losses, _targets, find_networks, forward
+from grader.looptrace import LoopTrace
+
+HISTORY_RTOL = 1e-3
+STRIDES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000)
+
+
+def training_dataset(X: np.ndarray, calls: list[str]) -> str | None:
+    """``xor`` for inputs at (or clustered round) the four corners, ``moons`` for make_moons data."""
+    if X.shape[1] == 2 and X.shape[0] >= 4:
+        corners = np.rint(X)
+        if np.all(np.isin(corners, (0.0, 1.0))) and np.max(np.abs(X - corners)) < 0.45 \
+                and len({tuple(r) for r in corners}) == 4:
+            return "xor"
+    if "make_moons" in calls:
+        return "moons"
+    if X.shape[0] >= 50 and "make_circles" not in calls and "make_blobs" not in calls:
+        return "moons"
+    return None
+
+
+def _state_inputs(found: Found, state: dict[str, np.ndarray]) -> np.ndarray | None:
+    path = found.inputs
+    array = state.get(path[:-2] if path.endswith(".T") else path)
+    if array is None:
+        return None
+    X = array.T if path.endswith(".T") else array
+    X = X.reshape(1, -1) if X.ndim == 1 else X
+    fold = found.layout.folded[0]
+    return np.delete(X, fold, axis=1) if fold is not None else X
+
+
+def recomputed_losses(found: Found) -> tuple[list[int], dict[str, list[float]], str | None]:
+    """Iterations sampled and, per loss convention, the loss of the parameters there."""
+    from grader.evidence import _layer_arrays  # noqa: PLC0415
+
+    iterations: list[int] = []
+    by_loss: dict[str, list[float]] = {}
+    for sample, state in zip(found.loop.samples, found.states):
+        if sample.end:
+            continue
+        X = _state_inputs(found, state)
+        try:
+            weights, biases = _layer_arrays(state, found.layout)
+        except (KeyError, ValueError, IndexError):
+            continue
+        if X is None or X.shape[1] != weights[0].shape[0]:
+            continue
+        with np.errstate(all="ignore"):
+            out = forward(weights, biases, found.activations, X)
+        targets = [(p, Y) for p, Y in _targets(state, out.shape[0], out.shape[1])
+                   if found.targets is None or p == found.targets]
+        if not targets:
+            continue
+        losses = _losses(out, targets[0][1])
+        iterations.append(sample.iteration)
+        for name, value in losses.items():
+            by_loss.setdefault(name, []).append(value)
+    lengths = {len(v) for v in by_loss.values()}
+    if len(lengths) != 1:
+        return [], {}, None
+    return iterations, by_loss, targets[0][0] if iterations else None
+
+
+def _default_loss(found: Found) -> str:
+    if found.loss:
+        return found.loss
+    if found.activations[-1] == "softmax":
+        return "ce"
+    if found.activations[-1] == "sigmoid":
+        return "bce"
+    return "mse"
+
+
+def matching_series(values: np.ndarray, iterations: list[int], by_loss: dict[str, list[float]]
+                    ) -> tuple[str, int] | None:
+    """(loss, stride) such that ``values[j]`` is the loss at iteration ``stride * j``."""
+    if values.size < 2:
+        return None
+    for stride in STRIDES:
+        for loss, recomputed in by_loss.items():
+            pairs = [(values[it // stride], r) for it, r in zip(iterations, recomputed)
+                     if it % stride == 0 and it // stride < values.size]
+            if len(pairs) >= 2 and all(abs(v - r) <= HISTORY_RTOL * max(abs(r), 1e-8) + 1e-9
+                                       for v, r in pairs):
+                return loss, stride
+    return None
+
+
+def _owner(found: Found, candidates: list[Candidate], unit: str) -> Candidate | None:
+    """An inventory network whose parameters are the ones the loop changed."""
+    paths = set(found.layout.paths)
+    for candidate in candidates:
+        if candidate.kind != "network" or candidate.unit != unit:
+            continue
+        if candidate.data.get("origin") == "module":
+            prefix = candidate.name + "."
+            if paths and all(p.startswith(prefix) for p in paths):
+                return candidate
+        elif set(candidate.keys) >= {p for p in paths} or paths <= set(candidate.keys):
+            return candidate
+    return None
+
+
+def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidate]
+                ) -> list[Candidate]:
+    """Evidence-identified candidates (networks, histories), marking inventory ones they confirm."""
+    out: list[Candidate] = []
+    for unit, trace in loops.items():
+        calls = [c.function for c in trace.calls]
+        for index, found in enumerate(find_networks(trace)):
+            last_X = _state_inputs(found, found.states[-1])
+            dataset = training_dataset(last_X, calls) if last_X is not None else None
+            datasets = frozenset({dataset} if dataset else ())
+            evidence = found.evidence
+            owner = _owner(found, inventory_candidates, unit)
+            if owner is not None:
+                owner.data.update(evidence=evidence, datasets=datasets or owner.data.get("datasets"),
+                                  trained_in=found.loop.id)
+                network_name = owner.name
+            else:
+                network = _network(unit, found, datasets, calls)
+                out.append(network)
+                network_name = network.name
+            out.extend(_history(unit, found, inventory_candidates, datasets, network_name, index))
+    return out
+
+
+def _network(unit: str, found: Found, datasets: frozenset[str], calls: list[str]) -> Candidate:
+    sizes = found.sizes
+    paths = found.layout.paths
+    label = ", ".join(paths)
+    acts = found.activations
+    output_kind = "logit" if acts[-1] == "identity" and found.loss in ("bce_logits", "ce_logits") \
+        else "probability"
+    return Candidate("network", unit, label, tuple(paths),
+                     f"weights {'→'.join(str(s) for s in sizes)} trained in {found.loop.where}",
+                     {"unit": unit, "name": paths[0]},
+                     {"origin": "trace", "array_type": "any", "weights": found.weights,
+                      "biases": found.biases, "activations": acts, "plain": True, "sizes": sizes,
+                      "container": "loop", "convention": "column" if found.layout.column else "row",
+                      "evidence": found.evidence, "output_kind": output_kind,
+                      "trained_in": found.loop.id, "datasets": datasets, "calls": calls,
+                      "student_arrays": {p: found.states[-1][p] for p in paths},
+                      "weight_keys": list(found.layout.weights),
+                      "bias_keys": list(found.layout.biases)})
+
+
+def _history(unit: str, found: Found, inventory: list[Candidate], datasets: frozenset[str],
+             network: str, index: int) -> list[Candidate]:
+    iterations, by_loss, _targets_path = recomputed_losses(found)
+    if len(iterations) < 2:
+        return []
+    for candidate in inventory:
+        if candidate.kind != "series" or candidate.unit != unit:
+            continue
+        values = np.asarray(candidate.data["values"], dtype=np.float64)
+        match = matching_series(values, iterations, by_loss)
+        if match is not None:
+            loss, stride = match
+            every = "every iteration" if stride == 1 else f"every {stride} iterations"
+            candidate.data.update(
+                evidence=f"matches the {loss} losses the grader recomputed from the parameters "
+                         f"sampled in {found.loop.where} ({every})",
+                datasets=datasets, network=network, trained_in=found.loop.id)
+            return []
+    loss = _default_loss(found)
+    values = np.asarray(by_loss.get(loss) or next(iter(by_loss.values())), dtype=np.float64)
+    name = f"recomputed losses of {found.loop.where}"
+    return [Candidate("series", unit, name, (name,), f"{values.size} numbers",
+                      {"unit": unit, "name": name},
+                      {"values": values, "iterations": iterations, "recomputed": True,
+                       "datasets": datasets, "network": network, "trained_in": found.loop.id,
+                       "evidence": f"no loss history was kept: the grader recomputed the {loss} "
+                                   f"loss at {values.size} sampled iterations of {found.loop.where}"})]
+
+
+def describe(candidate: Candidate) -> dict[str, Any]:
+    return {"evidence": candidate.data.get("evidence")}
