@@ -144,6 +144,8 @@ def _chains(matrices: dict[str, tuple[int, int]], column: bool) -> list[list[str
         if len(path) >= MAX_LAYERS:
             return
         out = io(path[-1])[1]
+        if out < 2:
+            return  # a layer of one unit only ends a network
         for nxt in matrices:
             if nxt not in path and io(nxt)[0] in (out, out + 1):
                 extend(path + [nxt])
@@ -218,6 +220,11 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and float(np.max(np.abs(a - b), initial=0.0)) <= REL_TOLERANCE * scale
 
 
+def _informative(observed: np.ndarray) -> bool:
+    """Outputs worth reproducing: they differ between samples (a constant is matched by chance)."""
+    return observed.shape[0] == 1 or float(np.ptp(observed, axis=0).max(initial=0.0)) > 1e-6
+
+
 def _observed(state: dict[str, np.ndarray], scalars: dict[str, float], m: int, k: int,
               recorded: set[str]) -> list[tuple[str, np.ndarray]]:
     outs = []
@@ -276,6 +283,40 @@ def _is_output_column(array: np.ndarray) -> bool:
     return 1 in array.shape and max(array.shape) > 1
 
 
+def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], in_path: str,
+               acts: tuple[str, ...], same_state: bool, moving: set[str], loss: str | None) -> bool:
+    """The same reading (inputs, activations, loss) reproduces the code at every pair sampled."""
+    pairs = _pairs(loop)
+    if len(pairs) < 2:
+        return False
+    for b in pairs:
+        state_b, sample = states[b], loop.samples[b]
+        source = state_b.get(in_path[:-2] if in_path.endswith(".T") else in_path)
+        if source is None:
+            return False
+        X = source.T if in_path.endswith(".T") else source
+        X = X.reshape(1, -1) if X.ndim == 1 else X
+        if layout.folded[0] is not None:
+            X = np.delete(X, layout.folded[0], axis=1)
+        try:
+            weights, biases = _layer_arrays(state_b if same_state else states[b - 1], layout)
+        except (KeyError, ValueError, IndexError):
+            return False
+        if X.shape[1] != weights[0].shape[0]:
+            return False
+        scalars = {n: v for n, v in sample.scalars.items() if n in moving}
+        if loss is None:
+            outs = _observed(state_b, scalars, X.shape[0], weights[-1].shape[1],
+                             set(sample.arrays) - set(layout.paths))
+            if _match_outputs(weights, biases, X, outs, (acts,)) is None:
+                return False
+        else:
+            found, _ = _match_loss(weights, biases, acts, X, state_b, scalars)
+            if found != loss:
+                return False
+    return True
+
+
 def _moving_scalars(loop: Loop) -> set[str]:
     """Scalars that took more than one value in the loop (a loss does; a learning rate does not)."""
     seen: dict[str, set[float]] = {}
@@ -321,7 +362,8 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
                 scalars = {n: v for n, v in sample.scalars.items() if n in moving}
                 outs = _observed(state_b, scalars, X.shape[0], k, set(sample.arrays) - own)
                 hit = None if by_loss else _match_outputs(weights, biases, X, outs)
-                if hit is not None:
+                if hit is not None and _confirmed(use, loop, states, in_path, hit[0], params is state_b,
+                                                  moving, None):
                     acts, out_path = hit
                     loss, target = _match_loss(weights, biases, acts, X, state_b, scalars)
                     return use, acts, in_path, X, loss and loss.split(":")[0], target, (
@@ -329,7 +371,8 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
                         f"from `{in_path}`")
                 for acts in _act_options(len(weights), k) if by_loss and scalars else ():
                     loss, target = _match_loss(weights, biases, acts, X, state_b, scalars)
-                    if loss is not None:
+                    if loss is not None and _confirmed(use, loop, states, in_path, acts,
+                                                       params is state_b, moving, loss):
                         kind, name = loss.split(":", 1)
                         return use, acts, in_path, X, kind, target, (
                             f"the loss `{name}` it computed at iteration {sample.iteration} is "
@@ -344,14 +387,15 @@ def _act_options(layers: int, outputs: int) -> list[tuple[str, ...]]:
 
 
 def _match_outputs(weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray,
-                   outs: list[tuple[str, np.ndarray]]) -> tuple[tuple[str, ...], str] | None:
+                   outs: list[tuple[str, np.ndarray]], options: Any = None
+                   ) -> tuple[tuple[str, ...], str] | None:
     if not outs:
         return None
-    for acts in _act_options(len(weights), weights[-1].shape[1]):
+    for acts in options or _act_options(len(weights), weights[-1].shape[1]):
         with np.errstate(all="ignore"):
             out = forward(weights, biases, acts, X)
         for path, observed in outs:
-            if _close(out, observed):
+            if _informative(observed) and _close(out, observed):
                 return acts, path
     return None
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.cell_problems import cell_hint
 from grader.context import GradingContext, Missing
 from grader.environment import fingerprint
 from grader.isolation import Support
@@ -19,7 +20,7 @@ from grader.loading import Submission
 from grader.plotdata import collect_plots
 from grader.references import References
 from grader.results import CheckResult, GradeResult, TaskResult
-from grader.rubric import CheckSpec, Rubric, TaskSpec
+from grader.rubric import CheckSpec, Rubric, TaskSpec, needs_target
 from grader.runners import RUNNERS
 from grader.verdict import Verdict, error, failed
 
@@ -41,25 +42,47 @@ def _score(points: float, verdict: Verdict) -> float:
     return round(points * float(verdict.fraction or 0.0), 2)
 
 
+def attempt(checks: list[CheckResult], nothing_found: str) -> tuple[bool, str]:
+    """``(attempted, reason)`` of a task from its check verdicts.
+
+    Not attempted (``(False, nothing_found)``): the task has checks that need a target, every
+    one of them failed with its target missing (``details.missing``), and no check passed.
+    Otherwise ``(True, "")``.
+    """
+    targeted = [c for c in checks if needs_target(c.kind)]
+    nothing = bool(targeted) and all(c.status == "failed" and c.details.get("missing")
+                                     for c in targeted)
+    if nothing and not any(c.status == "passed" for c in checks):
+        return False, nothing_found
+    return True, ""
+
+
 def grade_task(task: TaskSpec, ctx: GradingContext) -> TaskResult:
+    """Run a task's checks; a task with nothing found for it is marked not attempted.
+
+    (Not when the run left nothing to inspect at all: then the work may well be there.)
+    """
     checks = []
     for check in task.checks:
         verdict = run_check(check, ctx)
         checks.append(CheckResult(check.id, check.title, check.kind, verdict.status,
                                   _score(check.points, verdict), check.points, check.visibility,
                                   verdict.message, verdict.details))
+    attempted, reason = attempt(checks, task.nothing_found)
+    if ctx.record.inventory is None:
+        attempted, reason = True, ""
     return TaskResult(task.id, task.title, round(sum(c.score for c in checks), 2), task.max_score,
-                      checks, task.group, True, task.optional)
+                      checks, task.group, True, task.optional, attempted, reason)
 
 
 def count_groups(tasks: list[TaskResult]) -> None:
     """Among alternatives, only the best-scoring task counts.
 
     On a tie the one the student attempted most (fewest checks whose targets were missing)
-    wins, then the first in the rubric.
+    wins, then the first in the rubric. A task not attempted never counts over one attempted.
     """
-    def rank(task: TaskResult) -> tuple[float, int]:
-        return task.score, -sum(1 for c in task.checks if c.details.get("missing"))
+    def rank(task: TaskResult) -> tuple[bool, float, int]:
+        return task.attempted, task.score, -sum(1 for c in task.checks if c.details.get("missing"))
 
     best: dict[str, TaskResult] = {}
     for task in tasks:
@@ -88,9 +111,10 @@ def rubric_maximum(rubric: Rubric) -> float:
     return round(total, 2)
 
 
-def _cells(record: RunRecord) -> list[dict[str, Any]]:
-    return [{k: cell[k] for k in ("unit", "number", "status", "error", "traceback", "line")}
-            for cell in record.cells]
+def _cells(record: RunRecord, submission: Submission) -> list[dict[str, Any]]:
+    """The recorded cells; ``hint`` says in words why a failed cell cannot run here (or None)."""
+    return [{**{k: cell[k] for k in ("unit", "number", "status", "error", "traceback", "line")},
+             "hint": cell_hint(submission, cell)} for cell in record.cells]
 
 
 def _figures(record: RunRecord, out_dir: Path | None) -> list[dict[str, Any]]:
@@ -162,7 +186,7 @@ def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits |
                               for f in submission.files],
                     "problems": list(submission.problems)},
         rubric=_rubric_facts(rubric, public_only),
-        status="graded", score=score, max_score=maximum, tasks=tasks, cells=_cells(record),
+        status="graded", score=score, max_score=maximum, tasks=tasks, cells=_cells(record, submission),
         run=_run_summary(record, session.support, ctx.inventory_problems),
         targets={tid: choice.message for tid, choice in sorted(ctx.choices.items())},
         figures=_figures(record, out_dir),

@@ -25,9 +25,13 @@ def run_line(result: GradeResult, out: Path | None) -> str:
     ending = result.run.get("ending")
     if ending and ending != "finished":
         notes.append(result.run.get("detail") or ending)
-    failed_cells = sum(1 for c in result.cells if c["status"] != "ok")
+    failed_cells = [c for c in result.cells if c["status"] != "ok"]
     if failed_cells:
-        notes.append(f"{failed_cells} cell(s) failed")
+        hinted = next((c for c in failed_cells if c.get("hint")), None)  # the first in words
+        hint = "" if hinted is None else (
+            f" — {hinted['unit']}" + ("" if hinted["unit"].endswith(".py") else f" cell {hinted['number']}")
+            + f": {hinted['hint']}")
+        notes.append(f"{len(failed_cells)} cell(s) failed{hint}")
     extra = f" ({'; '.join(notes)})" if notes else ""
     return f"{name}: {_points(result.score)}/{_points(result.max_score)}{extra}{where}"
 
@@ -38,9 +42,21 @@ def check_summary(result: GradeResult) -> str:
         return f"{result.submission['name']}: could not be checked: {result.error}"
     lines = [f"Self-check of {result.submission['name']} against {result.rubric['id']} "
              f"(version {result.rubric['version']}), public checks only", ""]
-    for task in result.tasks:
-        checks = [c for c in task.checks if c.visibility == "public"]
-        if not checks:
+    tasks = [(t, [c for c in t.checks if c.visibility == "public"]) for t in result.tasks]
+    tasks = [(t, checks) for t, checks in tasks if checks]
+    skipped: dict[str | None, list[str]] = {}  # per group: alternatives neither counted nor tried
+    for task, _ in tasks:
+        if not task.counted and not task.attempted:
+            skipped.setdefault(task.group, []).append(task.title)
+    for task, checks in tasks:
+        if not task.counted and not task.attempted:
+            if task.group in skipped:  # one line for the group, where its first one stands
+                lines.append(f"(not attempted, other ways of doing the same part: "
+                             f"{'; '.join(skipped.pop(task.group))})")
+            continue
+        if not task.attempted:
+            lines.append(f"{task.title}: {_points(task.score)}/{_points(task.max_score)}"
+                         f" - not attempted: {task.not_attempted}")
             continue
         if not task.counted:
             lines.append(f"(not counted, another way of doing the same part scored higher: "

@@ -16,10 +16,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # 1: first version.
 # 2: ``plots`` (loss curves and decision-boundary grids for report.html), ``rubric.public_only``,
 #    ``details.trials`` of the armijo_step check.
+# 3: ``tasks[].attempted`` and ``tasks[].not_attempted`` (a task with nothing found for it).
+#    ``cells[].hint``: why a failed cell cannot run here, in words (Python 2 code, a missing
+#    module or data file), or null (grader.cell_problems).
 
 
 @dataclass
@@ -45,6 +48,8 @@ class TaskResult:
     group: str | None = None
     counted: bool = True
     optional: bool = False
+    attempted: bool = True  # False: nothing was found for any of its checks (see grading.attempt)
+    not_attempted: str = ""  # then the one-line reason, from the rubric's ``nothing_found``
 
 
 @dataclass

@@ -22,7 +22,7 @@ from grader.launcher import Limits
 RUBRIC_SCHEMA = 1
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rubrics"
 TARGET_KINDS = {"network", "series", "scaler", "function"}
-NETWORK_ORIGINS = {"module", "weights"}
+NETWORK_ORIGINS = {"module", "weights", "trace"}
 VISIBILITIES = {"public", "hidden"}
 DATASETS = {"xor", "none"}
 LOSSES = {"auto", "bce", "bce_logits", "mse", "half_mse"}
@@ -52,8 +52,18 @@ CHECK_KINDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
     "trace_linesearch": {"network": (str, True), "alpha0": ((int, float), False),
                          "rho": ((int, float), False), "c": ((int, float), False)},
     "trace_history": {"network": (str, True), "history": (str, True)},
+    # whatever trained the network: autograd (checked with its reset), a hand-written backward
+    # function (called on the grader's inputs), or updates observed in a loop (recomputed)
+    "training_gradients": {"network": (str, True), "backward": (str, False),
+                           "forward": (str, False), "rtol": ((int, float), False)},
 }
 TARGET_ROLES = {"network", "history", "other", "scaler", "backward", "forward", "function"}
+NOTHING_FOUND = "nothing found for this task"  # a task's default ``nothing_found``
+
+
+def needs_target(kind: str) -> bool:
+    """Whether checks of this kind look up a target in the student's work (all but cells_ran)."""
+    return any(name in TARGET_ROLES for name in CHECK_KINDS.get(kind, {}))
 
 
 class RubricError(Exception):
@@ -94,6 +104,7 @@ class TaskSpec:
     checks: tuple[CheckSpec, ...]
     group: str | None = None
     optional: bool = False
+    nothing_found: str = NOTHING_FOUND  # the one-line reason when nothing was found for the task
 
     @property
     def max_score(self) -> float:
@@ -121,7 +132,7 @@ class Rubric:
         for task in self.tasks:
             checks = tuple(c for c in task.checks if c.visibility == "public")
             if checks:
-                tasks.append(TaskSpec(task.id, task.title, checks, task.group, task.optional))
+                tasks.append(dataclasses.replace(task, checks=checks))
         return dataclasses.replace(self, tasks=tuple(tasks))
 
 
@@ -255,7 +266,7 @@ def _task(path: str, index: int, table: Any, targets: dict[str, TargetSpec]) -> 
     if not isinstance(table, dict):
         raise RubricError(f"{path}: {where}: expected a table")
     reader = _Reader(path, table, where)
-    reader.only({"id", "title", "group", "optional", "checks"})
+    reader.only({"id", "title", "group", "optional", "checks", "nothing_found"})
     raw_checks = reader.get("checks", list)
     if not raw_checks:
         raise reader.fail("checks", "a task needs at least one check")
@@ -265,7 +276,16 @@ def _task(path: str, index: int, table: Any, targets: dict[str, TargetSpec]) -> 
         raise reader.fail("checks", f"check ids repeat: {ids}")
     return TaskSpec(id=reader.get("id", str), title=reader.get("title", str), checks=checks,
                     group=reader.get("group", str, None),
-                    optional=reader.get("optional", bool, False))
+                    optional=reader.get("optional", bool, False),
+                    nothing_found=_one_line(reader, "nothing_found", NOTHING_FOUND))
+
+
+def _one_line(reader: _Reader, key: str, default: str) -> str:
+    """A string key that must hold one non-empty line of text."""
+    text = reader.get(key, str, default)
+    if not text.strip() or "\n" in text:
+        raise reader.fail(key, "expected one line of text, e.g. \"no make_moons work found\"")
+    return text.strip()
 
 
 def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:

@@ -19,13 +19,16 @@ from grader.checks.execution import check_cells_ran
 from grader.checks.gradients import compare_gradients
 from grader.checks.linesearch import check_armijo_step
 from grader.checks.loss import check_ends_below, check_loss_history, check_monotone
+from grader.checks.updates import Step, check_constant_rate, check_update_directions, measure
 from grader.checks.training import (check_armijo_trace, check_descent, check_gradients_reset,
                                     check_history_matches, check_recorded_losses,
                                     check_training_split)
 from grader.candidates import Candidate
+from grader.cell_problems import cell_hint
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
+from grader.observed_updates import observed_updates
 from grader.model_modes import holds_dropout, with_dropout_hint
 from grader.rubric import CheckSpec
 from grader.tracedata import Stream, Trace
@@ -47,18 +50,20 @@ def cells_ran(check: CheckSpec, ctx: GradingContext) -> Verdict:
     for unit in ctx.submission.units:
         for cell in unit.cells:
             seen = reported.get((unit.name, cell.number))
-            if unit.kind == "script":
-                where = f"line {cell.number} of {unit.name}"
+            if unit.kind == "script":  # the failing line itself, when known (true file lines)
+                failed_at = seen.get("line") if seen is not None and seen["status"] != "ok" else None
+                where = f"line {failed_at or cell.number} of {unit.name}"
             else:
                 where = f"cell {cell.number}" + (f" of {unit.name}" if multiple else "")
             entry = {"index": cell.number, "where": where, "status": "ok", "error": None,
-                     "line": None}
+                     "line": None, "hint": None}
             if seen is None:
                 entry.update(status="error", error="did not run: "
                              f"{ctx.record.ending_detail or 'the run stopped before it'}")
             elif seen["status"] != "ok":
                 entry.update(status="error", error=seen["error"],
-                             line=seen["line"] if unit.kind == "notebook" else None)
+                             line=seen["line"] if unit.kind == "notebook" else None,
+                             hint=cell_hint(ctx.submission, seen))
             cells.append(entry)
     for problem in ctx.submission.problems:
         cells.append({"index": 0, "where": "file", "status": "error", "error": problem, "line": None})
@@ -394,10 +399,65 @@ def trace_gradients_reset(check: CheckSpec, ctx: GradingContext) -> Verdict:
     return _with(check_gradients_reset(found.stream), network=candidate.label)
 
 
+def _loop_constants(found: Any) -> dict[str, float]:
+    """Positive numbers that stayed the same through the training loop (learning-rate candidates)."""
+    seen: dict[str, set[float]] = {}
+    for sample in found.loop.samples:
+        for name, value in sample.scalars.items():
+            seen.setdefault(name, set()).add(value)
+    return {n: next(iter(v)) for n, v in seen.items() if len(v) == 1 and next(iter(v)) > 0}
+
+
+def _observed_steps(candidate: Candidate) -> tuple[str | None, list[Step]] | None:
+    """The steps a loop applied to this network, if a loop trace identified it."""
+    found = candidate.data.get("found")
+    if found is None:
+        return None
+    loss, updates = observed_updates(found, tuple(_loop_constants(found).values()))
+    return loss, measure(updates)
+
+
+def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    """The gradients whatever trained the network used: autograd, a backward function, a loop."""
+    candidate = ctx.find(check.params["network"])
+    if candidate.data.get("origin") == "module":
+        verdict = gradient_autograd(check, ctx)
+        _, traced = _traced(ctx, check.params["network"])
+        if verdict.status == "passed" and traced is not None:
+            reset = check_gradients_reset(traced.stream)
+            if reset.status != "passed":
+                return _with(reset, network=candidate.label)
+        return verdict
+    if check.params.get("backward") and check.params.get("forward"):
+        try:
+            ctx.find(check.params["backward"])
+            ctx.find(check.params["forward"])
+            return backward_gradients(check, ctx)
+        except Missing:
+            pass  # no hand-written backward function: judge the updates the loop applied
+    _, traced = _traced(ctx, check.params["network"])
+    if traced is not None:  # autograd computed the gradients of raw tensors: were they reset?
+        return _with(check_gradients_reset(traced.stream), network=candidate.label)
+    steps = _observed_steps(candidate)
+    if steps is None:
+        return failed(f"No training of {candidate.label} was observed (no loop changed its "
+                      "parameters), so no gradient it used can be judged.", observed=False)
+    loss, measured = steps
+    return _with(check_update_directions(measured, loss), network=candidate.label,
+                 evidence=candidate.data.get("evidence"))
+
+
 def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
     candidate, found = _traced(ctx, check.params["network"])
     if found is None:
-        return _unobserved(candidate, "the update steps")
+        steps = _observed_steps(candidate)
+        if steps is None:
+            return failed(f"No training of {candidate.label} was observed (no recorded backward() "
+                          "call and no loop that changed its parameters), so its update steps "
+                          "cannot be judged.", observed=False)
+        loss, measured = steps
+        return _with(check_constant_rate(measured, loss, _loop_constants(candidate.data["found"])),
+                     network=candidate.label)
     verdict = check_descent(found.stream, found.trace.optimizers, found.trace.declared_rates,
                             allow_other_optimizers=bool(check.params.get("allow_other_optimizers",
                                                                          True)))
@@ -430,6 +490,7 @@ RUNNERS: dict[str, Runner] = {
     "trace_descent": trace_descent,
     "trace_linesearch": trace_linesearch,
     "trace_history": trace_history,
+    "training_gradients": training_gradients,
     "cells_ran": cells_ran,
     "xor_classification": xor_classification,
     "loss_decrease": loss_decrease,

@@ -15,7 +15,7 @@ import statistics
 from collections import Counter
 from typing import Any
 
-from grader.grading import count_groups, grade_submission, totals
+from grader.grading import attempt, count_groups, grade_submission, totals
 from grader.loading import Submission
 from grader.results import CheckResult, GradeResult
 from grader.rubric import Rubric
@@ -64,6 +64,8 @@ def combine(results: list[GradeResult], seeds: list[int], sensitive: set[tuple[s
                 "spread": round(max(numbers) - min(numbers), 6) if numbers else None}
             task.checks[c_index] = dataclasses.replace(chosen, details=details)
         task.score = round(sum(c.score for c in task.checks), 2)
+        if not task.attempted:  # another seed's run may have found something after all
+            task.attempted, task.not_attempted = attempt(task.checks, task.not_attempted)
     count_groups(base.tasks)
     base.score, base.max_score = totals(base.tasks)
     base.run = {**base.run, "seeds": seeds}

@@ -115,8 +115,11 @@ def _owner(found: Found, candidates: list[Candidate], unit: str) -> Candidate | 
             prefix = candidate.name + "."
             if paths and all(p.startswith(prefix) for p in paths):
                 return candidate
-        elif set(candidate.keys) >= {p for p in paths} or paths <= set(candidate.keys):
-            return candidate
+        else:
+            keys = set(candidate.keys)
+            inside = {f"{candidate.name}[{k!r}]" for k in keys} | {f"{candidate.name}.{k}" for k in keys}
+            if paths <= keys or paths <= inside:
+                return candidate
     return None
 
 
@@ -134,7 +137,7 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
             owner = _owner(found, inventory_candidates, unit)
             if owner is not None:
                 owner.data.update(evidence=evidence, datasets=datasets or owner.data.get("datasets"),
-                                  trained_in=found.loop.id)
+                                  trained_in=found.loop.id, found=found)
                 network_name = owner.name
             else:
                 network = _network(unit, found, datasets, calls)
@@ -159,6 +162,7 @@ def _network(unit: str, found: Found, datasets: frozenset[str], calls: list[str]
                       "container": "loop", "convention": "column" if found.layout.column else "row",
                       "evidence": found.evidence, "output_kind": output_kind,
                       "trained_in": found.loop.id, "datasets": datasets, "calls": calls,
+                      "found": found,
                       "student_arrays": {p: found.states[-1][p] for p in paths},
                       "weight_keys": list(found.layout.weights),
                       "bias_keys": list(found.layout.biases)})

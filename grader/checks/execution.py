@@ -17,7 +17,8 @@ def _describe(cell: dict[str, Any]) -> str:
     if cell.get("line") is not None:
         where += f" (line {int(cell['line'])})"
     reason = clip_text(cell.get("error") or "an error was raised")
-    return f"{where}: {reason}"
+    hint = f" — {cell['hint']}" if cell.get("hint") else ""
+    return f"{where}: {reason}{hint}"
 
 
 def check_cells_ran(cells: Sequence[dict[str, Any]]) -> Verdict:
@@ -25,8 +26,10 @@ def check_cells_ran(cells: Sequence[dict[str, Any]]) -> Verdict:
 
     Each cell is ``{"index": int (1-based), "status": "ok"|"error"|"skipped",
     "error": str | None, "line": int | None}`` with an optional ``"where"`` label used
-    instead of "cell N" (e.g. "line 12 of train.py"). Skipped cells (e.g. shell escapes) are not
-    failures and do not count towards the fraction; they are listed in the details.
+    instead of "cell N" (e.g. "line 12 of train.py") and an optional ``"hint"``: a sentence
+    on why the cell cannot run here (:mod:`grader.cell_problems`), added after its error.
+    Skipped cells (e.g. shell escapes) are not failures and do not count towards the
+    fraction; they are listed in the details.
     If no cell could be counted the verdict is skipped.
     """
     for cell in cells:
@@ -46,6 +49,7 @@ def check_cells_ran(cells: Sequence[dict[str, Any]]) -> Verdict:
                 "index": int(c["index"]),
                 "error": clip_text(c.get("error") or ""),
                 "line": None if c.get("line") is None else int(c["line"]),
+                "hint": c.get("hint") or None,
             }
             for c in broken
         ],

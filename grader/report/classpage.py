@@ -58,6 +58,7 @@ class CheckStats:
     max_score: float
     counts: Counter[str] = field(default_factory=Counter)  # status -> n, where the task counted
     not_counted: int = 0  # results where this check's task was an alternative that scored lower
+    not_attempted: int = 0  # results where its task counted but was not attempted (not "failed")
     reasons: Counter[str] = field(default_factory=Counter)  # reason_key -> n (failed / error)
     examples: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (student, message)
 
@@ -77,6 +78,7 @@ class TaskStats:
     max_score: float
     scores: list[float] = field(default_factory=list)
     full: int = 0  # results where every check of the task passed
+    not_attempted: int = 0  # results where nothing was found for the task
     counted: int = 0
 
 
@@ -190,17 +192,23 @@ def _tally(result: LoadedResult, tasks: dict[str, TaskStats],
             id=task["id"], title=task["title"], group=task.get("group"),
             optional=bool(task.get("optional")), max_score=float(task["max_score"])))
         counted = bool(task.get("counted", True))
+        attempted = bool(task.get("attempted", True))  # schema 1-2 results: always attempted
         stats.scores.append(float(task["score"]))
         stats.counted += counted
         stats.full += all(c["status"] == "passed" for c in task["checks"])
+        stats.not_attempted += not attempted
         cells[task["id"]] = {"score": float(task["score"]), "counted": counted,
-                             "text": points(float(task["score"]))}
+                             "text": points(float(task["score"])),
+                             "not_attempted": "" if attempted else str(task.get("not_attempted", ""))}
         for check in task["checks"]:
             cs = checks.setdefault((task["id"], check["id"]), CheckStats(
                 task_id=task["id"], check_id=check["id"], title=check["title"],
                 visibility=check["visibility"], max_score=float(check["max_score"])))
             if not counted:
                 cs.not_counted += 1
+                continue
+            if not attempted:  # counted apart, and no inventory dump among the reasons
+                cs.not_attempted += 1
                 continue
             cs.counts[check["status"]] += 1
             if check["status"] in ("failed", "error"):
@@ -229,6 +237,7 @@ def _task_row(t: TaskStats) -> dict[str, Any]:
     n = len(t.scores)
     return {"id": t.id, "title": t.title, "group": t.group, "optional": t.optional,
             "max_text": points(t.max_score), "n": n, "counted": t.counted, "full": t.full,
+            "not_attempted": t.not_attempted, "failed": n - t.full - t.not_attempted,
             "mean": points(round(statistics.fmean(t.scores), 2)) if n else "–",
             "median": points(round(statistics.median(t.scores), 2)) if n else "–",
             "pass_rate": round(100 * t.full / n, 1) if n else 0.0}
@@ -239,6 +248,7 @@ def _check_row(c: CheckStats) -> dict[str, Any]:
             "max_text": points(c.max_score), "passed": c.counts["passed"],
             "failed": c.counts["failed"], "error": c.counts["error"],
             "skipped": c.counts["skipped"], "not_counted": c.not_counted,
+            "not_attempted": c.not_attempted,
             "reasons": c.top_reasons(), "other_reasons": max(0, len(c.reasons) - TOP_REASONS)}
 
 

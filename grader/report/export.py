@@ -86,6 +86,8 @@ def gradescope_result(data: dict[str, Any]) -> dict[str, Any]:
     failed_cells = [c for c in data.get("cells") or [] if isinstance(c, dict) and c.get("status") != "ok"]
     for cell in failed_cells:
         header += f"\n{cell.get('unit')} cell {cell.get('number')}: {cell.get('error')}"
+        if cell.get("hint"):
+            header += f" — {cell['hint']}"
     tests = []
     for t_index, task in enumerate(data["tasks"], start=1):
         counted = bool(task.get("counted", True))

@@ -5,7 +5,9 @@ template: the score, each check with its reason and the numbers behind it, loss 
 and decision boundaries (SVG, from the result's ``plots``), the student's own figures
 (PNG data URIs), failed cells, the sandbox and the environment. :func:`render` fills
 ``templates/student.html.j2``; the page needs no network and no script. The same result
-gives the same bytes.
+gives the same bytes. A task not attempted (``attempted: false``) is one line with its
+reason, never its checks; alternatives that did not count and were not attempted share
+one line per group.
 
 A self-check result (``rubric.public_only``) holds no hidden check; as a safeguard the
 view drops any hidden check and any plot only hidden checks used from such a result.
@@ -161,11 +163,22 @@ def _visible(data: dict[str, Any]) -> list[dict[str, Any]]:
                   if not (public_only and c["visibility"] != "public")]
         if not checks:
             continue
+        counted, attempted = task.get("counted", True), task.get("attempted", True)
         tasks.append({"id": task["id"], "title": task["title"], "score": task["score"],
-                      "max_score": task["max_score"], "counted": task.get("counted", True),
+                      "max_score": task["max_score"], "counted": counted,
                       "optional": task.get("optional", False), "group": task.get("group"),
-                      "checks": checks})
+                      "attempted": attempted, "not_attempted": task.get("not_attempted", ""),
+                      "folded": not counted and not attempted, "checks": checks})
     return tasks
+
+
+def folded_alternatives(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per group, the alternatives that did not count and were not attempted: one line each group."""
+    groups: dict[str, list[str]] = {}
+    for task in tasks:
+        if task["folded"]:
+            groups.setdefault(str(task["group"]), []).append(task["title"])
+    return [{"group": group, "titles": titles} for group, titles in groups.items()]
 
 
 def plotted_checks(tasks: list[dict[str, Any]]) -> set[str]:
@@ -248,21 +261,22 @@ def short_traceback(text: str | None) -> str:
 
 def failed_cells(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"unit": c["unit"], "number": c["number"], "line": c.get("line"), "error": c.get("error"),
-             "traceback": short_traceback(c.get("traceback"))}
+             "hint": c.get("hint"), "traceback": short_traceback(c.get("traceback"))}
             for c in data.get("cells", []) if c.get("status") != "ok"]
 
 
 def lost_points(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per counted task, the checks that lost points; ``absent`` when none of their targets was found.
+    """Per counted task, the checks that lost points; ``absent`` when the task was not attempted.
 
-    An absent part (e.g. the moons tasks in an XOR submission) is shown as one block.
+    A task not attempted (e.g. the moons tasks in an XOR submission) is one line with its
+    reason and no checks.
     """
     groups = []
     for task in tasks:
         checks = [c for c in task["checks"] if c["lost"] > 0 or c["status"] in ("failed", "error")]
         if task["counted"] and checks:
-            absent = all(c["missing"] for c in task["checks"])
-            groups.append({"task": task, "checks": checks, "absent": absent,
+            absent = not task["attempted"]
+            groups.append({"task": task, "checks": [] if absent else checks, "absent": absent,
                            "lost": round(sum(c["lost"] for c in checks), 2)})
     return groups
 
@@ -278,6 +292,7 @@ def build_view(data: dict[str, Any], folder: Path) -> dict[str, Any]:
         "score": data["score"], "max_score": data["max_score"], "rubric": data["rubric"],
         "public_only": bool(data["rubric"].get("public_only")), "files": data["submission"].get("files", []),
         "problems": data["submission"].get("problems", []), "tasks": tasks, "lost": lost,
+        "folded": folded_alternatives(tasks),
         "curves": curve_views(data, usable),
         "boundaries": boundary_views(data, usable),
         "plot_problems": data.get("plots", {}).get("problems", []),

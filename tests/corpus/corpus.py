@@ -17,7 +17,7 @@ from grader.rubric import Rubric
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 DOCS = ROOT / "docs" / "corpus.md"
-CORE = ("xor_module", "xor_tensors", "numpy", "moons_fixed")
+CORE = ("xor", "moons")
 
 
 @dataclass(frozen=True)

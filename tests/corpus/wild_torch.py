@@ -311,7 +311,7 @@ def xor_raw_ih_ho() -> list[Cell]:
         md("# Εργαστήριο: XOR με autograd\n\n"
            "Χωρίς `nn.Module`: τα βάρη είναι απλοί τανυστές με `requires_grad=True` και η "
            "ενημέρωση γίνεται με το χέρι (κατάβαση κλίσης με σταθερό βήμα)."),
-        code("import torch\nimport torch.nn as nn\ntorch.manual_seed(0)"),
+        code("import torch\nimport torch.nn as nn\ntorch.manual_seed(2)"),
         code(f"""
 # είσοδοι και επιθυμητές έξοδοι
 X = torch.tensor({XOR_ROWS})
@@ -725,7 +725,7 @@ from torch.utils.data import DataLoader, TensorDataset
 torch.manual_seed(3)
 """),
         code("""
-X, y = make_moons(n_samples=300, noise=0.2, random_state=3)
+X, y = make_moons(n_samples=200, noise=0.2, random_state=3)
 sc = StandardScaler()
 X = sc.fit_transform(X)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=1)
@@ -735,12 +735,12 @@ loader = DataLoader(train_ds, batch_size=1, shuffle=True)
 print(len(train_ds), "training points")
 """),
         code("""
-model = nn.Sequential(nn.Linear(2, 10), nn.ELU(), nn.Linear(10, 1), nn.Sigmoid())
+model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 1), nn.Sigmoid())
 loss_fn = nn.BCELoss()
-opt = torch.optim.SGD(model.parameters(), lr=0.05)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
 
 history = []
-for epoch in range(15):
+for epoch in range(20):
     running = 0.0
     for xb, yb in loader:
         opt.zero_grad()
@@ -810,11 +810,11 @@ print("test accuracy:", np.mean((proba > 0.5) == y_test))
 # =========================================================================== moons + backtracking
 
 def bt_inline(*, accept: str = "f_new <= f0 - c * alpha * gnorm2") -> list[Cell]:
-    """armijo_moons.ipynb: backtracking written inline in the training loop, alpha0 = 8, rho = 0.5; Greek."""
+    """armijo_moons.ipynb: backtracking written inline in the training loop, alpha0 = 16, rho = 0.5; Greek."""
     return [
         md("# Κατάβαση κλίσης με σταθερό βήμα και με αναζήτηση γραμμής Armijo\n\n"
            "Δεδομένα `make_moons`, δίκτυο με δύο κρυφά στρώματα tanh. Πρώτα σταθερός ρυθμός "
-           "μάθησης, μετά backtracking: ξεκινάμε από $\\alpha_0 = 8$ και υποδιπλασιάζουμε "
+           "μάθησης, μετά backtracking: ξεκινάμε από $\\alpha_0 = 16$ και υποδιπλασιάζουμε "
            "($\\rho = 0.5$) μέχρι να ισχύει "
            "$f(w - \\alpha g) \\le f(w) - c\\,\\alpha\\,\\|g\\|^2$."),
         code(MOONS_HEAD + """from sklearn.preprocessing import StandardScaler
@@ -866,7 +866,7 @@ for epoch in range(EPOCHS):
     g = [p.grad.detach().clone() for p in params]
     gnorm2 = sum((gi ** 2).sum() for gi in g).item()
     f0 = f0.item()
-    alpha = 8.0
+    alpha = 16.0
     while alpha > 1e-8:
         with torch.no_grad():
             for p, w, gi in zip(params, w0, g):
@@ -915,11 +915,11 @@ yv = torch.tensor(y_test, dtype=torch.float32).reshape(-1, 1)
 bce = nn.BCEWithLogitsLoss()
 
 
-def init_params(seed, hidden=16):
+def init_params(seed, hidden=24):
     g = torch.Generator().manual_seed(seed)
-    W1 = (torch.randn(2, hidden, generator=g) * 0.7).requires_grad_()
+    W1 = (torch.randn(2, hidden, generator=g) * 1.5).requires_grad_()
     b1 = torch.zeros(hidden, requires_grad=True)
-    W2 = (torch.randn(hidden, 1, generator=g) * 0.3).requires_grad_()
+    W2 = torch.randn(hidden, 1, generator=g).requires_grad_()
     b2 = torch.zeros(1, requires_grad=True)
     return [W1, b1, W2, b2]
 
@@ -1377,7 +1377,7 @@ crit = nn.BCELoss()
 optimizer = torch.optim.SGD(xor_net.parameters(), lr=0.1)
 
 loss_history = []
-for epoch in range(1000):
+for epoch in range(300):
     out = xor_net(X)
     loss = crit(out, y)
     torch.autograd.backward(loss)
@@ -1519,15 +1519,15 @@ ENTRIES: list[Entry] = [
           style="moons 200 points noise=0.3, no scaler, test_size=0.25, raw tensors W1..b3 in a list, 2 tanh "
                 "layers, logits squeezed to (N,), F.binary_cross_entropy_with_logits, `.data -=`, script"),
     Entry("wild_pt_moons_online", "moons_online.ipynb", moons_online(), attempts=("moons",),
-          style="moons 300 points, scaler `sc` fitted on all points before the split, DataLoader "
-                "batch_size=1 (per-sample SGD), nn.Sequential ELU + Sigmoid, BCELoss, epoch-mean `history`"),
+          style="moons 200 points noise=0.2, scaler `sc` fitted on all points before the split, DataLoader "
+                "batch_size=1 (per-sample SGD), nn.Sequential tanh + Sigmoid, BCELoss, epoch-mean `history`"),
     Entry("wild_pt_moons_elu_printed", "moons_elu.py", moons_elu_printed(), attempts=("moons",),
           style="moons, no scaler, test_size=0.4, nn.Module `clf` with 3 hidden ELU layers, sigmoid + "
                 "BCELoss, no loss history (printed every 100 epochs), accuracy in NumPy, script"),
     # ---- correct: moons + backtracking ----
     Entry("wild_pt_bt_inline", "armijo_moons.ipynb", bt_inline(), attempts=("moons", "backtracking"),
           style="moons 1000 points noise=0.1, scaler, nn.Sequential 2 tanh layers, BCEWithLogitsLoss, "
-                "backtracking inline in the training loop (no function), alpha0=8 rho=0.5, `hist_gd`/"
+                "backtracking inline in the training loop (no function), alpha0=16 rho=0.5, `hist_gd`/"
                 "`hist_armijo`, Greek markdown, semilogy plot"),
     Entry("wild_pt_bt_armijo_search", "moons_linesearch.py", bt_armijo_search_raw(),
           attempts=("moons", "backtracking"),
@@ -1554,7 +1554,10 @@ ENTRIES: list[Entry] = [
           bug="`optimizer.zero_grad()` is missing: `torch.autograd.backward(loss)` adds each new gradient "
               "to the old ones",
           fails=(Fail("xor.descent", ()),),
-          also_fails=("xor.classifies", "xor.loss")),
+          may_fail=("xor.gradients",),
+          notes="The network still learns XOR (the summed gradients act like momentum without decay), but "
+                "the weights grow until the sigmoid saturates (largest weight about 50, loss 5e-7), so a "
+                "float32 autograd comparison may fail on rounding."),
     Entry("wild_pt_bug_tiny_lr", "xor_small_lr.ipynb", bug_tiny_lr(), attempts=("xor",),
           style="XOR, raw tensors W1..b2 in `params`, tanh, F.binary_cross_entropy",
           bug="learning rate 1e-4: after 2000 epochs the network has learned nothing",
@@ -1562,7 +1565,7 @@ ENTRIES: list[Entry] = [
     Entry("wild_pt_bug_inline_reversed", "armijo_moons.ipynb",
           bt_inline(accept="f_new > f0 - c * alpha * gnorm2"), attempts=("moons", "backtracking"),
           style="moons 1000 points, scaler, nn.Sequential tanh, backtracking inline in the training loop, "
-                "alpha0=8 rho=0.5, Greek markdown",
+                "alpha0=16 rho=0.5, Greek markdown",
           bug="the inline Armijo test is reversed (`f_new > f0 - c * alpha * gnorm2`): the first step that "
               "does NOT decrease the loss enough is taken",
           fails=(Fail("backtracking.armijo_steps", ()),),

@@ -1,0 +1,105 @@
+"""Verdicts on the updates a training loop applied, next to the true gradients (pure functions).
+
+Input: per sampled iteration and parameter, the step the code took (``delta``) and the
+gradient of the loss at the parameters before it (``grad``), both recomputed or measured
+by the grader (:mod:`grader.observed_updates`). Gradient descent with rate ``lr`` means
+``delta = -lr * grad`` for every parameter and iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.checks._format import listing, num
+from grader.verdict import Verdict, failed, passed
+
+DIRECTION_TOLERANCE = 1e-2   # |delta + s grad| / |delta|: float32 training, float64 recomputation
+RATE_TOLERANCE = 1e-2        # the same rate for every parameter and iteration (relative)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One parameter's measured step: ``delta ~ -scale * grad`` with this residual."""
+
+    iteration: int
+    path: str
+    scale: float
+    residual: float
+    moved: bool
+
+
+def measure(updates: Sequence[Any]) -> list[Step]:
+    """Fit ``delta = -s * grad`` per update (objects with iteration, path, delta, grad)."""
+    steps = []
+    for u in updates:
+        g, d = np.ravel(u.grad), np.ravel(u.delta)
+        gg, dd = float(g @ g), float(d @ d)
+        if gg == 0.0:
+            steps.append(Step(u.iteration, u.path, 0.0, 0.0 if dd == 0.0 else 1.0, dd > 0.0))
+            continue
+        s = -float(g @ d) / gg
+        residual = float(np.linalg.norm(d + s * g)) / np.sqrt(dd) if dd > 0 else 1.0
+        steps.append(Step(u.iteration, u.path, s, residual, dd > 0.0))
+    return steps
+
+
+def _by_path(steps: list[Step]) -> dict[str, list[Step]]:
+    found: dict[str, list[Step]] = {}
+    for step in steps:
+        found.setdefault(step.path, []).append(step)
+    return found
+
+
+def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
+    """Every parameter steps along minus the true gradient of the loss."""
+    if not steps:
+        return failed("No update of the network's parameters between two consecutive iterations "
+                      "was observed, so the gradients the training used cannot be judged.",
+                      observed=False)
+    table = {path: {"worst_residual": max(s.residual for s in items),
+                    "scale": float(np.median([s.scale for s in items]))}
+             for path, items in _by_path(steps).items()}
+    ascent = [p for p, row in table.items() if row["scale"] < 0]
+    if ascent:
+        return failed(f"{listing(f'`{p}`' for p in ascent)} moved up the gradient (gradient ascent "
+                      f"on that layer): each step is +{num(-table[ascent[0]]['scale'])} · gradient "
+                      "of the loss instead of −lr · gradient. Check the sign of that update.",
+                      loss=loss, parameters=table)
+    wrong = [p for p, row in table.items() if row["worst_residual"] > DIRECTION_TOLERANCE]
+    if wrong:
+        worst = wrong[0]
+        return failed(f"The update of {listing(f'`{p}`' for p in wrong)} is not a step along the "
+                      f"gradient of the loss: it differs from the best multiple of the true gradient "
+                      f"by {num(table[worst]['worst_residual'] * 100, 3)}% of its size (allowed "
+                      f"{num(DIRECTION_TOLERANCE * 100)}%), so the backpropagated gradient of that "
+                      "layer is wrong.", loss=loss, parameters=table)
+    return passed(f"Every update of {listing(f'`{p}`' for p in table)} is a step along minus the "
+                  f"true gradient of the {loss or 'training'} loss (largest deviation "
+                  f"{num(max(r['worst_residual'] for r in table.values()) * 100, 2)}%).",
+                  loss=loss, parameters=table, observed=True)
+
+
+def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str, float]) -> Verdict:
+    """The steps are -lr * gradient with one learning rate for all parameters and iterations."""
+    directions = check_update_directions(steps, loss)
+    if directions.status != "passed":
+        return directions
+    scales = np.array([s.scale for s in steps if s.moved])
+    if scales.size == 0:
+        return failed("The parameters never moved between the sampled iterations.")
+    rate = float(np.median(scales))
+    spread = float(np.max(np.abs(scales - rate))) / max(abs(rate), 1e-300)
+    named = [n for n, v in declared.items() if abs(v - rate) <= RATE_TOLERANCE * rate]
+    details = {"rate": rate, "spread": spread, "loss": loss, "declared": declared}
+    if spread > RATE_TOLERANCE:
+        return failed(f"The step size changes during training (from {num(float(scales.min()))} to "
+                      f"{num(float(scales.max()))} times the gradient of the {loss} loss): gradient "
+                      "descent with a fixed learning rate takes the same step factor every iteration.",
+                      **details)
+    source = f", your `{named[0]}`" if named else ""
+    return passed(f"Each update is −lr · gradient of the {loss} loss with lr = {num(rate)}{source}, "
+                  "the same for every parameter and iteration.", **details)

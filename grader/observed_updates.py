@@ -1,0 +1,153 @@
+"""The updates a loop applied to a network, next to the true gradient at the same parameters.
+
+For a network identified in a loop trace (:mod:`grader.evidence`), each pair of consecutive
+sampled iterations gives the update the code applied to every parameter array (``after -
+before``, in the student's own layout: ``(1, n)`` biases, ``W @ X`` matrices, a folded ones
+row). The grader recomputes, in float64 torch autograd, the gradient of each standard loss
+with respect to those same arrays at the *before* parameters, on the loop's inputs and
+targets, and keeps the loss whose gradients explain the updates best. Trusted code only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from grader.evidence import Found, _targets
+from grader.trace_candidates import _state_inputs
+
+MAX_UPDATES = 4
+LOSSES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum")
+_ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+         "identity": lambda z: z, "elu": torch.nn.functional.elu,
+         "leaky_relu": torch.nn.functional.leaky_relu,
+         "softmax": lambda z: torch.softmax(z, dim=1)}
+
+
+@dataclass(frozen=True)
+class Update:
+    """One parameter's step between two consecutive iterations, and the true gradient there."""
+
+    iteration: int
+    path: str
+    delta: np.ndarray
+    grad: np.ndarray
+
+
+def _loss(out: torch.Tensor, Y: torch.Tensor, loss: str) -> torch.Tensor:
+    sq = (out - Y) ** 2
+    if loss in ("mse", "half_mse", "sse", "half_sse"):
+        total = sq.mean() if loss.endswith("mse") else sq.sum()
+        return 0.5 * total if loss.startswith("half") else total
+    p = out.clamp(1e-12, 1 - 1e-12)
+    if loss in ("bce", "bce_sum"):
+        value = -(Y * torch.log(p) + (1 - Y) * torch.log(1 - p))
+    else:
+        value = -(Y * torch.log(p)).sum(dim=1)
+    return value.mean() if loss in ("bce", "ce") else value.sum()
+
+
+def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+               loss: str) -> dict[str, np.ndarray] | None:
+    layout = found.layout
+    tensors = {p: torch.tensor(state[p], dtype=torch.float64, requires_grad=True)
+               for p in layout.paths}
+    a = torch.from_numpy(np.asarray(X, dtype=np.float64))
+    fold0 = layout.folded[0]
+    if fold0 is not None:  # the inputs carried the ones column: put it back where it was
+        ones = torch.ones(a.shape[0], 1, dtype=torch.float64)
+        a = torch.cat([a[:, :fold0], ones, a[:, fold0:]], dim=1)
+    for index, (path, bias, act) in enumerate(zip(layout.weights, layout.biases, found.activations)):
+        W = tensors[path].T if layout.column else tensors[path]
+        fold = layout.folded[index] if index else None
+        if fold is not None:
+            ones = torch.ones(a.shape[0], 1, dtype=torch.float64)
+            a = torch.cat([ones, a] if fold == 0 else [a, ones], dim=1)
+        z = a @ W
+        if bias is not None:
+            z = z + tensors[bias].reshape(-1)
+        a = _ACTS[act](z)
+    if a.shape != Y.shape:
+        return None
+    value = _loss(a, torch.from_numpy(Y), loss)
+    grads = torch.autograd.grad(value, list(tensors.values()), allow_unused=True)
+    return {p: (np.zeros_like(state[p]) if g is None else g.numpy().copy())
+            for p, g in zip(tensors, grads)}
+
+
+def _pairs(found: Found) -> list[int]:
+    samples = found.loop.samples
+    indices = [i for i in range(1, len(samples)) if samples[i].iteration == samples[i - 1].iteration + 1
+               and not samples[i].end and not samples[i - 1].end]
+    if len(indices) <= MAX_UPDATES:
+        return indices
+    picks = np.linspace(0, len(indices) - 1, MAX_UPDATES).round().astype(int)
+    return [indices[i] for i in sorted(set(picks.tolist()))]
+
+
+def _residual(updates: list[Update]) -> float:
+    """How far the updates are from being -s * gradient with one s > 0 per parameter (0: exactly)."""
+    worst = 0.0
+    for u in updates:
+        g, d = u.grad.ravel(), u.delta.ravel()
+        gg, dd = float(g @ g), float(d @ d)
+        if dd == 0.0 and gg == 0.0:
+            continue
+        if gg == 0.0 or dd == 0.0:
+            return 1.0
+        s = -float(g @ d) / gg
+        worst = max(worst, float(np.linalg.norm(d + s * g)) / np.sqrt(dd) + (1.0 if s <= 0 else 0.0))
+    return worst
+
+
+def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str | None, list[Update]]:
+    """(the loss that explains the updates best, the updates with its gradients).
+
+    Losses that differ only by a constant factor (mean or sum, halved or not) explain the
+    directions equally well; among those, the one whose step factor is one of ``rates``
+    (the learning rates the code holds) is taken.
+    """
+    best: tuple[float, str | None, list[Update]] = (float("inf"), None, [])
+    scored: list[tuple[float, str, list[Update]]] = []
+    pairs = _pairs(found)
+    states = found.states
+    for loss in ([found.loss] if found.loss in LOSSES else []) + [l for l in LOSSES if l != found.loss]:
+        updates: list[Update] = []
+        for b in pairs:
+            before, after = states[b - 1], states[b]
+            X = _state_inputs(found, after)  # the data iteration k used is in scope at tick k + 1
+            if X is None:
+                continue
+            targets = [Y for p, Y in _targets(after, X.shape[0], found.weights[-1].shape[1])
+                       if found.targets is None or p == found.targets][:1]
+            if not targets:
+                continue
+            try:
+                grads = _gradients(found, before, X, targets[0], loss)
+            except (RuntimeError, ValueError, KeyError, IndexError):
+                grads = None
+            if grads is None:
+                continue
+            for path in found.layout.paths:
+                updates.append(Update(found.loop.samples[b].iteration, path,
+                                      after[path] - before[path], grads[path]))
+        if updates:
+            residual = _residual(updates)
+            scored.append((residual, loss, updates))
+            if residual < best[0]:
+                best = (residual, loss, updates)
+    for residual, loss, updates in scored:
+        if residual <= best[0] + 1e-3 and _rate_matches(updates, rates):
+            return loss, updates
+    return best[1], best[2]
+
+
+def _rate_matches(updates: list[Update], rates: tuple[float, ...]) -> bool:
+    scales = [-float(u.grad.ravel() @ u.delta.ravel()) / float(u.grad.ravel() @ u.grad.ravel())
+              for u in updates if float(u.grad.ravel() @ u.grad.ravel()) > 0]
+    if not scales or not rates:
+        return False
+    rate = float(np.median(scales))
+    return any(abs(rate - r) <= 1e-2 * r for r in rates)
