@@ -30,7 +30,7 @@ MAX_PAIRS = 3            # consecutive sample pairs a chain is verified on
 MAX_LAYERS = 6
 REL_TOLERANCE = 1e-4     # float32 training in float64: relative to the observed scale
 HIDDEN = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu")
-OUTPUT = ("sigmoid", "identity", "softmax", "tanh", "relu")
+OUTPUT = ("sigmoid", "softmax", "identity", "tanh", "relu")
 
 
 def _act(name: str, z: np.ndarray) -> np.ndarray:
@@ -212,7 +212,19 @@ def _targets(state: dict[str, np.ndarray], m: int, k: int) -> list[tuple[str, np
             found.append((path, Y))
         if k > 1 and array.size == m and np.all(np.isin(array, np.arange(k))):
             found.append((path + " (labels)", np.eye(k)[array.reshape(-1).astype(int)]))
+    # labels first: targets are whole numbers (0/1, one-hot) far more often than not
+    found.sort(key=lambda item: not np.all(item[1] == np.rint(item[1])))
     return found[:12]
+
+
+def data_state(loop: Loop, state: dict[str, np.ndarray], in_path: str) -> dict[str, np.ndarray]:
+    """What can be data (inputs, targets): constant through the loop, unless the inputs change
+    (mini-batches), when everything the loop did not train may be."""
+    changed = loop.changed()
+    base = in_path[:-2] if in_path.endswith(".T") else in_path
+    if base not in changed:
+        return {p: v for p, v in state.items() if p not in changed}
+    return state
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -311,7 +323,8 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
             if _match_outputs(weights, biases, X, outs, (acts,)) is None:
                 return False
         else:
-            found, _ = _match_loss(weights, biases, acts, X, state_b, scalars)
+            found, _ = _match_loss(weights, biases, acts, X, data_state(loop, state_b, in_path),
+                                   scalars)
             if found != loss:
                 return False
     return True
@@ -365,12 +378,14 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
                 if hit is not None and _confirmed(use, loop, states, in_path, hit[0], params is state_b,
                                                   moving, None):
                     acts, out_path = hit
-                    loss, target = _match_loss(weights, biases, acts, X, state_b, scalars)
+                    loss, target = _match_loss(weights, biases, acts, X,
+                                               data_state(loop, state_b, in_path), scalars)
                     return use, acts, in_path, X, loss and loss.split(":")[0], target, (
                         f"its outputs `{out_path}` at iteration {sample.iteration} are reproduced "
                         f"from `{in_path}`")
                 for acts in _act_options(len(weights), k) if by_loss and scalars else ():
-                    loss, target = _match_loss(weights, biases, acts, X, state_b, scalars)
+                    loss, target = _match_loss(weights, biases, acts, X,
+                                               data_state(loop, state_b, in_path), scalars)
                     if loss is not None and _confirmed(use, loop, states, in_path, acts,
                                                        params is state_b, moving, loss):
                         kind, name = loss.split(":", 1)

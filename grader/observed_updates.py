@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from grader.evidence import Found, _targets
+from grader.evidence import Found, _targets, data_state
 from grader.trace_candidates import _state_inputs
 
 MAX_UPDATES = 4
-LOSSES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum")
+LOSSES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum", "bce_logits",
+          "ce_logits")
 _ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
          "identity": lambda z: z, "elu": torch.nn.functional.elu,
          "leaky_relu": torch.nn.functional.leaky_relu,
@@ -41,6 +42,10 @@ def _loss(out: torch.Tensor, Y: torch.Tensor, loss: str) -> torch.Tensor:
     if loss in ("mse", "half_mse", "sse", "half_sse"):
         total = sq.mean() if loss.endswith("mse") else sq.sum()
         return 0.5 * total if loss.startswith("half") else total
+    if loss == "bce_logits":
+        return torch.nn.functional.binary_cross_entropy_with_logits(out, Y)
+    if loss == "ce_logits":
+        return -(Y * torch.log_softmax(out, dim=1)).sum(dim=1).mean()
     p = out.clamp(1e-12, 1 - 1e-12)
     if loss in ("bce", "bce_sum"):
         value = -(Y * torch.log(p) + (1 - Y) * torch.log(1 - p))
@@ -120,7 +125,8 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
             X = _state_inputs(found, after)  # the data iteration k used is in scope at tick k + 1
             if X is None:
                 continue
-            targets = [Y for p, Y in _targets(after, X.shape[0], found.weights[-1].shape[1])
+            targets = [Y for p, Y in _targets(data_state(found.loop, after, found.inputs),
+                                              X.shape[0], found.weights[-1].shape[1])
                        if found.targets is None or p == found.targets][:1]
             if not targets:
                 continue

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from grader.candidates import Candidate
-from grader.evidence import Found, _losses, _targets, find_networks, forward
+from grader.evidence import Found, _losses, _targets, data_state, find_networks, forward
 from grader.looptrace import LoopTrace
 
 HISTORY_RTOL = 1e-3
@@ -66,7 +66,8 @@ def recomputed_losses(found: Found) -> tuple[list[int], dict[str, list[float]], 
             continue
         with np.errstate(all="ignore"):
             out = forward(weights, biases, found.activations, X)
-        targets = [(p, Y) for p, Y in _targets(state, out.shape[0], out.shape[1])
+        targets = [(p, Y) for p, Y in _targets(data_state(found.loop, state, found.inputs),
+                                                  out.shape[0], out.shape[1])
                    if found.targets is None or p == found.targets]
         if not targets:
             continue
