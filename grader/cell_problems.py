@@ -46,15 +46,16 @@ SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
 FILE_ERRORS = {"FileNotFoundError", "OSError", "IOError"}
 
 _ERROR = re.compile(r"(?P<kind>[\w.]+): (?P<message>.*)", re.S)
-_FRAME = re.compile(r'^  File "(?P<file>[^"\n]*)", line (?P<line>\d+)[^\n]*\n(?:    (?P<code>[^\n]*)\n)?',
-                    re.M)
+_FRAME = re.compile(r'^  File "(?P<file>[^"\n]*)", line (?P<line>\d+)[^\n]*\n'
+                    r"(?:    (?P<code>[^\n]*)\n)?", re.M)
 _CELL_FILE = re.compile(r"<(?P<unit>.+) cell (?P<cell>\d+)>")
-_MISSING_FILE = (re.compile(r"\[Errno 2\] No such file or directory: (?P<q>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"),
-                 re.compile(r"^(?P<p>.+) not found\.$"))
-_WRITES = re.compile(r"\.savefig\(|\.to_(?:csv|json|excel|pickle)\(|\bnp\.save[z]?\(|\btorch\.save\(|"
-                     r"\bopen\([^)]*,\s*(?:mode\s*=\s*)?['\"][wax]")
-_NOT_READS = re.compile(r"subprocess|os\.system|Popen|\b(?:os|shutil)\.(?:remove|unlink|rename|replace|"
-                        r"rmdir|rmtree|chmod|chown|stat|utime|move|copy\w*)\(")
+_MISSING_FILE = (re.compile(r"\[Errno 2\] No such file or directory: "
+                            r"(?P<q>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"),
+                 re.compile(r"^(?P<p>.+) not found\.$"))  # numpy's loadtxt/genfromtxt
+_WRITES = re.compile(r"\.savefig\(|\.to_(?:csv|json|excel|pickle)\(|\bnp\.save[z]?\(|"
+                     r"\btorch\.save\(|\bopen\([^)]*,\s*(?:mode\s*=\s*)?['\"][wax]")
+_NOT_READS = re.compile(r"subprocess|os\.system|Popen|\b(?:os|shutil)\.(?:remove|unlink|rename|"
+                        r"replace|rmdir|rmtree|chmod|chown|stat|utime|move|copy\w*)\(")
 _FOLDERS = re.compile(r"\bos\.(?:chdir|listdir|scandir|walk)\(|\bglob\b|\.iterdir\(")
 _ABSOLUTE = re.compile(r"^(?:/|~|[A-Za-z]:[\\/]|\\\\)")
 
@@ -168,12 +169,12 @@ def _syntax(kind: str, message: str, source: str, line: int | None, code: str) -
     if kind == "TabError" or "inconsistent use of tabs and spaces" in message:
         return (f"indents line {line} with a mix of tabs and spaces, which Python 3 refuses "
                 "(Python 2 accepted it): indent with spaces only")
-    if python2.classify_syntax(message, code) is None:
+    known = python2.classify_syntax(message, code)
+    if known is None:
         return None
     findings, _tree = python2.scan(source)
     if not findings and line is not None:  # the source given is not the one that failed
-        construct, fix, _repair = python2.classify_syntax(message, code)  # type: ignore[misc]
-        findings = [(line, construct, fix)]
+        findings = [(line, known[0], known[1])]
     return _python2_sentence(findings) if findings else None
 
 
@@ -192,8 +193,10 @@ def _module(message: str, code: str, files: Sequence[str], beside: str) -> str |
     if top in LAB_PACKAGES and module != top:
         return (f"uses the module '{module}', which the installed {LAB_PACKAGES[top]} does not "
                 "have (it may belong to another version)")
-    own = [f for f in files if f in (f"{top}.py", f"{top}/__init__.py")
-           or f.endswith((f"/{top}.py", f"/{top}/__init__.py"))]
+    if f"{top}.py" in files or f"{top}/__init__.py" in files:
+        return (f"imports its own module '{top}', which is in the submission's top folder but "
+                "was not found: a problem of the grader's, not of the code (tell the teacher)")
+    own = [f for f in files if f.endswith((f"/{top}.py", f"/{top}/__init__.py"))]
     if own:
         return (f"imports its own module '{top}' from {own[0]}, which Python does not find "
                 f"from where the grader runs the code (the submission's top folder): "
@@ -287,6 +290,7 @@ def cell_hint(submission: Submission, cell: Mapping[str, Any]) -> str | None:
     if cell.get("status") == "ok" or not cell.get("error"):
         return None
     unit = next((u for u in submission.units if u.name == cell.get("unit")), None)
-    source = next((c.source for c in unit.cells if c.number == cell.get("number")), "") if unit else ""
+    source = "" if unit is None else next(
+        (c.source for c in unit.cells if c.number == cell.get("number")), "")
     files = tuple(f.path for f in submission.files)
     return _explain_cached(cell.get("error"), cell.get("traceback"), source, files, cell.get("line"))

@@ -14,6 +14,7 @@ every network found says which loop, which arrays and which observation identifi
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ MAX_VERIFIED = 60        # layouts checked against what the code computed, per p
 MAX_PAIRS = 3            # consecutive sample pairs a chain is verified on
 MAX_LAYERS = 6
 REL_TOLERANCE = 1e-4     # float32 training in float64: relative to the observed scale
+UNIT_WORK = 300_000_000  # multiply-adds the grader spends identifying one unit's networks
+LOOP_WORK = 60_000_000   # ... and one loop's
 HIDDEN = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu")
 OUTPUT = ("sigmoid", "softmax", "identity", "tanh", "relu")
 
@@ -100,8 +103,49 @@ def _layer_arrays(state: dict[str, np.ndarray], layout: Layout
     return weights, biases
 
 
+class WorkExhausted(Exception):
+    """The grader's bound on identification work was reached (the student's code sets its size)."""
+
+
+class Work:
+    """How much float work identification may still do (bounds the grader, whatever was sent)."""
+
+    def __init__(self, unit: int = UNIT_WORK, loop: int = LOOP_WORK) -> None:
+        self.unit, self.loop_share, self.loop = unit, loop, loop
+
+    def next_loop(self) -> None:
+        self.loop = min(self.loop_share, self.unit)
+
+    def spend(self, amount: int) -> None:
+        self.unit -= amount
+        self.loop -= amount
+        if self.unit < 0 or self.loop < 0:
+            raise WorkExhausted
+
+
+WORK: contextvars.ContextVar[Work] = contextvars.ContextVar("evidence_work")
+
+
+def spend(amount: int) -> None:
+    """Charge identification work to the current unit's budget, if one is set."""
+    work = WORK.get(None)
+    if work is not None:
+        work.spend(amount)
+
+
+def _fits_inputs(weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray) -> bool:
+    """Whether the layers chain from inputs X (a reading whose folds do not fit is no network)."""
+    width = X.shape[1]
+    for W, b in zip(weights, biases):
+        if W.ndim != 2 or W.shape[0] != width or b.shape != (W.shape[1],):
+            return False
+        width = W.shape[1]
+    return True
+
+
 def forward(weights: list[np.ndarray], biases: list[np.ndarray], acts: tuple[str, ...],
             X: np.ndarray) -> np.ndarray:
+    spend(X.shape[0] * sum(W.size for W in weights))
     a = X
     for W, b, act in zip(weights, biases, acts):
         a = _act(act, a @ W + b)
@@ -297,11 +341,10 @@ def _is_output_column(array: np.ndarray) -> bool:
 
 def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], in_path: str,
                acts: tuple[str, ...], same_state: bool, moving: set[str], loss: str | None) -> bool:
-    """The same reading (inputs, activations, loss) reproduces the code at every pair sampled."""
-    pairs = _pairs(loop)
-    if len(pairs) < 2:
-        return False
-    for b in pairs:
+    """The same reading (inputs, activations, loss) reproduces the code at every sampled pair
+    where something was computed (at least two); none contradicts it."""
+    agreeing = 0
+    for b in _pairs(loop):
         state_b, sample = states[b], loop.samples[b]
         source = state_b.get(in_path[:-2] if in_path.endswith(".T") else in_path)
         if source is None:
@@ -318,16 +361,22 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
             return False
         scalars = {n: v for n, v in sample.scalars.items() if n in moving}
         if loss is None:
-            outs = _observed(state_b, scalars, X.shape[0], weights[-1].shape[1],
-                             set(sample.arrays) - set(layout.paths))
+            outs = [(p, o) for p, o in _observed(state_b, scalars, X.shape[0], weights[-1].shape[1],
+                                                 set(sample.arrays) - set(layout.paths))
+                    if _informative(o)]
+            if not outs:
+                continue  # nothing was computed anew here (converged): no evidence either way
             if _match_outputs(weights, biases, X, outs, (acts,)) is None:
                 return False
         else:
+            if not scalars:
+                continue
             found, _ = _match_loss(weights, biases, acts, X, data_state(loop, state_b, in_path),
                                    scalars)
             if found != loss:
                 return False
-    return True
+        agreeing += 1
+    return agreeing >= 2
 
 
 def _moving_scalars(loop: Loop) -> set[str]:
@@ -406,6 +455,8 @@ def _match_outputs(weights: list[np.ndarray], biases: list[np.ndarray], X: np.nd
                    ) -> tuple[tuple[str, ...], str] | None:
     if not outs:
         return None
+    if not _fits_inputs(weights, biases, X):
+        return None
     for acts in options or _act_options(len(weights), weights[-1].shape[1]):
         with np.errstate(all="ignore"):
             out = forward(weights, biases, acts, X)
@@ -418,7 +469,7 @@ def _match_outputs(weights: list[np.ndarray], biases: list[np.ndarray], X: np.nd
 def _match_loss(weights: list[np.ndarray], biases: list[np.ndarray], acts: tuple[str, ...],
                 X: np.ndarray, state: dict[str, np.ndarray], scalars: dict[str, float]
                 ) -> tuple[str | None, str | None]:
-    if not scalars:
+    if not scalars or not _fits_inputs(weights, biases, X):
         return None, None
     with np.errstate(all="ignore"):
         out = forward(weights, biases, acts, X)
@@ -439,22 +490,38 @@ def _pools(loop: Loop) -> list[set[str]]:
     return [pool for pool in (before, changed) if pool][: 1 if before == changed else 2]
 
 
+def _search(loop: Loop, states: list[dict[str, np.ndarray]]) -> Any:
+    moving = _moving_scalars(loop)
+    for pool, by_loss in itertools.product(_pools(loop), (False, True)):
+        for layout in _layouts(loop, states, pool)[:MAX_VERIFIED]:
+            result = _reproduce(layout, loop, states, moving, by_loss)
+            if result is not None:
+                return result
+    return None
+
+
 def find_networks(trace: LoopTrace) -> list[Found]:
-    """Every network a loop of this unit trained, one per loop, in loop order."""
+    """Every network a loop of this unit trained, one per loop, in loop order.
+
+    Runs within the current :class:`Work` budget: a loop past its share is left unidentified."""
     found: list[Found] = []
+    work = WORK.get(None)
+    if work is None:
+        token = WORK.set(Work())
+        try:
+            return find_networks(trace)
+        finally:
+            WORK.reset(token)
     for loop in trace.loops:
         if len(loop.samples) < 3:
             continue
         states = loop.states()
-        result = None
-        moving = _moving_scalars(loop)
-        for pool, by_loss in itertools.product(_pools(loop), (False, True)):
-            for layout in _layouts(loop, states, pool)[:MAX_VERIFIED]:
-                result = _reproduce(layout, loop, states, moving, by_loss)
-                if result is not None:
-                    break
-            if result is not None:
-                break
+        if work is not None:
+            work.next_loop()
+        try:
+            result = _search(loop, states)
+        except WorkExhausted:
+            result = None
         if result is None:
             continue
         use, acts, inputs, _X, loss, targets, evidence = result
@@ -463,3 +530,15 @@ def find_networks(trace: LoopTrace) -> list[Found]:
                            f"changed in {loop.where} ({loop.iterations} iterations); " + evidence,
                            states))
     return found
+
+
+def state_inputs(found: Found, state: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The inputs the network was found on, as (m, n_in) rows, its ones column taken out."""
+    path = found.inputs
+    array = state.get(path[:-2] if path.endswith(".T") else path)
+    if array is None:
+        return None
+    X = array.T if path.endswith(".T") else array
+    X = X.reshape(1, -1) if X.ndim == 1 else X
+    fold = found.layout.folded[0]
+    return np.delete(X, fold, axis=1) if fold is not None else X

@@ -456,8 +456,12 @@ class SandboxSession:
                     trace = parse_trace(message)
                     self.record.traces[trace.unit] = trace
                 elif kind == "loops":
-                    traced = parse_loops(message)
-                    self.record.loops[traced.unit] = traced
+                    try:  # an optional observation: a bad one is dropped, the run goes on
+                        traced = parse_loops(message)
+                        self.record.loops[traced.unit] = traced
+                    except protocol.ProtocolError as exc:
+                        self.record.supervisor_events.append(
+                            f"the loop trace of {str(message.get('unit'))[:80]} was refused ({exc})")
                 elif kind == "inventory":
                     self.record.inventory = protocol.expect(message, {"units": "list"})["units"]
                     self.record.ending = "finished"

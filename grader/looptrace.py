@@ -19,7 +19,7 @@ from grader import protocol
 
 MAX_SITES = 512
 MAX_SAMPLES = 1_200
-MAX_UNIT_ELEMENTS = 1_500_000
+MAX_UNIT_ELEMENTS = 3_000_000  # twice what the child records (grader.sandbox.looptrace)
 MAX_PATH = 120
 MAX_ARRAYS_PER_SAMPLE = 256
 MAX_SCALARS = 48
@@ -48,19 +48,32 @@ class Loop:
     kind: str
     iterations: int
     samples: list[LoopSample] = field(default_factory=list)
+    _states: list[dict[str, np.ndarray]] | None = field(default=None, repr=False, compare=False)
 
     def states(self) -> list[dict[str, np.ndarray]]:
-        """The arrays in scope at each sample: what it recorded over what came before."""
-        current: dict[str, np.ndarray] = {}
-        out = []
-        for sample in self.samples:
-            current = {**current, **sample.arrays}
-            out.append(current)
-        return out
+        """The arrays in scope at each sample: what it recorded over what came before.
+
+        The numbers in scope are there too, as one-element arrays (a bias may be one number)."""
+        if self._states is None:
+            current: dict[str, np.ndarray] = {}
+            out = []
+            for sample in self.samples:
+                numbers = {n: np.array([v]) for n, v in sample.scalars.items()
+                           if n not in sample.arrays}
+                current = {**current, **numbers, **sample.arrays}
+                out.append(current)
+            self._states = out
+        return self._states
 
     def changed(self) -> set[str]:
-        """Paths whose value changed inside the loop (recorded again after its first sample)."""
-        return {path for sample in self.samples[1:] for path in sample.arrays}
+        """Paths whose value changed inside the loop (recorded again after its first sample),
+        and the numbers that took another value."""
+        arrays = {path for sample in self.samples[1:] for path in sample.arrays}
+        seen: dict[str, set[float]] = {}
+        for sample in self.samples:
+            for name, value in sample.scalars.items():
+                seen.setdefault(name, set()).add(value)
+        return arrays | {n for n, values in seen.items() if len(values) > 1 and n not in arrays}
 
     @property
     def where(self) -> str:

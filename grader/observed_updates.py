@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from grader.evidence import Found, _targets, data_state
-from grader.trace_candidates import _state_inputs
+from grader.evidence import Found, _targets, data_state, state_inputs
 
 MAX_UPDATES = 4
 LOSSES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum", "bce_logits",
@@ -122,7 +121,7 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
         updates: list[Update] = []
         for b in pairs:
             before, after = states[b - 1], states[b]
-            X = _state_inputs(found, after)  # the data iteration k used is in scope at tick k + 1
+            X = state_inputs(found, after)  # the data iteration k used is in scope at tick k + 1
             if X is None:
                 continue
             targets = [Y for p, Y in _targets(data_state(found.loop, after, found.inputs),

@@ -140,7 +140,8 @@ def scan(source: str) -> tuple[list[tuple[int, str, str]], ast.Module | None]:
 
 def names(tree: ast.Module) -> list[tuple[int, str, str]]:
     """Python 2 names, methods, module attributes, modules and ``print >>f`` in a parsed tree."""
-    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in ast.walk(tree)
+             if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     bound |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     bound |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments)
               for a in n.args + n.kwonlyargs + n.posonlyargs}
@@ -162,7 +163,8 @@ def names(tree: ast.Module) -> list[tuple[int, str, str]]:
                 found.append((node.lineno, f"{module}.{node.attr}",
                               f"Python 3 has {MODULE_ATTRIBUTES[(module, node.attr)]}"))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                       else [node.module or ""])
             for module in modules:
                 if module.split(".")[0] in MODULES:
                     top = module.split(".")[0]
@@ -201,10 +203,11 @@ def runtime(kind: str, message: str, code: str) -> tuple[str, str] | None:
     elif kind == "TypeError":
         if message.startswith("unsupported operand type(s) for >>: 'builtin_function_or_method'"):
             return "'print >>f, ...'", "Python 3 needs print(..., file=f)"
-        view = re.match(r"'(dict_keys|dict_values|dict_items|map|filter|zip)' object is not subscriptable",
-                        message)
+        view = re.match(r"'(dict_keys|dict_values|dict_items|map|filter|zip)' object is not "
+                        r"subscriptable", message)
         if view:
-            called = view[1].replace("dict_", "dict.") + ("()" if view[1].startswith("dict") else "(...)")
+            dict_view = view[1].startswith("dict_")
+            called = view[1].replace("dict_", "dict.") + ("()" if dict_view else "(...)")
             return (f"indexing {called}", "Python 3 returns a view or an iterator: "
                     "index list(...) of it")
         if re.match(r"'cmp' is an invalid keyword argument", message):

@@ -176,7 +176,9 @@ def heldout_accuracy(check: CheckSpec, ctx: GradingContext) -> Verdict:
     network = ctx.network(check.params["network"])
     if network.call_problem:
         return _cannot_classify(network)
-    X, y = moons_sample(ctx.seed(f"heldout:{check.id}"), int(check.params.get("samples", 1000)))
+    noise, data_note = _student_noise(ctx, network.candidate.unit)
+    X, y = moons_sample(ctx.seed(f"heldout:{check.id}"), int(check.params.get("samples", 1000)),
+                        noise)
     scaler_note = "no scaler was used"
     inputs = X
     if check.params.get("scaler"):
@@ -195,7 +197,26 @@ def heldout_accuracy(check: CheckSpec, ctx: GradingContext) -> Verdict:
     verdict = check_accuracy(measured, minimum=check.params.get("minimum"), reference=reference_accuracy,
                              max_below_reference=check.params.get("max_below_reference"),
                              what=f"accuracy on {len(y)} held-out moons drawn by the grader")
-    return _with(verdict, scaler=scaler_note, **network.describe())
+    return _with(verdict, scaler=scaler_note, data=data_note, **network.describe())
+
+
+DEFAULT_NOISE = 0.2  # the lab's make_moons noise, when the code's own call was not recorded
+
+
+def _student_noise(ctx: GradingContext, unit: str) -> tuple[float, str]:
+    """The noise of the student's own make_moons call (the held-out data follows it)."""
+    traces = [ctx.record.loops[unit]] if unit in ctx.record.loops else []
+    traces += [t for u, t in sorted(ctx.record.loops.items()) if u != unit]
+    for trace in traces:
+        for call in trace.calls:
+            if call.function == "make_moons":
+                noise = call.argument("noise", 2, None)
+                if noise is None:
+                    return 0.0, "make_moons() without noise, as your code called it"
+                if isinstance(noise, (int, float)) and 0.0 <= noise <= 1.0:
+                    return float(noise), f"make_moons(noise={noise:g}), as your code called it"
+    return DEFAULT_NOISE, f"make_moons(noise={DEFAULT_NOISE:g}), the lab's default (no call of " \
+        "make_moons was recorded)"
 
 
 def loss_monotone(check: CheckSpec, ctx: GradingContext) -> Verdict:

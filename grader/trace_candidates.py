@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from grader.candidates import Candidate
-from grader.evidence import Found, _losses, _targets, data_state, find_networks, forward
+from grader.evidence import Found, _losses, _targets, data_state, forward, state_inputs
+from grader.identify import identify
 from grader.looptrace import LoopTrace
 
 HISTORY_RTOL = 1e-3
@@ -37,17 +38,6 @@ def training_dataset(X: np.ndarray, calls: list[str]) -> str | None:
     return None
 
 
-def _state_inputs(found: Found, state: dict[str, np.ndarray]) -> np.ndarray | None:
-    path = found.inputs
-    array = state.get(path[:-2] if path.endswith(".T") else path)
-    if array is None:
-        return None
-    X = array.T if path.endswith(".T") else array
-    X = X.reshape(1, -1) if X.ndim == 1 else X
-    fold = found.layout.folded[0]
-    return np.delete(X, fold, axis=1) if fold is not None else X
-
-
 def recomputed_losses(found: Found) -> tuple[list[int], dict[str, list[float]], str | None]:
     """Iterations sampled and, per loss convention, the loss of the parameters there."""
     from grader.evidence import _layer_arrays  # noqa: PLC0415
@@ -57,7 +47,7 @@ def recomputed_losses(found: Found) -> tuple[list[int], dict[str, list[float]], 
     for sample, state in zip(found.loop.samples, found.states):
         if sample.end:
             continue
-        X = _state_inputs(found, state)
+        X = state_inputs(found, state)
         try:
             weights, biases = _layer_arrays(state, found.layout)
         except (KeyError, ValueError, IndexError):
@@ -130,8 +120,8 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
     out: list[Candidate] = []
     for unit, trace in loops.items():
         calls = [c.function for c in trace.calls]
-        for index, found in enumerate(find_networks(trace)):
-            last_X = _state_inputs(found, found.states[-1])
+        for index, found in enumerate(identify(trace)):
+            last_X = state_inputs(found, found.states[-1])
             dataset = training_dataset(last_X, calls) if last_X is not None else None
             datasets = frozenset({dataset} if dataset else ())
             evidence = found.evidence

@@ -1,7 +1,7 @@
 """Record what the student's training actually did, as data: sampled ``backward()`` calls and optimizer steps.
 
-Runs inside the sandbox while the student's cells execute. ``torch.Tensor.backward`` is
-wrapped; most calls pass straight through (a counter and one comparison), and a sample of
+Runs inside the sandbox while the student's cells execute. ``torch.autograd.backward`` (which
+``Tensor.backward`` calls) and ``torch.autograd.grad`` are wrapped; most calls pass straight through (a counter and one comparison), and a sample of
 them is recorded: every call early on, then pairs of consecutive calls, ``PAIRS_PER_OCTAVE``
 pairs per doubling of the call count, so 20,000 epochs give a few hundred samples. A
 recorded call notes the loss, every leaf tensor the loss depends on (its value before the
@@ -89,33 +89,62 @@ class TrainingTrace:
         self._last_lr: Any = None
         self._stream: tuple[Any, int] = ((), 0)  # (names and shapes, samples so far) of this training
         self.recording_seconds = 0.0  # time spent recording (the student's backward excluded)
-        self._original = torch.Tensor.backward
+        self._original = torch.autograd.backward
+        self._original_grad = torch.autograd.grad
         self._name_cache: tuple[tuple[int, ...], list[Any], list[str | None]] | None = None
         self._hook: Any = None
 
     # --- installing -------------------------------------------------------------------------
     def install(self, namespace: dict[str, Any]) -> None:
+        """Wrap ``torch.autograd.backward`` (which ``Tensor.backward`` calls) and
+        ``torch.autograd.grad``: every way of taking gradients with autograd passes one of them."""
         self.namespace = namespace
-        original, trace = self._original, self
+        original, original_grad, trace = self._original, self._original_grad, self
 
         @functools.wraps(original)
-        def backward(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
             call = trace.calls
             trace.calls = call + 1
-            if call < trace._next:  # the common case: one comparison, then torch's own
-                return original(tensor, *args, **kwargs)
-            trace._next = next_sampled(call + 1) if len(trace.samples) < MAX_SAMPLES - 1 \
-                else float("inf")
-            return trace._record(call, tensor, args, kwargs)
+            if call < trace._next or not trace._single(tensors):
+                return original(tensors, *args, **kwargs)
+            trace._next = trace._after(call)
+            return trace._record(call, trace._first(tensors),
+                                 lambda: original(tensors, *args, **kwargs), None)
 
-        self.torch.Tensor.backward = backward
+        @functools.wraps(original_grad)
+        def grad(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+            call = trace.calls
+            trace.calls = call + 1
+            if call < trace._next or not trace._single(outputs):
+                return original_grad(outputs, inputs, *args, **kwargs)
+            trace._next = trace._after(call)
+            leaves = [inputs] if isinstance(inputs, trace.torch.Tensor) else list(inputs)
+            return trace._record(call, trace._first(outputs),
+                                 lambda: original_grad(outputs, inputs, *args, **kwargs), leaves)
+
+        self.torch.autograd.backward = backward
+        self.torch.autograd.grad = grad
         from torch.optim.optimizer import register_optimizer_step_post_hook  # noqa: PLC0415
 
         self._hook = register_optimizer_step_post_hook(self._on_step)
 
+    def _first(self, tensors: Any) -> Any:
+        return tensors if isinstance(tensors, self.torch.Tensor) else tensors[0]
+
+    def _single(self, tensors: Any) -> bool:
+        """One scalar loss (several outputs at once pass through unrecorded)."""
+        if isinstance(tensors, (list, tuple)) and len(tensors) == 1:
+            tensors = tensors[0]
+        return isinstance(tensors, self.torch.Tensor) and tensors.numel() == 1
+
+    def _after(self, call: int) -> float:
+        """The next call to record (none once the sample budget is spent)."""
+        return next_sampled(call + 1) if len(self.samples) < MAX_SAMPLES - 1 else float("inf")
+
     def uninstall(self) -> None:
         """Put torch back as it was (before the grader's probes run)."""
-        self.torch.Tensor.backward = self._original
+        self.torch.autograd.backward = self._original
+        self.torch.autograd.grad = self._original_grad
         if self._hook is not None:
             self._hook.remove()
             self._hook = None
@@ -217,12 +246,17 @@ class TrainingTrace:
                 continue
         return [names.get(id(p)) for p in leaves]
 
-    def _record(self, call: int, tensor: Any, args: Any, kwargs: Any) -> Any:
+    def _record(self, call: int, tensor: Any, run: Any, inputs: list[Any] | None) -> Any:
+        """Record one gradient computation around ``run`` (``inputs``: those of autograd.grad)."""
         started = time.perf_counter()
-        leaves = self._leaves(tensor) if getattr(tensor, "grad_fn", None) is not None else []
+        if inputs is not None:
+            leaves = [p for p in inputs if isinstance(p, self.torch.Tensor)]
+        else:
+            leaves = self._leaves(tensor) if getattr(tensor, "grad_fn", None) is not None else []
         names = self._names(leaves)
         order = sorted(range(len(leaves)), key=lambda i: (names[i] is None, names[i] or "", i))
         leaves, names = [leaves[i] for i in order], [names[i] for i in order]
+        position = {id(p): i for i, p in enumerate(inputs or [])}
         shapes = [list(p.shape) for p in leaves]
         key, index = self._stream
         index = index + 1 if key == (names, shapes) else 0
@@ -235,11 +269,16 @@ class TrainingTrace:
             values = [p.detach().cpu().double().numpy().ravel().copy() for p in leaves] if keep else []
             data = self._saved_data(tensor) if keep and leaves and carries_data(index) else []
         paused = time.perf_counter()
-        result = self._original(tensor, *args, **kwargs)
+        result = run()
         resumed = time.perf_counter()
         with self.torch.no_grad():
-            grads = [np.zeros(p.numel()) if p.grad is None else
-                     p.grad.detach().cpu().double().numpy().ravel().copy() for p in leaves] if keep else []
+            if inputs is not None:  # autograd.grad returns the gradients; .grad is left alone
+                given = [result[position[id(p)]] for p in leaves]
+            else:
+                given = [p.grad for p in leaves]
+            grads = [np.zeros(p.numel()) if g is None else
+                     g.detach().cpu().double().numpy().ravel().copy()
+                     for p, g in zip(leaves, given)] if keep else []
             loss = float(tensor.detach().double()) if tensor.numel() == 1 else None
         self.samples.append({
             "call": call, "loss": None if loss is None else _finite(loss),
@@ -248,7 +287,7 @@ class TrainingTrace:
             "shapes": shapes, "data": data,
             "values": np.concatenate(values) if values else np.zeros(0),
             "grads": np.concatenate(grads) if grads else np.zeros(0),
-            "has_grad": [p.grad is not None for p in leaves],
+            "has_grad": [g is not None for g in given],
             "grad_before": before})
         self.recording_seconds += (paused - started) + (time.perf_counter() - resumed)
         return result

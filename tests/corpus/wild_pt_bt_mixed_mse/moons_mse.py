@@ -33,7 +33,7 @@ state0 = {k: v.clone() for k, v in net0.state_dict().items()}
 
 model_fixed = Regressor()
 model_fixed.load_state_dict(state0)
-opt = torch.optim.SGD(model_fixed.parameters(), lr=0.2)
+opt = torch.optim.SGD(model_fixed.parameters(), lr=0.15)
 losses_fixed = np.zeros(300)
 for i in range(300):
     opt.zero_grad()
