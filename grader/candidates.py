@@ -280,6 +280,12 @@ def _rank(spec: TargetSpec, candidate: Candidate) -> int:
     return len(spec.names)
 
 
+def _contradicts(spec: TargetSpec, candidate: Candidate) -> bool:
+    """The training's observed step sizes say otherwise (a fixed rate for a searched target)."""
+    observed = candidate.data.get("steps")
+    return bool(spec.steps and observed and observed != spec.steps)
+
+
 def choose(spec: TargetSpec, candidates: list[Candidate],
            taken: dict[str, Candidate | None]) -> Choice:
     """The candidate for one target; ``taken`` holds earlier choices for ``distinct_from``."""
@@ -289,7 +295,8 @@ def choose(spec: TargetSpec, candidates: list[Candidate],
         fitting = [c for c in fitting if _rank(spec, c) < len(spec.names) or c.data.get("evidence")]
     # Evidence first (what the training did), then the rubric's names, then the order found.
     ranked = sorted(range(len(fitting)), key=lambda i: (
-        not fitting[i].data.get("evidence"), _rank(spec, fitting[i]), i))
+        not fitting[i].data.get("evidence"), _contradicts(spec, fitting[i]), _rank(spec, fitting[i]),
+        i))
     considered = tuple(fitting[i].label for i in ranked)
     if not ranked:
         kind_found = [c.label for c in candidates if c.kind == spec.kind][:8]

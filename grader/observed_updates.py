@@ -156,3 +156,57 @@ def _rate_matches(updates: list[Update], rates: tuple[float, ...]) -> bool:
         return False
     rate = float(np.median(scales))
     return any(abs(rate - r) <= 1e-2 * r for r in rates)
+
+
+@dataclass(frozen=True)
+class SearchedStep:
+    """One whole update of a line-searched training: its step size and the losses around it."""
+
+    iteration: int
+    step: float          # a in w' = w - a g (one a for every parameter), NaN if none fits
+    residual: float      # how far the update is from -a g
+    grad_sq: float       # |g|^2 over every parameter
+    loss_before: float
+    loss_after: float
+
+
+def _loss_value(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+                loss: str) -> float:
+    from grader.evidence import _layer_arrays, _losses, forward  # noqa: PLC0415
+
+    weights, biases = _layer_arrays(state, found.layout)
+    with np.errstate(all="ignore"):
+        out = forward(weights, biases, found.activations, X)
+    return float(_losses(out, Y).get(loss, float("nan")))
+
+
+def searched_steps(found: Found, loss: str) -> list[SearchedStep]:
+    """Every sampled consecutive update as one step a along -gradient of ``loss``."""
+    steps = []
+    for b in _pairs(found):
+        before, after = found.states[b - 1], found.states[b]
+        X = state_inputs(found, after)
+        if X is None:
+            continue
+        targets = [Y for p, Y in _targets(data_state(found.loop, after, found.inputs),
+                                          X.shape[0], found.weights[-1].shape[1])
+                   if found.targets is None or p == found.targets][:1]
+        if not targets:
+            continue
+        try:
+            grads = _gradients(found, before, X, targets[0], loss)
+        except (RuntimeError, ValueError, KeyError, IndexError):
+            grads = None
+        if grads is None:
+            continue
+        g = np.concatenate([grads[p].ravel() for p in found.layout.paths])
+        d = np.concatenate([(after[p] - before[p]).ravel() for p in found.layout.paths])
+        gg, dd = float(g @ g), float(d @ d)
+        if gg == 0.0 or dd == 0.0:
+            continue
+        a = -float(g @ d) / gg
+        residual = float(np.linalg.norm(d + a * g)) / np.sqrt(dd)
+        steps.append(SearchedStep(found.loop.samples[b].iteration, a, residual, gg,
+                                  _loss_value(found, before, X, targets[0], loss),
+                                  _loss_value(found, after, X, targets[0], loss)))
+    return steps

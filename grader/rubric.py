@@ -43,7 +43,7 @@ CHECK_KINDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
                          "reference": (str, False), "samples": (int, False)},
     "loss_monotone": {"history": (str, True)},
     "ends_below": {"history": (str, True), "other": (str, True)},
-    "armijo_step": {"function": (str, True), "alpha0": ((int, float), False),
+    "armijo_step": {"function": (str, True), "network": (str, False), "alpha0": ((int, float), False),
                     "rho": ((int, float), False), "c": ((int, float), False),
                     "problems": (int, False)},
     # judged from the training trace recorded while the student's code ran
@@ -84,6 +84,7 @@ class TargetSpec:
     description: str = ""
     fallback: bool = True  # accept a candidate that matches no name, by type and shape alone
     dataset: str | None = None  # "xor" or "moons": skip files that visibly hold only the other
+    steps: str | None = None  # "constant" | "searched": the training's step sizes, where observed
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def _target(path: str, target_id: str, table: Any) -> TargetSpec:
         raise RubricError(f"{path}: targets.{target_id}: expected a table")
     reader = _Reader(path, table, f"targets.{target_id}")
     reader.only({"kind", "names", "origins", "array_type", "inputs", "outputs", "hidden_max",
-                 "distinct_from", "description", "fallback", "dataset"})
+                 "distinct_from", "description", "fallback", "dataset", "steps"})
     names = reader.get("names", list, [])
     origins = reader.get("origins", list, ["module", "weights"])
     if not all(isinstance(n, str) for n in names):
@@ -230,6 +231,7 @@ def _target(path: str, target_id: str, table: Any) -> TargetSpec:
         inputs=reader.get("inputs", int, None), outputs=reader.get("outputs", int, None),
         hidden_max=reader.get("hidden_max", int, None),
         distinct_from=tuple(reader.get("distinct_from", list, [])),
+        steps=reader.get("steps", str, None, choices={"constant", "searched"}),
         description=reader.get("description", str, ""))
 
 

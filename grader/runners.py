@@ -19,8 +19,9 @@ from grader.checks.execution import check_cells_ran
 from grader.checks.gradients import compare_gradients
 from grader.checks.linesearch import check_armijo_step
 from grader.checks.loss import check_ends_below, check_loss_history, check_monotone
-from grader.checks.updates import Step, check_constant_rate, check_update_directions, measure
-from grader.checks.training import (check_armijo_trace, check_descent, check_gradients_reset,
+from grader.checks.updates import (Step, check_constant_rate, check_searched_steps,
+                                   check_update_directions, measure)
+from grader.checks.training import (measure_updates, check_armijo_trace, check_descent, check_gradients_reset,
                                     check_history_matches, check_recorded_losses,
                                     check_training_split)
 from grader.candidates import Candidate
@@ -28,7 +29,8 @@ from grader.cell_problems import cell_hint
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
-from grader.observed_updates import observed_updates
+from grader.observed_updates import observed_updates, searched_steps
+from grader.checks.search_params import infer as infer_search
 from grader.model_modes import holds_dropout, with_dropout_hint
 from grader.rubric import CheckSpec
 from grader.tracedata import Stream, Trace
@@ -94,7 +96,7 @@ def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
     network = ctx.network(check.params["network"]) if check.params.get("network") else None
     # A history only counts next to the model it trained; with XOR data its end is recomputed.
     if network is not None and check.params.get("data") == "xor" and values.size:
-        if network.in_grader:
+        if network.in_grader and network.candidate.data["sizes"][-1] == 1:
             recomputed, loss_used = _recompute_xor_loss(network, check.params.get("loss", "auto"),
                                                         float(values[-1]))
             wrong = _wrong_xor_losses(network)
@@ -232,12 +234,25 @@ def ends_below(check: CheckSpec, ctx: GradingContext) -> Verdict:
     return check_ends_below(first.data["values"], other.data["values"], first.name, other.name)
 
 
+def _from_training(check: CheckSpec, ctx: GradingContext, why: str) -> Verdict:
+    """The line search judged from the backtracking run's trace, saying why."""
+    verdict = trace_linesearch(check, ctx)
+    return Verdict(verdict.status, f"{why}, so the line search is judged from the training: "
+                   + verdict.message[0].lower() + verdict.message[1:],
+                   {**verdict.details, "judged_from": "training"}, verdict.fraction)
+
+
 def armijo_step(check: CheckSpec, ctx: GradingContext) -> Verdict:
-    function = ctx.find(check.params["function"])
+    try:
+        function = ctx.find(check.params["function"])
+    except Missing:
+        if not check.params.get("network"):
+            raise
+        return _from_training(check, ctx, "No line-search function was found (it is written "
+                              "inline)")
     if ctx.session is None:
         raise Missing("the function can no longer be called")
-    alpha0 = float(check.params.get("alpha0", 1.0))
-    rho = float(check.params.get("rho", 0.5))
+    pinned = "alpha0" in check.params and "rho" in check.params
     c = float(check.params.get("c", 1e-4))
     rng = ctx.rng(f"armijo:{check.id}")
     verdicts = []
@@ -246,17 +261,32 @@ def armijo_step(check: CheckSpec, ctx: GradingContext) -> Verdict:
         biases = [rng.normal(0, 0.5, 8), rng.normal(0, 0.5, 1)]
         X = rng.normal(0, 1.0, (32, 2))
         Y = (rng.uniform(size=(32, 1)) < 0.5).astype(np.float64)
-        spec = {"weights": weights, "biases": biases, "X": X, "Y": Y, "alpha0": alpha0, "rho": rho,
-                "c": c}
+        spec = {"weights": weights, "biases": biases, "X": X, "Y": Y,
+                "alpha0": float(check.params["alpha0"]) if pinned else None,
+                "rho": float(check.params["rho"]) if pinned else None,
+                "c": float(check.params["c"]) if "c" in check.params else None}
         try:
             value = ctx.session.probe("module_linesearch", function.probe_target, spec=spec)
         except ProbeError as exc:
+            if check.params.get("network"):
+                return _from_training(check, ctx, f"The grader could not call {function.name}() "
+                                      f"on a problem of its own ({exc})")
             return failed(f"The grader called {function.name}() on a small network and data of its "
                           f"own and it failed: {exc}", function=function.label)
-        verdicts.append(_judge_linesearch(value, spec, alpha0, rho, c, problem))
+        defaults = value.get("defaults") if isinstance(value.get("defaults"), dict) else {}
+        alpha0 = float(check.params["alpha0"]) if pinned else _positive(defaults.get("alpha0"), 1.0)
+        rho = float(check.params["rho"]) if pinned else _positive(defaults.get("rho"), 0.5, below=1)
+        c_used = c if "c" in check.params else _positive(defaults.get("c"), 1e-4, below=1)
+        verdicts.append(_with(_judge_linesearch(value, spec, alpha0, rho, c_used, problem),
+                              search_parameters="set by the rubric" if pinned else
+                              "the function's own defaults" if defaults else "the lab's defaults"))
         if verdicts[-1].status != "passed":
             return _with(verdicts[-1], function=function.label, problem=problem + 1)
     return _with(verdicts[-1], function=function.label, problems=len(verdicts))
+
+
+def _positive(value: Any, default: float, below: float = 1e3) -> float:
+    return float(value) if isinstance(value, (int, float)) and 0 < value < below else default
 
 
 def _judge_linesearch(value: dict[str, Any], spec: dict[str, Any], alpha0: float, rho: float,
@@ -485,15 +515,68 @@ def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
     return _with(verdict, network=candidate.label)
 
 
+def _search_numbers(ctx: GradingContext, unit: str) -> list[tuple[str, float]]:
+    """Numbers the unit's code held through its loops (alpha0, rho, ... under their names)."""
+    numbers: list[tuple[str, float]] = []
+    trace = ctx.record.loops.get(unit)
+    for loop in trace.loops if trace else []:
+        seen: dict[str, set[float]] = {}
+        for sample in loop.samples:
+            for name, value in sample.scalars.items():
+                seen.setdefault(name, set()).add(value)
+        numbers += [(n, next(iter(v))) for n, v in sorted(seen.items()) if len(v) == 1]
+    torch_trace = ctx.record.traces.get(unit)
+    if torch_trace is not None:
+        numbers += sorted(torch_trace.declared_rates.items())
+    return numbers
+
+
+def _search_params(check: CheckSpec, steps: list[float], numbers: list[tuple[str, float]],
+                   precision: float = 0.0) -> tuple[float, float, str]:
+    """The rubric's alpha0 and rho where it pins them, else the ones the steps show."""
+    if "alpha0" in check.params and "rho" in check.params:
+        return float(check.params["alpha0"]), float(check.params["rho"]), "set by the rubric"
+    inferred = infer_search(steps, numbers, precision)
+    if inferred is not None:
+        return inferred[0], inferred[1], f"inferred from the {len(steps)} steps the training took"
+    return (float(check.params.get("alpha0", 1.0)), float(check.params.get("rho", 0.5)),
+            "the lab's defaults: no alpha0 and rho explain every step")
+
+
 def trace_linesearch(check: CheckSpec, ctx: GradingContext) -> Verdict:
     candidate, found = _traced(ctx, check.params["network"])
+    c = float(check.params.get("c", 1e-4))
+    numbers = _search_numbers(ctx, candidate.unit)
     if found is None:
-        return _unobserved(candidate, "the line search's steps")
-    verdict = check_armijo_trace(found.stream, alpha0=float(check.params.get("alpha0", 1.0)),
-                                 rho=float(check.params.get("rho", 0.5)),
-                                 c=float(check.params.get("c", 1e-4)))
+        loop = candidate.data.get("found")
+        if loop is None:
+            return _unobserved(candidate, "the line search's steps")
+        return _with(_loop_linesearch(check, loop, numbers, c), network=candidate.label)
+    moved = [u for u in measure_updates(found.stream) if u.moved and u.step > 0]
+    alpha0, rho, source = _search_params(check, [u.step for u in moved], numbers,
+                                         max((u.precision for u in moved), default=0.0))
+    verdict = check_armijo_trace(found.stream, alpha0=alpha0, rho=rho, c=c)
     verdict = with_dropout_hint(verdict, ctx.unit_objects(candidate.unit), only=candidate.name)
-    return _with(verdict, network=candidate.label)
+    return _with(verdict, network=candidate.label, search_parameters=source)
+
+
+def _loop_linesearch(check: CheckSpec, found: Any, numbers: list[tuple[str, float]],
+                     c: float) -> Verdict:
+    """The line search of a loop-traced network: each sampled update recomputed in float64."""
+    losses = [found.loss] if found.loss in LOSS_FAMILIES else list(LOSS_FAMILIES)
+    best = None
+    for loss in losses:
+        steps = searched_steps(found, loss)
+        alpha0, rho, source = _search_params(check, [s.step for s in steps], numbers)
+        verdict = check_searched_steps(steps, alpha0=alpha0, rho=rho, c=c, source=source)
+        if verdict.status == "passed":
+            return _with(verdict, loss=loss)
+        best = best or _with(verdict, loss=loss)
+    return best
+
+
+LOSS_FAMILIES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum",
+                 "bce_logits", "ce_logits")
 
 
 def trace_history(check: CheckSpec, ctx: GradingContext) -> Verdict:

@@ -96,6 +96,53 @@ def matching_series(values: np.ndarray, iterations: list[int], by_loss: dict[str
     return None
 
 
+STEP_SPREAD = 1e-2  # relative spread of the step factor above which the steps are searched
+
+
+def step_kind(found: Found) -> str | None:
+    """"constant" when every sampled update is the same multiple of the gradient, else "searched"."""
+    from grader.observed_updates import observed_updates  # noqa: PLC0415 - it imports this module's peers
+
+    _loss, updates = observed_updates(found)
+    scales = []
+    for u in updates:
+        gg = float(u.grad.ravel() @ u.grad.ravel())
+        if gg > 0 and float(u.delta.ravel() @ u.delta.ravel()) > 0:
+            scales.append(-float(u.grad.ravel() @ u.delta.ravel()) / gg)
+    if len(scales) < 2:
+        return None
+    middle = float(np.median(scales))
+    if middle <= 0:
+        return None
+    return "constant" if max(abs(s - middle) for s in scales) <= STEP_SPREAD * middle else "searched"
+
+
+def mark_torch_steps(traces: dict[str, Any], candidates: list[Candidate]) -> None:
+    """Networks trained with autograd: evidence and step kind from their backward() trace."""
+    from grader.checks.training import measure_updates  # noqa: PLC0415
+
+    for unit, trace in traces.items():
+        for stream in trace.streams():
+            steps = [u.step for u in measure_updates(stream) if u.moved and u.step > 0]
+            kind = None
+            if len(steps) >= 2:
+                middle = float(np.median(steps))
+                kind = "constant" if max(abs(s - middle) for s in steps) <= STEP_SPREAD * middle \
+                    else "searched"
+            for candidate in candidates:
+                if candidate.kind != "network" or candidate.unit != unit:
+                    continue
+                keys = set(candidate.keys)
+                if stream.names and all(n in keys or n.startswith((f"{candidate.name}.",
+                                                                   f"{candidate.name}["))
+                                        for n in stream.names):
+                    if kind is not None:
+                        candidate.data.setdefault("steps", kind)
+                    candidate.data.setdefault(
+                        "evidence", f"its parameters are the ones {len(stream.samples)} recorded "
+                                    f"backward() calls trained ({len(steps)} updates measured)")
+
+
 def _owner(found: Found, candidates: list[Candidate], unit: str) -> Candidate | None:
     """An inventory network whose parameters are the ones the loop changed."""
     paths = set(found.layout.paths)
@@ -125,16 +172,20 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
             dataset = training_dataset(last_X, calls) if last_X is not None else None
             datasets = frozenset({dataset} if dataset else ())
             evidence = found.evidence
+            steps = step_kind(found)
             owner = _owner(found, inventory_candidates, unit)
             if owner is not None:
                 owner.data.update(evidence=evidence, datasets=datasets or owner.data.get("datasets"),
-                                  trained_in=found.loop.id, found=found)
+                                  trained_in=found.loop.id, found=found, steps=steps)
                 network_name = owner.name
             else:
                 network = _network(unit, found, datasets, calls)
+                network.data["steps"] = steps
                 out.append(network)
                 network_name = network.name
-            out.extend(_history(unit, found, inventory_candidates, datasets, network_name, index))
+            for history in _history(unit, found, inventory_candidates, datasets, network_name, index):
+                history.data["steps"] = steps
+                out.append(history)
     return out
 
 
@@ -173,6 +224,7 @@ def _history(unit: str, found: Found, inventory: list[Candidate], datasets: froz
             loss, stride = match
             every = "every iteration" if stride == 1 else f"every {stride} iterations"
             candidate.data.update(
+                steps=step_kind(found),
                 evidence=f"matches the {loss} losses the grader recomputed from the parameters "
                          f"sampled in {found.loop.where} ({every})",
                 datasets=datasets, network=network, trained_in=found.loop.id)

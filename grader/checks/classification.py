@@ -62,6 +62,18 @@ def _point(inputs: np.ndarray | None, i: int) -> str:
     return "(" + ", ".join(num(v) for v in inputs[i]) + ")"
 
 
+def _positive_class(outputs: Any, output_kind: OutputKind) -> tuple[np.ndarray, OutputKind]:
+    """One column: the output itself, or for two outputs the probability of class 1."""
+    scores = np.asarray(outputs, dtype=np.float64)
+    if scores.ndim == 2 and scores.shape[1] == 2 and scores.shape[0] != 1:
+        sums_to_one = np.allclose(scores.sum(axis=1), 1.0) and np.all(scores >= 0)
+        if not sums_to_one:  # two logits
+            e = np.exp(scores - scores.max(axis=1, keepdims=True))
+            scores = e / e.sum(axis=1, keepdims=True)
+        return scores[:, 1].copy(), "probability"
+    return _column(outputs, "outputs"), output_kind
+
+
 def check_xor(
     outputs: Any, y: Any, output_kind: OutputKind, inputs: Any | None = None
 ) -> Verdict:
@@ -70,7 +82,7 @@ def check_xor(
     ``inputs`` (optional, one row per point) only makes the message name points by their
     coordinates instead of their position.
     """
-    out = _column(outputs, "outputs")
+    out, output_kind = _positive_class(outputs, output_kind)
     pred = predicted_labels(out, output_kind)
     labels = _labels(y, pred.size)
     pts = None if inputs is None else np.asarray(inputs, dtype=np.float64).reshape(pred.size, -1)

@@ -8,6 +8,7 @@ by the grader (:mod:`grader.observed_updates`). Gradient descent with rate ``lr`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,3 +104,63 @@ def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str,
     source = f", your `{named[0]}`" if named else ""
     return passed(f"Each update is −lr · gradient of the {loss} loss with lr = {num(rate)}{source}, "
                   "the same for every parameter and iteration.", **details)
+
+
+def _cumulative(step: float, alpha0: float, rho: float) -> int | None:
+    """j where step = alpha0 (1 + rho + ... + rho^j), j >= 1: every trial left applied."""
+    total = 0.0
+    for j in range(60):
+        total += alpha0 * rho**j
+        if j >= 1 and abs(total - step) <= 1e-6 * step:
+            return j
+    return None
+
+
+def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: float,
+                         source: str) -> Verdict:
+    """Each sampled step a is alpha0 * rho^k and satisfies f(w - a g) <= f(w) - c a |g|^2.
+
+    ``steps``: objects with iteration, step, residual, grad_sq, loss_before, loss_after, as
+    the grader recomputed them from the sampled parameters (float64)."""
+    details: dict[str, Any] = {"steps_checked": len(steps), "alpha0": alpha0, "rho": rho, "c": c,
+                               "search_parameters": source, "observed": bool(steps)}
+    if not steps:
+        return failed("No whole update of the backtracking run was sampled, so its line search "
+                      "cannot be judged.", **details)
+    powers = []
+    for s in steps:
+        where = f"at iteration {s.iteration + 1}"
+        if s.residual > DIRECTION_TOLERANCE or s.step <= 0:
+            return failed(f"{where.capitalize()} the update is not a step along minus the gradient "
+                          f"(it differs from the best multiple by {num(s.residual * 100, 3)}%), as "
+                          "backtracking gradient descent must take.", iteration=s.iteration,
+                          **details)
+        k = math.log(s.step / alpha0) / math.log(rho)
+        if abs(k - round(k)) > 1e-3 or round(k) < 0:
+            undone = _cumulative(s.step, alpha0, rho)
+            if undone is not None:
+                return failed(
+                    f"Rejected trial steps are not undone: {where} the parameters moved by a = "
+                    f"{num(s.step)} = alpha0·(1 + rho + … + rho^{undone}), the sum of every trial "
+                    "step, so each rejected trial stayed applied. Restore the parameters (or compute "
+                    "trial points on a copy) before trying a smaller step.",
+                    iteration=s.iteration, step=s.step, trials=undone + 1, **details)
+            return failed(f"The step sizes are not of the form alpha0 · rho^k (alpha0 = {num(alpha0)}, "
+                          f"rho = {num(rho)}, {source}): {where} the step was {num(s.step)}.",
+                          iteration=s.iteration, step=s.step, **details)
+        bound = s.loss_before - c * s.step * s.grad_sq
+        if s.loss_after > bound + 1e-12 * max(1.0, abs(s.loss_before)):
+            raised = s.loss_after > s.loss_before
+            return failed(
+                "The line search accepts steps that violate the Armijo condition "
+                f"f(w - a g) <= f(w) - c a |g|^2: {where} it took a = {num(s.step)}, the loss went "
+                f"from {num(s.loss_before, 6)} to {num(s.loss_after, 6)}, above the bound "
+                f"{num(bound, 6)}" + (" (the loss increased: is the Armijo inequality reversed?)."
+                                      if raised else "."),
+                iteration=s.iteration, step=s.step, loss_before=s.loss_before,
+                loss_after=s.loss_after, bound=bound, **details)
+        powers.append(int(round(k)))
+    return passed(f"Every sampled step satisfied the Armijo condition (c = {num(c)}) with a step "
+                  f"alpha0 · rho^k (alpha0 = {num(alpha0)}, rho = {num(rho)}, {source}), k in "
+                  f"{sorted(set(powers))[:6]} ({len(steps)} steps checked).",
+                  powers=sorted(set(powers)), **details)

@@ -175,6 +175,24 @@ def instance_backprop(instance: Any, attrs: dict[str, np.ndarray], args: dict[st
     return {"output": plain(available["output"]), "grads": plain(grads), "attributes": after}
 
 
+def search_defaults(function: Callable[..., Any]) -> dict[str, float]:
+    """The function's own default alpha0, rho and c (by ALIASES), where it declares them."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    found: dict[str, float] = {}
+    for parameter in parameters:
+        default = parameter.default
+        if type(default) not in (int, float) or not 0 < default < 1e3:
+            continue
+        lowered = parameter.name.lower()
+        for role in ("alpha0", "rho", "c"):
+            if role not in found and (lowered == role or lowered in ALIASES.get(role, ())):
+                found[role] = float(default)
+    return found
+
+
 def module_linesearch(function: Callable[..., Any], spec: dict[str, Any]) -> dict[str, Any]:
     """Call a line-search routine on a small net and problem the grader chose."""
     torch = _torch()
@@ -198,8 +216,8 @@ def module_linesearch(function: Callable[..., Any], spec: dict[str, Any]) -> dic
         if prefill:
             model.zero_grad()
             loss_fn(model(X), Y).backward()
-        available = {"model": model, "loss_fn": loss_fn, "X": X, "Y": Y, "alpha0": spec["alpha0"],
-                     "rho": spec["rho"], "c": spec["c"]}
+        available = {"model": model, "loss_fn": loss_fn, "X": X, "Y": Y,
+                     **{k: spec[k] for k in ("alpha0", "rho", "c") if spec.get(k) is not None}}
         try:
             result = function(**bind(function, available))
         except ProbeFailed:
@@ -208,5 +226,6 @@ def module_linesearch(function: Callable[..., Any], spec: dict[str, Any]) -> dic
             last_error = exc
             continue
         params = [as_array(p.detach()) for p in model.parameters()]
-        return {"result": plain(result), "params_after": params, "prefilled": prefill}
+        return {"result": plain(result), "params_after": params, "prefilled": prefill,
+                "defaults": search_defaults(function)}
     raise ProbeFailed(f"calling it raised {type(last_error).__name__}: {last_error}")

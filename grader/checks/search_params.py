@@ -1,0 +1,58 @@
+"""Which alpha0 and rho a backtracking search used, inferred from the steps it took (pure).
+
+Every accepted step of a backtracking search is ``alpha0 * rho**k`` with ``k >= 0``. Given
+the steps measured from the training (and the numbers the student's code held, which name
+the likeliest values), the grader takes the pair that explains every step, preferring the
+student's own numbers, then a search whose largest step is alpha0 itself, then the larger
+rho. ``None`` when no pair explains them (the steps are then judged against the rubric's).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+ALPHA0S = (1.0, 2.0, 4.0, 8.0, 16.0, 0.5, 10.0, 5.0, 3.0, 32.0, 0.25, 0.1, 20.0, 100.0)
+RHOS = (0.5, 0.8, 0.9, 0.7, 0.6, 0.75, 0.95, 0.25, 0.3, 0.4, 0.2, 0.1)
+_ALPHA_NAME = re.compile(r"^(alpha|a|step|t|lr|eta)_?(0|init|initial|start|max)?$|^init_?alpha$",
+                         re.IGNORECASE)
+_RHO_NAME = re.compile(r"^(rho|beta|tau|shrink|decay|factor|gamma)$", re.IGNORECASE)
+
+
+def _k(step: float, alpha0: float, rho: float, precision: float) -> int | None:
+    k = math.log(step / alpha0) / math.log(rho)
+    allowed = 1e-3 + 3 * precision / abs(math.log(rho))
+    return round(k) if abs(k - round(k)) < allowed and round(k) >= 0 else None
+
+
+def declared(numbers: Iterable[tuple[str, float]]) -> tuple[list[float], list[float]]:
+    """The student's likely alpha0 and rho values, by the names of the numbers they held."""
+    alphas, rhos = [], []
+    for name, value in numbers:
+        leaf = name.rsplit(".", 1)[-1]
+        if _ALPHA_NAME.match(leaf) and 0 < value <= 1e3 and value not in alphas:
+            alphas.append(float(value))
+        elif _RHO_NAME.match(leaf) and 0 < value < 1 and value not in rhos:
+            rhos.append(float(value))
+    return alphas, rhos
+
+
+def infer(steps: Sequence[float], numbers: Iterable[tuple[str, float]] = (),
+          precision: float = 0.0) -> tuple[float, float] | None:
+    """(alpha0, rho) explaining every step as alpha0 * rho^k, or None."""
+    steps = [s for s in steps if s > 0 and math.isfinite(s)]
+    if not steps:
+        return None
+    alphas, rhos = declared(numbers)
+    best: tuple[tuple[int, int, float], tuple[float, float]] | None = None
+    for a_rank, alpha0 in enumerate(alphas + [a for a in ALPHA0S if a not in alphas]):
+        for r_rank, rho in enumerate(rhos + [r for r in RHOS if r not in rhos]):
+            powers = [_k(s, alpha0, rho, precision) for s in steps]
+            if any(k is None for k in powers):
+                continue
+            own = (a_rank >= len(alphas)) + (r_rank >= len(rhos))
+            key = (own, 0 if min(powers) == 0 else 1, -rho)  # type: ignore[type-var]
+            if best is None or key < best[0]:
+                best = (key, (alpha0, rho))
+    return None if best is None else best[1]
