@@ -24,7 +24,8 @@ from grader.weight_chains import Chain, best_chain
 
 _WEIGHT = re.compile(r"^(?:w|weight|weights|theta)_?(\d+)$", re.IGNORECASE)
 _BIAS = re.compile(r"^(?:b|bias|biases)_?(\d+)$", re.IGNORECASE)
-_ACTIVATION_MODULES = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "Identity": "identity"}
+_ACTIVATION_MODULES = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "Identity": "identity",
+                       "ELU": "elu", "LeakyReLU": "leaky_relu", "Softmax": "softmax"}
 _PASS_THROUGH = {"Dropout", "Flatten"}
 
 
@@ -75,6 +76,8 @@ def module_network(unit: str, record: dict[str, Any]) -> Candidate | None:
                 gaps.append(pending)
             linear_paths.append(layer["path"])
             pending = []
+        elif layer["type"] == "LeakyReLU" and layer.get("negative_slope", 0.01) != 0.01:
+            plain = False  # only torch's default slope is one of netmath's activations
         elif layer["type"] in _ACTIVATION_MODULES:
             pending.append(_ACTIVATION_MODULES[layer["type"]])
         elif layer["type"] not in _PASS_THROUGH:
@@ -269,6 +272,8 @@ def _fits(spec: TargetSpec, candidate: Candidate) -> bool:
     if spec.inputs is not None and sizes[0] != spec.inputs:
         return False
     if spec.outputs is not None and sizes[-1] != spec.outputs:
+        return False
+    if spec.outputs_max is not None and sizes[-1] > spec.outputs_max:
         return False
     return spec.hidden_max is None or all(s <= spec.hidden_max for s in sizes[1:-1])
 

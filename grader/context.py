@@ -14,7 +14,7 @@ from grader.launcher import RunRecord, SandboxSession
 from grader.loading import Submission
 from grader.networks import ResolvedNetwork, resolve
 from grader.references import References
-from grader.trace_candidates import from_traces, mark_torch_steps
+from grader.trace_candidates import from_torch_traces, from_traces
 from grader.rubric import Rubric
 
 
@@ -55,7 +55,8 @@ class GradingContext:
             self.candidates = build_candidates(self.record.inventory)
             # Networks and histories identified by what the loops did come first.
             self.candidates = from_traces(self.record.loops, self.candidates) + self.candidates
-            mark_torch_steps(self.record.traces, self.candidates)
+            self.candidates = from_torch_traces(self.record.traces, self.candidates) \
+                + self.candidates
         self.digest = submission_digest(self.submission)
 
     def rng(self, purpose: str) -> np.random.Generator:

@@ -92,7 +92,8 @@ def _layer_arrays(state: dict[str, np.ndarray], layout: Layout
     """(in, out) weights and (out,) biases, the ones column of folded layers split off."""
     weights, biases = [], []
     for path, bias, fold in zip(layout.weights, layout.biases, layout.folded):
-        W = state[path].T if layout.column else state[path]
+        W = state[path]
+        W = W.reshape(-1, 1) if W.ndim == 1 else (W.T if layout.column else W)
         b = np.zeros(W.shape[1]) if bias is None else np.broadcast_to(
             state[bias].reshape(-1), (W.shape[1],)).astype(np.float64)
         if fold is not None:
@@ -145,7 +146,7 @@ def _fits_inputs(weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndar
 
 def forward(weights: list[np.ndarray], biases: list[np.ndarray], acts: tuple[str, ...],
             X: np.ndarray) -> np.ndarray:
-    spend(X.shape[0] * sum(W.size for W in weights))
+    spend(max(X.shape[0] * sum(W.size for W in weights), 20_000))  # a call costs ~20k flops' time
     a = X
     for W, b, act in zip(weights, biases, acts):
         a = _act(act, a @ W + b)
@@ -208,9 +209,42 @@ class _Observed:
     losses: list[tuple[str, float]]
 
 
-def _inputs(state: dict[str, np.ndarray], n_in: int) -> list[tuple[str, np.ndarray]]:
-    """Arrays in scope that can be the network's inputs, as (m, n_in) rows."""
+def _indices(state: dict[str, np.ndarray]) -> list[str]:
+    """Arrays of whole numbers that may pick a mini-batch (``X[idx]``)."""
+    return [p for p, a in state.items() if a.ndim == 1 and 2 <= a.size <= 4096
+            and np.all(a >= 0) and np.all(a == np.rint(a)) and a.max() > 1][:4]  # labels are 0/1
+
+
+def resolve(state: dict[str, np.ndarray], path: str) -> np.ndarray | None:
+    """An input or target path's array: ``A``, ``A.T`` or a batch ``A[idx]`` of it."""
+    if path.endswith(".T"):
+        array = state.get(path[:-2])
+        return None if array is None else array.T
+    if path in state:
+        return state[path]
+    if path.endswith("]") and "[" in path:
+        base, index = path[:-1].rsplit("[", 1)
+        A, idx = state.get(base), state.get(index)
+        if A is not None and idx is not None and idx.size and int(idx.max()) < A.shape[0]:
+            return A[idx.astype(int)]
+    return None
+
+
+def _batches(state: dict[str, np.ndarray], fits: Any) -> list[tuple[str, np.ndarray]]:
     found = []
+    for index in _indices(state):
+        idx = state[index].astype(int)
+        for path, array in state.items():
+            if path != index and array.ndim >= 1 and array.shape[0] > int(idx.max()) \
+                    and array.shape[0] > idx.size and fits(array):
+                found.append((f"{path}[{index}]", array[idx]))
+    return found[:12]
+
+
+def _inputs(state: dict[str, np.ndarray], n_in: int) -> list[tuple[str, np.ndarray]]:
+    """Arrays in scope that can be the network's inputs, as (m, n_in) rows (a mini-batch
+    ``X[idx]`` picked by an index array in scope too)."""
+    found = _batches(state, lambda a: a.ndim == 2 and a.shape[1] == n_in)
     for path, array in state.items():
         if array.ndim == 2 and array.shape[1] == n_in and array.shape[0] >= 1:
             found.append((path, array))
@@ -250,7 +284,8 @@ def _losses(out: np.ndarray, Y: np.ndarray) -> dict[str, float]:
 def _targets(state: dict[str, np.ndarray], m: int, k: int) -> list[tuple[str, np.ndarray]]:
     """Arrays that can be the targets of m outputs of width k (one-hot from integer labels)."""
     found = []
-    for path, array in state.items():
+    batches = dict(_batches(state, lambda a: a.size // a.shape[0] in (1, k)))
+    for path, array in [*state.items(), *batches.items()]:
         if array.size == m * k and (array.ndim == 1 or 1 in array.shape or array.shape == (m, k)):
             Y = array.reshape(m, k) if array.shape != (k, m) else array.T
             found.append((path, Y))
@@ -258,7 +293,7 @@ def _targets(state: dict[str, np.ndarray], m: int, k: int) -> list[tuple[str, np
             found.append((path + " (labels)", np.eye(k)[array.reshape(-1).astype(int)]))
     # labels first: targets are whole numbers (0/1, one-hot) far more often than not
     found.sort(key=lambda item: not np.all(item[1] == np.rint(item[1])))
-    return found[:12]
+    return found[:16]
 
 
 def data_state(loop: Loop, state: dict[str, np.ndarray], in_path: str) -> dict[str, np.ndarray]:
@@ -266,8 +301,9 @@ def data_state(loop: Loop, state: dict[str, np.ndarray], in_path: str) -> dict[s
     (mini-batches), when everything the loop did not train may be."""
     changed = loop.changed()
     base = in_path[:-2] if in_path.endswith(".T") else in_path
-    if base not in changed:
-        return {p: v for p, v in state.items() if p not in changed}
+    if base not in changed and not base.endswith("]"):
+        indices = set(_indices({p: state[p] for p in sorted(changed) if p in state}))
+        return {p: v for p, v in state.items() if p not in changed or p in indices}
     return state
 
 
@@ -282,9 +318,12 @@ def _informative(observed: np.ndarray) -> bool:
 
 
 def _observed(state: dict[str, np.ndarray], scalars: dict[str, float], m: int, k: int,
-              recorded: set[str]) -> list[tuple[str, np.ndarray]]:
+              recorded: set[str], own: set[str] | frozenset[str] = frozenset()
+              ) -> list[tuple[str, np.ndarray]]:
+    """What the code computed anew at a sample that can be the network's m x k outputs (never
+    one of the network's own parameters)."""
     outs = []
-    for path in recorded:
+    for path in sorted(recorded):  # a set: sorted, so the same run always reads the same way
         array = state.get(path)
         if array is not None and array.size == m * k:
             if array.ndim == 2 and array.shape == (k, m) and k != m:
@@ -292,7 +331,7 @@ def _observed(state: dict[str, np.ndarray], scalars: dict[str, float], m: int, k
             else:
                 outs.append((path, array.reshape(m, k)))
     if m * k == 1:
-        outs += [(name, np.array([[value]])) for name, value in scalars.items()]
+        outs += [(name, np.array([[value]])) for name, value in scalars.items() if name not in own]
     return outs
 
 
@@ -300,7 +339,7 @@ def _pairs(loop: Loop) -> list[int]:
     """Indices b of samples whose predecessor is the iteration just before, spread over the loop."""
     indices = [i for i in range(1, len(loop.samples))
                if loop.samples[i].iteration == loop.samples[i - 1].iteration + 1
-               and not loop.samples[i].end]
+               and loop.samples[i].inside and loop.samples[i - 1].inside]
     if len(indices) <= MAX_PAIRS:
         return indices
     picks = np.linspace(0, len(indices) - 1, MAX_PAIRS).round().astype(int)
@@ -313,8 +352,12 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
     matrices = {p: last[p].shape for p in sorted(changed)
                 if p in last and last[p].ndim == 2 and min(last[p].shape) > 1
                 or p in last and last[p].ndim == 2 and _is_output_column(last[p])}
+    # a one-output layer's weights may be a plain vector (h,): its matrix is (h, 1)
+    matrices.update({p: (last[p].size, 1) for p in sorted(changed) if p in last
+                     and last[p].ndim == 1 and last[p].size >= 2 and p not in matrices})
     matrices = dict(list(matrices.items())[:MAX_MATRICES])
-    vectors = {p: last[p] for p in sorted(changed) if p in last and _vector(last[p])}
+    vectors = {p: last[p] for p in sorted(changed) if p in last and _vector(last[p])
+               and not _counter(p, states)}
     layouts: list[Layout] = []
     for column in (False, True):
         for chain in _chains(matrices, column):
@@ -330,8 +373,15 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
                         continue
                     layouts.append(Layout(tuple(chain), tuple(biases), column, tuple(folded)))
     # the most layers first, then the most biases, then the row convention, then no folds
-    return sorted(layouts, key=lambda l: (-len(l.weights), -sum(b is not None for b in l.biases),
-                                          l.column, sum(f is not None for f in l.folded)))
+    return sorted(layouts, key=lambda l: (sum(last[p].ndim == 1 for p in l.weights), -len(l.weights),
+                                          -sum(b is not None for b in l.biases), l.column,
+                                          sum(f is not None for f in l.folded)))
+
+
+def _counter(path: str, states: list[dict[str, np.ndarray]]) -> bool:
+    """A number that only ever held whole numbers (an epoch or batch counter, not a bias)."""
+    values = [s[path] for s in states if path in s]
+    return all(v.size == 1 and float(v.reshape(-1)[0]).is_integer() for v in values)
 
 
 def _is_output_column(array: np.ndarray) -> bool:
@@ -346,10 +396,9 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
     agreeing = 0
     for b in _pairs(loop):
         state_b, sample = states[b], loop.samples[b]
-        source = state_b.get(in_path[:-2] if in_path.endswith(".T") else in_path)
-        if source is None:
+        X = resolve(state_b, in_path)
+        if X is None:
             return False
-        X = source.T if in_path.endswith(".T") else source
         X = X.reshape(1, -1) if X.ndim == 1 else X
         if layout.folded[0] is not None:
             X = np.delete(X, layout.folded[0], axis=1)
@@ -362,7 +411,8 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
         scalars = {n: v for n, v in sample.scalars.items() if n in moving}
         if loss is None:
             outs = [(p, o) for p, o in _observed(state_b, scalars, X.shape[0], weights[-1].shape[1],
-                                                 set(sample.arrays) - set(layout.paths))
+                                                 set(sample.arrays) - set(layout.paths),
+                                                 set(layout.paths))
                     if _informative(o)]
             if not outs:
                 continue  # nothing was computed anew here (converged): no evidence either way
@@ -422,7 +472,7 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
                     return None
                 k = weights[-1].shape[1]
                 scalars = {n: v for n, v in sample.scalars.items() if n in moving}
-                outs = _observed(state_b, scalars, X.shape[0], k, set(sample.arrays) - own)
+                outs = _observed(state_b, scalars, X.shape[0], k, set(sample.arrays) - own, own)
                 hit = None if by_loss else _match_outputs(weights, biases, X, outs)
                 if hit is not None and _confirmed(use, loop, states, in_path, hit[0], params is state_b,
                                                   moving, None):
@@ -486,7 +536,8 @@ def _pools(loop: Loop) -> list[set[str]]:
     in it (parameters are set up before training; a loop's intermediates appear inside it),
     then everything that changed."""
     changed = loop.changed()
-    before = changed & set(loop.samples[0].arrays) if loop.samples[0].iteration == 0 else set()
+    first = loop.samples[0]
+    before = changed & (set(first.arrays) | set(first.scalars)) if first.start else set()
     return [pool for pool in (before, changed) if pool][: 1 if before == changed else 2]
 
 
@@ -534,11 +585,9 @@ def find_networks(trace: LoopTrace) -> list[Found]:
 
 def state_inputs(found: Found, state: dict[str, np.ndarray]) -> np.ndarray | None:
     """The inputs the network was found on, as (m, n_in) rows, its ones column taken out."""
-    path = found.inputs
-    array = state.get(path[:-2] if path.endswith(".T") else path)
-    if array is None:
+    X = resolve(state, found.inputs)
+    if X is None:
         return None
-    X = array.T if path.endswith(".T") else array
     X = X.reshape(1, -1) if X.ndim == 1 else X
     fold = found.layout.folded[0]
     return np.delete(X, fold, axis=1) if fold is not None else X

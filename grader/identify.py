@@ -16,19 +16,42 @@ import numpy as np
 
 from grader.evidence import (HIDDEN, WORK, Found, Work, WorkExhausted, _inputs, _layer_arrays,
                              _layouts, _ones_column, _pools, _targets, _with_input_fold, data_state,
-                             find_networks, spend)
+                             find_networks, resolve, spend)
 from grader.looptrace import Loop, LoopTrace
 from grader.observed_updates import _gradients
 
 UPDATE_TOLERANCE = 1e-6   # NumPy float64 updates against float64 gradients
 MAX_LAYOUTS = 8
+UPDATE_WORK = 1_000_000_000  # about 3,000 gradient computations of a small network
 FAMILIES_ONE = ("mse", "bce", "bce_logits")     # one loss per direction family (scale aside)
 FAMILIES_MANY = ("mse", "ce", "ce_logits")
 
 
-def _explains(found: Found, b: int, X: np.ndarray, Y: np.ndarray, loss: str) -> bool:
+def _data(found: Found, state: dict[str, np.ndarray], k: int
+          ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The inputs and targets iteration's work used, by their paths, in ``state``."""
+    X = resolve(state, found.inputs)
+    labels = found.targets.endswith(" (labels)")
+    Y = resolve(state, found.targets.removesuffix(" (labels)"))
+    if X is None or Y is None:
+        return None
+    X = X.reshape(1, -1) if X.ndim == 1 else X
+    fold = found.layout.folded[0]
+    if fold is not None:
+        X = np.delete(X, fold, axis=1)
+    if labels:
+        Y = np.eye(k)[Y.reshape(-1).astype(int)]
+    return (X, Y.reshape(X.shape[0], k)) if Y.size == X.shape[0] * k else None
+
+
+def _explains(found: Found, b: int, k: int, loss: str) -> bool:
     before, after = found.states[b - 1], found.states[b]
-    spend(3 * X.shape[0] * sum(before[p].size for p in found.layout.weights if p in before))
+    data = _data(found, after, k)
+    if data is None:
+        return False
+    X, Y = data
+    spend(max(3 * X.shape[0] * sum(before[p].size for p in found.layout.weights if p in before),
+              300_000))  # an autograd call costs ~300k flops' time
     try:
         grads = _gradients(found, before, X, Y, loss)
     except (RuntimeError, ValueError, KeyError, IndexError):
@@ -39,21 +62,54 @@ def _explains(found: Found, b: int, X: np.ndarray, Y: np.ndarray, loss: str) -> 
     for path in found.layout.paths:
         g, d = grads[path].ravel(), (after[path] - before[path]).ravel()
         gg, dd = float(g @ g), float(d @ d)
-        if dd == 0.0 and gg == 0.0:
-            continue
         if gg == 0.0 or dd == 0.0:
-            return False
+            return False  # every parameter of a network trained by gradient descent moves
         s = -float(g @ d) / gg
         if s <= 0 or float(np.linalg.norm(d + s * g)) > UPDATE_TOLERANCE * np.sqrt(dd) + 1e-12:
             return False
         scales.append(s)
-    return bool(scales)
+    return len(scales) == len(found.layout.paths)
 
 
 def _consecutive(loop: Loop) -> list[int]:
     return [i for i in range(1, len(loop.samples))
             if loop.samples[i].iteration == loop.samples[i - 1].iteration + 1
-            and not loop.samples[i].end and not loop.samples[i - 1].end][:2]
+            and loop.samples[i].inside and loop.samples[i - 1].inside][:2]
+
+
+MAX_COMBINATIONS = 6  # (inputs, targets) readings tried per layout
+
+
+def _stem(path: str) -> str:
+    """What a data array's name says beyond X or y: ``_tr`` of ``X_tr``, ``train`` of ``y_train``."""
+    base = path.removesuffix(" (labels)").removesuffix(".T").split("[", 1)[0]
+    return base[1:].lstrip("_").lower() if base[:1].lower() in "xy" else base.lower()
+
+
+def _index(path: str) -> str | None:
+    path = path.removesuffix(" (labels)")
+    return path[:-1].rsplit("[", 1)[1] if path.endswith("]") and "[" in path else None
+
+
+def _combinations(data: dict[str, np.ndarray], own: set[str], rows: int, layout: Any,
+                  last: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray, str]]:
+    """(inputs path, inputs, targets path) readings, the likeliest first: inputs and targets
+    picked by the same index array, named alike (``X_tr`` with ``y_tr``), full data before
+    batches of it."""
+    inputs = _inputs({p: v for p, v in data.items() if p not in own}, rows)
+    last_weight = last[layout.weights[-1]]
+    k = 1 if last_weight.ndim == 1 else (last_weight.shape[0] if layout.column else last_weight.shape[1])
+    batches = any(_index(p) is not None for p, _ in inputs)  # an index array changes: mini-batches
+    found = []
+    for in_path, raw_X in inputs:
+        for target_path, _Y in _targets(data, raw_X.shape[0] if raw_X.ndim == 2 else 1, k):
+            if target_path.removesuffix(" (labels)") == in_path:
+                continue
+            score = (_index(in_path) != _index(target_path), (_index(in_path) is None) == batches,
+                     _stem(in_path) != _stem(target_path))
+            found.append((score, in_path, raw_X, target_path))
+    found.sort(key=lambda item: item[0])
+    return [(p, X, t) for _, p, X, t in found[:MAX_COMBINATIONS]]
 
 
 def by_updates(loop: Loop) -> Found | None:
@@ -69,7 +125,7 @@ def by_updates(loop: Loop) -> Found | None:
         after = states[pairs[0]]
         data = data_state(loop, after, "")
         own = set(layout.paths)
-        for in_path, raw_X in _inputs({p: v for p, v in data.items() if p not in own}, rows):
+        for in_path, raw_X, target_path in _combinations(data, own, rows, layout, states[-1]):
             fold = _ones_column(raw_X)
             use = _with_input_fold(layout, fold)
             X = np.delete(raw_X, fold, axis=1) if fold is not None else raw_X
@@ -80,14 +136,13 @@ def by_updates(loop: Loop) -> Found | None:
             if X.shape[1] != weights[0].shape[0]:
                 continue
             k = weights[-1].shape[1]
-            outputs = ("sigmoid", "identity", "softmax") if k > 1 else ("sigmoid", "identity")
+            outputs = ("sigmoid", "softmax", "identity") if k > 1 else ("sigmoid", "identity")
             hidden = HIDDEN if len(weights) > 1 else ("identity",)
-            for (target_path, Y), h, o, loss in itertools.product(
-                    _targets(data, X.shape[0], k), hidden, outputs,
-                    FAMILIES_MANY if k > 1 else FAMILIES_ONE):
+            for h, o, loss in itertools.product(hidden, outputs,
+                                                FAMILIES_MANY if k > 1 else FAMILIES_ONE):
                 acts = tuple([h] * (len(weights) - 1)) + (o,)
                 candidate = Found(loop, use, [], [], acts, loss, in_path, target_path, "", states)
-                if all(_explains(candidate, b, X, Y, loss) for b in pairs):
+                if all(_explains(candidate, b, k, loss) for b in pairs):
                     final_w, final_b = _layer_arrays(states[-1], use)
                     return Found(loop, use, final_w, final_b, acts, loss, in_path, target_path,
                                  f"changed in {loop.where} ({loop.iterations} iterations); every "
@@ -98,19 +153,23 @@ def by_updates(loop: Loop) -> Found | None:
 
 def identify(trace: LoopTrace, work: Work | None = None) -> list[Found]:
     """One network per loop that trained one, by the best evidence available, within ``work``."""
-    work = work or Work()
+    token = WORK.set(work or Work())
+    try:
+        found = {f.loop.key: f for f in find_networks(trace)}
+    finally:
+        WORK.reset(token)
+    work = Work(unit=UPDATE_WORK, loop=UPDATE_WORK // 3)  # the second route's own budget
     token = WORK.set(work)
     try:
-        found = {f.loop.id: f for f in find_networks(trace)}
         for loop in trace.loops:
-            if loop.id not in found and len(loop.samples) >= 3:
+            if loop.key not in found and len(loop.samples) >= 3:
                 work.next_loop()
                 try:
                     network = by_updates(loop)
                 except WorkExhausted:
                     network = None
                 if network is not None:
-                    found[loop.id] = network
+                    found[loop.key] = network
     finally:
         WORK.reset(token)
     return [found[i] for i in sorted(found)]

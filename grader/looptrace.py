@@ -24,18 +24,26 @@ MAX_PATH = 120
 MAX_ARRAYS_PER_SAMPLE = 256
 MAX_SCALARS = 48
 MAX_CALLS = 32
+MAX_SPLIT = 8             # a loop entered at most this often is split into one loop per entry
 DATA_FUNCTIONS = ("make_moons", "make_circles", "make_blobs", "make_classification",
                   "train_test_split", "StandardScaler.fit", "StandardScaler.fit_transform")
 
 
 @dataclass(frozen=True)
 class LoopSample:
-    """One recorded iteration of a loop (``end``: the state as the loop was left)."""
+    """One recorded state of a loop: after iteration ``iteration``, or as the loop was entered
+    (``start``) or left (``end``)."""
 
     iteration: int
     end: bool
     arrays: dict[str, np.ndarray]
     scalars: dict[str, float]
+    start: bool = False
+
+    @property
+    def inside(self) -> bool:
+        """After one iteration's work (not the state around the loop)."""
+        return not (self.start or self.end)
 
 
 @dataclass
@@ -48,6 +56,8 @@ class Loop:
     kind: str
     iterations: int
     samples: list[LoopSample] = field(default_factory=list)
+    entries: int = 1          # how often the loop was entered (a function called twice: 2)
+    execution: int = 0        # which of those entries this is, where they are told apart
     _states: list[dict[str, np.ndarray]] | None = field(default=None, repr=False, compare=False)
 
     def states(self) -> list[dict[str, np.ndarray]]:
@@ -76,8 +86,30 @@ class Loop:
         return arrays | {n for n, values in seen.items() if len(values) > 1 and n not in arrays}
 
     @property
+    def key(self) -> tuple[int, int]:
+        return (self.id, self.execution)
+
+    @property
     def where(self) -> str:
-        return f"the {self.kind} loop at line {self.line}"
+        run = f" (run {self.execution + 1} of {self.entries})" if self.entries > 1 and \
+            self.entries <= MAX_SPLIT else ""
+        return f"the {self.kind} loop at line {self.line}{run}"
+
+    def executions(self) -> list[Loop]:
+        """A loop entered a few times (a training function called once per run) as one loop per
+        entry, split where it was left; a loop entered often (over samples, inside each epoch)
+        stays whole, so consecutive iterations across entries still pair up."""
+        if not 1 < self.entries <= MAX_SPLIT:
+            return [self]
+        runs: list[list[LoopSample]] = [[]]
+        for sample in self.samples:
+            if sample.start and runs[-1]:
+                runs.append([])
+            runs[-1].append(sample)
+            if sample.end:
+                runs.append([])
+        return [Loop(self.id, self.cell, self.line, self.kind, self.iterations, run, self.entries,
+                     index) for index, run in enumerate(runs) if run]
 
 
 @dataclass(frozen=True)
@@ -144,7 +176,7 @@ def _sample(raw: Any, sites: int) -> tuple[int, LoopSample]:
     if not isinstance(raw, dict):
         raise protocol.ProtocolError("loops: a sample is not an object")
     protocol.expect({"type": "sample", **raw}, {"loop": "int", "iteration": "int", "end": "bool",
-                                                "arrays": "list", "scalars": "list"})
+                                                "start": "bool", "arrays": "list", "scalars": "list"})
     if not 0 <= raw["loop"] < sites or raw["iteration"] < 0:
         raise protocol.ProtocolError("loops: a sample names no loop")
     if len(raw["arrays"]) > MAX_ARRAYS_PER_SAMPLE or len(raw["scalars"]) > MAX_SCALARS:
@@ -165,7 +197,7 @@ def _sample(raw: Any, sites: int) -> tuple[int, LoopSample]:
                 and not isinstance(item[1], bool) and math.isfinite(item[1])):
             raise protocol.ProtocolError("loops: a recorded scalar is malformed")
         scalars[item[0]] = float(item[1])
-    return raw["loop"], LoopSample(raw["iteration"], raw["end"], arrays, scalars)
+    return raw["loop"], LoopSample(raw["iteration"], raw["end"], arrays, scalars, raw["start"])
 
 
 def parse_loops(message: dict[str, Any]) -> LoopTrace:
@@ -177,11 +209,11 @@ def parse_loops(message: dict[str, Any]) -> LoopTrace:
         raise protocol.ProtocolError("loops: too many loops, samples or calls")
     loops = []
     for index, site in enumerate(message["sites"]):
-        if not (isinstance(site, list) and len(site) == 4 and site[2] in ("for", "while")
+        if not (isinstance(site, list) and len(site) == 5 and site[2] in ("for", "while")
                 and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
-                        for v in (site[0], site[1], site[3]))):
+                        for v in (site[0], site[1], site[3], site[4]))):
             raise protocol.ProtocolError("loops: a loop site is malformed")
-        loops.append(Loop(index, site[0], site[1], site[2], site[3]))
+        loops.append(Loop(index, site[0], site[1], site[2], site[3], entries=site[4]))
     elements = 0
     for raw in message["samples"]:
         loop, sample = _sample(raw, len(loops))
@@ -192,5 +224,6 @@ def parse_loops(message: dict[str, Any]) -> LoopTrace:
         if sample.iteration < previous or sample.iteration > loops[loop].iterations:
             raise protocol.ProtocolError("loops: sample iterations are not in order")
         loops[loop].samples.append(sample)
-    return LoopTrace(message["unit"], [loop for loop in loops if loop.samples],
+    return LoopTrace(message["unit"], [run for loop in loops if loop.samples
+                                       for run in loop.executions()],
                      [_call(raw) for raw in message["calls"]], message["truncated"])

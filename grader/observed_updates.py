@@ -64,7 +64,8 @@ def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.
         ones = torch.ones(a.shape[0], 1, dtype=torch.float64)
         a = torch.cat([a[:, :fold0], ones, a[:, fold0:]], dim=1)
     for index, (path, bias, act) in enumerate(zip(layout.weights, layout.biases, found.activations)):
-        W = tensors[path].T if layout.column else tensors[path]
+        W = tensors[path]
+        W = W.reshape(-1, 1) if W.dim() == 1 else (W.T if layout.column else W)
         fold = layout.folded[index] if index else None
         if fold is not None:
             ones = torch.ones(a.shape[0], 1, dtype=torch.float64)
@@ -84,7 +85,7 @@ def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.
 def _pairs(found: Found) -> list[int]:
     samples = found.loop.samples
     indices = [i for i in range(1, len(samples)) if samples[i].iteration == samples[i - 1].iteration + 1
-               and not samples[i].end and not samples[i - 1].end]
+               and samples[i].inside and samples[i - 1].inside]
     if len(indices) <= MAX_UPDATES:
         return indices
     picks = np.linspace(0, len(indices) - 1, MAX_UPDATES).round().astype(int)

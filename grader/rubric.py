@@ -79,6 +79,7 @@ class TargetSpec:
     array_type: str = "any"  # for weights: "tensor", "ndarray" or "any"
     inputs: int | None = None
     outputs: int | None = None
+    outputs_max: int | None = None  # e.g. 2: one output (sigmoid, a logit) or two (softmax)
     hidden_max: int | None = None
     distinct_from: tuple[str, ...] = ()
     description: str = ""
@@ -213,7 +214,7 @@ def _target(path: str, target_id: str, table: Any) -> TargetSpec:
     if not isinstance(table, dict):
         raise RubricError(f"{path}: targets.{target_id}: expected a table")
     reader = _Reader(path, table, f"targets.{target_id}")
-    reader.only({"kind", "names", "origins", "array_type", "inputs", "outputs", "hidden_max",
+    reader.only({"kind", "names", "origins", "array_type", "inputs", "outputs", "outputs_max", "hidden_max",
                  "distinct_from", "description", "fallback", "dataset", "steps"})
     names = reader.get("names", list, [])
     origins = reader.get("origins", list, ["module", "weights"])
@@ -229,6 +230,7 @@ def _target(path: str, target_id: str, table: Any) -> TargetSpec:
         origins=tuple(origins),
         array_type=reader.get("array_type", str, "any", choices={"tensor", "ndarray", "any"}),
         inputs=reader.get("inputs", int, None), outputs=reader.get("outputs", int, None),
+        outputs_max=reader.get("outputs_max", int, None),
         hidden_max=reader.get("hidden_max", int, None),
         distinct_from=tuple(reader.get("distinct_from", list, [])),
         steps=reader.get("steps", str, None, choices={"constant", "searched"}),

@@ -122,7 +122,8 @@ def _joined(verdict: Verdict, traced: Verdict | None) -> Verdict:
 def _recompute_xor_loss(network: Any, loss: str, last: float) -> tuple[float, str]:
     X, y = xor_data()
     options = [loss] if loss != "auto" else (
-        ["bce_logits", "mse", "half_mse"] if network.output_kind == "logit" else ["bce", "mse", "half_mse"])
+        ["bce_logits", "mse", "half_mse", "sse", "half_sse"] if network.output_kind == "logit"
+        else ["bce", "mse", "half_mse", "sse", "half_sse"])
     values = {name: netmath.loss_value(network.weights, network.biases, network.activations, X, y, name)
               for name in options}
     best = min(values, key=lambda name: abs(values[name] - last))
@@ -469,7 +470,11 @@ def _observed_steps(candidate: Candidate) -> tuple[str | None, list[Step]] | Non
 
 
 def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
-    """The gradients whatever trained the network used: autograd, a backward function, a loop."""
+    """The gradients whatever trained the network used: autograd, a backward function, a loop.
+
+    Where a loop's updates were observed they are the evidence: correct updates pass, whatever
+    a backward function does on the grader's own inputs; wrong ones take the backward function's
+    diagnosis where it has one (which layer, which factor)."""
     candidate = ctx.find(check.params["network"])
     if candidate.data.get("origin") == "module":
         verdict = gradient_autograd(check, ctx)
@@ -479,23 +484,43 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
             if reset.status != "passed":
                 return _with(reset, network=candidate.label)
         return verdict
-    if check.params.get("backward") and check.params.get("forward"):
-        try:
-            ctx.find(check.params["backward"])
-            ctx.find(check.params["forward"])
-            return backward_gradients(check, ctx)
-        except Missing:
-            pass  # no hand-written backward function: judge the updates the loop applied
+    observed = None
+    steps = _observed_steps(candidate)
+    if steps is not None and steps[1]:
+        loss, measured = steps
+        observed = _with(check_update_directions(measured, loss), network=candidate.label,
+                         evidence=candidate.data.get("evidence"))
+        if observed.status == "passed":
+            return observed
+    backward = _backward_verdict(check, ctx)
+    if backward is not None and (observed is None or backward.status == "failed"
+                                 and not backward.details.get("uncallable")):
+        return backward
+    if observed is not None:
+        return observed
     _, traced = _traced(ctx, check.params["network"])
     if traced is not None:  # autograd computed the gradients of raw tensors: were they reset?
         return _with(check_gradients_reset(traced.stream), network=candidate.label)
-    steps = _observed_steps(candidate)
-    if steps is None:
-        return failed(f"No training of {candidate.label} was observed (no loop changed its "
-                      "parameters), so no gradient it used can be judged.", observed=False)
-    loss, measured = steps
-    return _with(check_update_directions(measured, loss), network=candidate.label,
-                 evidence=candidate.data.get("evidence"))
+    return failed(f"No training of {candidate.label} was observed (no loop changed its "
+                  "parameters), so no gradient it used can be judged.", observed=False)
+
+
+def _backward_verdict(check: CheckSpec, ctx: GradingContext) -> Verdict | None:
+    """The hand-written backward function's verdict on the grader's inputs, if there is one."""
+    if not (check.params.get("backward") and check.params.get("forward")):
+        return None
+    try:
+        ctx.find(check.params["backward"])
+        ctx.find(check.params["forward"])
+        verdict = backward_gradients(check, ctx)
+    except Missing:
+        return None
+    except ProbeError as exc:
+        return failed(f"The grader called your code on its own inputs and it failed: {exc}",
+                      uncallable=True)
+    if verdict.status != "passed" and "did not return" in verdict.message:
+        return _with(verdict, uncallable=True)
+    return verdict
 
 
 def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:

@@ -18,32 +18,80 @@ import numpy as np
 from grader.candidates import Candidate
 from grader.evidence import Found, _losses, _targets, data_state, forward, state_inputs
 from grader.identify import identify
-from grader.looptrace import LoopTrace
+from grader.looptrace import DataCall, LoopTrace
 
 HISTORY_RTOL = 1e-3
 STRIDES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000)
 
 
-def training_dataset(X: np.ndarray, calls: list[str]) -> str | None:
-    """``xor`` for inputs at (or clustered round) the four corners, ``moons`` for make_moons data."""
+def training_dataset(X: np.ndarray, calls: list[DataCall]) -> str | None:
+    """``xor`` for inputs at (or clustered round) the four corners; else the generator whose
+    data (all of it, or a split of it) has as many rows as the training inputs: ``moons`` for
+    make_moons, ``circles``, ``blobs``, ... for the others."""
     if X.shape[1] == 2 and X.shape[0] >= 4:
         corners = np.rint(X)
         if np.all(np.isin(corners, (0.0, 1.0))) and np.max(np.abs(X - corners)) < 0.45 \
                 and len({tuple(r) for r in corners}) == 4:
             return "xor"
-    if "make_moons" in calls:
-        return "moons"
-    if X.shape[0] >= 50 and "make_circles" not in calls and "make_blobs" not in calls:
-        return "moons"
-    return None
+    generated = [(c.function, c.shapes[0][0]) for c in calls
+                 if c.function in GENERATORS and c.shapes and len(c.shapes[0]) == 2]
+    rows = X.shape[0]
+    for function, n in generated:
+        if n == rows:
+            return GENERATORS[function]
+    for call in calls:
+        if call.function != "train_test_split" or not call.args:
+            continue
+        source = call.args[0].get("shape") if isinstance(call.args[0], dict) else None
+        if source and any(shape and shape[0] == rows for shape in call.shapes):
+            for function, n in generated:
+                if n == source[0]:
+                    return GENERATORS[function]
+    kinds = {GENERATORS[f] for f, _ in generated}
+    if len(kinds) == 1:
+        return kinds.pop()
+    return None if kinds else ("moons" if rows >= 50 else None)
+
+
+GENERATORS = {"make_moons": "moons", "make_circles": "circles", "make_blobs": "blobs",
+              "make_classification": "classification"}
+
+
+def _base(path: str | None) -> str | None:
+    """``y`` for a batch ``y[idx]`` or ``y (labels)``; the path itself otherwise."""
+    if path is None:
+        return None
+    path = path.removesuffix(" (labels)")
+    return path[:-1].rsplit("[", 1)[0] if path.endswith("]") and "[" in path else path
+
+
+def _full_inputs(found: Found, state: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+    """The whole training set where the loop fed one sample or a batch of it at a time."""
+    base = found.inputs[:-1].rsplit("[", 1)[0] if found.inputs.endswith("]") else None
+    if base is not None and base in state and state[base].ndim == 2:
+        return state[base]
+    if X.shape[0] > 1:
+        return X
+    changed = found.loop.changed()
+    for path, array in state.items():
+        if path not in changed and array.ndim == 2 and array.shape[1] == X.shape[1] \
+                and array.shape[0] > 1 and np.any(np.all(array == X[0], axis=1)):
+            return array
+    return X
 
 
 def recomputed_losses(found: Found) -> tuple[list[int], dict[str, list[float]], str | None]:
-    """Iterations sampled and, per loss convention, the loss of the parameters there."""
+    """Iterations and, per loss convention, the loss there of the parameters sampled.
+
+    The parameters after iteration k are the ones iteration k + 1 computes its loss with (the
+    ones before the loop: iteration 0), counted from the loop's entry. A loop that fed one
+    sample or a batch at a time is judged on the whole training set it took them from."""
     from grader.evidence import _layer_arrays  # noqa: PLC0415
 
     iterations: list[int] = []
     by_loss: dict[str, list[float]] = {}
+    base = found.loop.samples[0].iteration
+    target_path = None
     for sample, state in zip(found.loop.samples, found.states):
         if sample.end:
             continue
@@ -54,21 +102,26 @@ def recomputed_losses(found: Found) -> tuple[list[int], dict[str, list[float]], 
             continue
         if X is None or X.shape[1] != weights[0].shape[0]:
             continue
+        X = _full_inputs(found, state, X)
         with np.errstate(all="ignore"):
             out = forward(weights, biases, found.activations, X)
+        wanted = _base(found.targets) if X.shape[0] != state_inputs(found, state).shape[0] \
+            else found.targets
         targets = [(p, Y) for p, Y in _targets(data_state(found.loop, state, found.inputs),
                                                   out.shape[0], out.shape[1])
-                   if found.targets is None or p == found.targets]
+                   if (wanted is None or p == wanted or _base(p) == wanted)
+                   and p != _base(found.inputs)]
         if not targets:
             continue
+        target_path = targets[0][0]
         losses = _losses(out, targets[0][1])
-        iterations.append(sample.iteration)
+        iterations.append(sample.iteration - base + (0 if sample.start else 1))
         for name, value in losses.items():
             by_loss.setdefault(name, []).append(value)
     lengths = {len(v) for v in by_loss.values()}
-    if len(lengths) != 1:
+    if len(lengths) != 1 or len(set(iterations)) != len(iterations):
         return [], {}, None
-    return iterations, by_loss, targets[0][0] if iterations else None
+    return iterations, by_loss, target_path
 
 
 def _default_loss(found: Found) -> str:
@@ -117,10 +170,12 @@ def step_kind(found: Found) -> str | None:
     return "constant" if max(abs(s - middle) for s in scales) <= STEP_SPREAD * middle else "searched"
 
 
-def mark_torch_steps(traces: dict[str, Any], candidates: list[Candidate]) -> None:
-    """Networks trained with autograd: evidence and step kind from their backward() trace."""
+def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate]) -> list[Candidate]:
+    """Networks trained with autograd: evidence and step kind from their backward() trace, and
+    their loss history: the student's series that holds the recorded losses, else those losses."""
     from grader.checks.training import measure_updates  # noqa: PLC0415
 
+    out: list[Candidate] = []
     for unit, trace in traces.items():
         for stream in trace.streams():
             steps = [u.step for u in measure_updates(stream) if u.moved and u.step > 0]
@@ -129,6 +184,7 @@ def mark_torch_steps(traces: dict[str, Any], candidates: list[Candidate]) -> Non
                 middle = float(np.median(steps))
                 kind = "constant" if max(abs(s - middle) for s in steps) <= STEP_SPREAD * middle \
                     else "searched"
+            owner = None
             for candidate in candidates:
                 if candidate.kind != "network" or candidate.unit != unit:
                     continue
@@ -136,11 +192,45 @@ def mark_torch_steps(traces: dict[str, Any], candidates: list[Candidate]) -> Non
                 if stream.names and all(n in keys or n.startswith((f"{candidate.name}.",
                                                                    f"{candidate.name}["))
                                         for n in stream.names):
+                    owner = owner or candidate
                     if kind is not None:
                         candidate.data.setdefault("steps", kind)
                     candidate.data.setdefault(
                         "evidence", f"its parameters are the ones {len(stream.samples)} recorded "
                                     f"backward() calls trained ({len(steps)} updates measured)")
+            if owner is not None:
+                out.extend(_torch_history(unit, stream, candidates, owner, kind))
+    return out
+
+
+def _torch_history(unit: str, stream: Any, candidates: list[Candidate], owner: Candidate,
+                   kind: str | None) -> list[Candidate]:
+    points = [(s.call, s.loss) for s in stream.samples if s.loss is not None]
+    if len(points) < 3:
+        return []
+    first = stream.samples[0].call
+    iterations = [call - first for call, _ in points]
+    losses = {"recorded": [loss for _, loss in points]}
+    for candidate in candidates:
+        if candidate.kind != "series" or candidate.unit != unit or candidate.data.get("evidence"):
+            continue
+        match = matching_series(np.asarray(candidate.data["values"], dtype=np.float64),
+                                iterations, losses)
+        if match is not None:
+            every = "every iteration" if match[1] == 1 else f"every {match[1]} iterations"
+            candidate.data.update(evidence=f"holds the losses the backward() calls training "
+                                           f"{owner.name} were made on ({every})",
+                                  steps=kind, network=owner.name)
+            return []
+    name = f"losses of the backward() calls training {owner.name}"
+    values = np.asarray(losses["recorded"], dtype=np.float64)
+    return [Candidate("series", unit, name, (name,), f"{values.size} numbers",
+                      {"unit": unit, "name": name},
+                      {"values": values, "iterations": iterations, "recomputed": True,
+                       "steps": kind, "network": owner.name,
+                       "datasets": owner.data.get("datasets") or frozenset(),
+                       "evidence": f"no loss history was kept: these are the losses {values.size} "
+                                   f"sampled backward() calls training {owner.name} were made on"})]
 
 
 def _owner(found: Found, candidates: list[Candidate], unit: str) -> Candidate | None:
@@ -169,14 +259,14 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
         calls = [c.function for c in trace.calls]
         for index, found in enumerate(identify(trace)):
             last_X = state_inputs(found, found.states[-1])
-            dataset = training_dataset(last_X, calls) if last_X is not None else None
-            datasets = frozenset({dataset} if dataset else ())
+            dataset = training_dataset(last_X, trace.calls) if last_X is not None else None
+            datasets = frozenset({dataset or "unknown"})
             evidence = found.evidence
             steps = step_kind(found)
             owner = _owner(found, inventory_candidates, unit)
             if owner is not None:
                 owner.data.update(evidence=evidence, datasets=datasets or owner.data.get("datasets"),
-                                  trained_in=found.loop.id, found=found, steps=steps)
+                                  trained_in=found.loop.key, found=found, steps=steps)
                 network_name = owner.name
             else:
                 network = _network(unit, found, datasets, calls)
@@ -203,7 +293,7 @@ def _network(unit: str, found: Found, datasets: frozenset[str], calls: list[str]
                       "biases": found.biases, "activations": acts, "plain": True, "sizes": sizes,
                       "container": "loop", "convention": "column" if found.layout.column else "row",
                       "evidence": found.evidence, "output_kind": output_kind,
-                      "trained_in": found.loop.id, "datasets": datasets, "calls": calls,
+                      "trained_in": found.loop.key, "datasets": datasets, "calls": calls,
                       "found": found,
                       "student_arrays": {p: found.states[-1][p] for p in paths},
                       "weight_keys": list(found.layout.weights),
@@ -227,7 +317,7 @@ def _history(unit: str, found: Found, inventory: list[Candidate], datasets: froz
                 steps=step_kind(found),
                 evidence=f"matches the {loss} losses the grader recomputed from the parameters "
                          f"sampled in {found.loop.where} ({every})",
-                datasets=datasets, network=network, trained_in=found.loop.id)
+                datasets=datasets, network=network, trained_in=found.loop.key)
             return []
     loss = _default_loss(found)
     values = np.asarray(by_loss.get(loss) or next(iter(by_loss.values())), dtype=np.float64)
@@ -235,7 +325,7 @@ def _history(unit: str, found: Found, inventory: list[Candidate], datasets: froz
     return [Candidate("series", unit, name, (name,), f"{values.size} numbers",
                       {"unit": unit, "name": name},
                       {"values": values, "iterations": iterations, "recomputed": True,
-                       "datasets": datasets, "network": network, "trained_in": found.loop.id,
+                       "datasets": datasets, "network": network, "trained_in": found.loop.key,
                        "evidence": f"no loss history was kept: the grader recomputed the {loss} "
                                    f"loss at {values.size} sampled iterations of {found.loop.where}"})]
 

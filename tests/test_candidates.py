@@ -253,8 +253,9 @@ def test_choose_ranks_by_the_order_of_the_rubric_names():
     assert choice.candidate.name == "model"
     assert [label.split(" ")[0] for label in choice.considered] == ["model", "net", "my_model",
                                                                      "clf"]
-    assert choice.message.startswith("used model (nn.Module Sequential 2→4→1) in lab.ipynb; "
-                                     "also considered: net ")
+    # (no loop trace identified it: the message says how it was chosen)
+    assert choice.message.startswith("used model (nn.Module Sequential 2→4→1) in lab.ipynb — "
+                                     "chosen by its name and shape; also considered: net ")
     # without the exact names the wildcard wins over a name matching nothing
     assert choose(spec, found[:2], {}).candidate.name == "my_model"
     # patterns are case-insensitive

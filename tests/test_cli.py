@@ -44,6 +44,28 @@ def test_check_fails_with_reasons_on_broken_work(tmp_path: Path) -> None:
     assert "FAIL" in result.output and "below the required" in result.output
 
 
+def test_check_prints_a_task_not_attempted_as_one_line(tmp_path: Path, monkeypatch) -> None:
+    from built_results import MOONS_REASON, xor_only_result
+    from grader import api
+
+    graded = xor_only_result(public_only=True, extra_alternative=True)
+
+    def grade_paths(paths, *_args, on_result=None, **_options):  # type: ignore[no-untyped-def]
+        if on_result:
+            on_result(paths[0], graded, None)
+        yield paths[0], graded
+
+    monkeypatch.setattr(api, "grade_paths", grade_paths)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output  # backtracking, not attempted, still fails
+    lines = result.output.splitlines()
+    assert f"Armijo backtracking on make_moons: 0/20 - not attempted: {MOONS_REASON}" in lines
+    assert ("(not attempted, other ways of doing the same part: A deep network on make_moons; "
+            "A deep network on two spirals)") in lines
+    assert "FAIL" not in result.output and "found none that fits" not in result.output
+    assert "  PASS  classifies check (30/30)" in lines
+
+
 def test_run_exits_zero_whatever_the_score_and_writes_results(tmp_path: Path) -> None:
     broken = write(tmp_path / "class" / "eve", "lab.py", "raise ValueError('nope')\n")
     empty = tmp_path / "class" / "frank"

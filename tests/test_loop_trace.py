@@ -124,7 +124,8 @@ def test_samples_keep_only_what_changed() -> None:
     _, trace = traced(INLINE)
     loop = trace.loops[0]
     assert loop.iterations == 3000 and 20 < len(loop.samples) < 120
-    assert {"X", "y", "wh", "wo"} <= set(loop.samples[0].arrays)
+    assert loop.samples[0].start and {"X", "y", "wh", "wo"} <= set(loop.samples[0].arrays)
+    assert "hidden" not in loop.samples[0].arrays  # the state before the loop
     assert "X" not in loop.changed() and {"wh", "bh", "wo", "bo"} <= loop.changed()
 
 
@@ -179,17 +180,21 @@ def test_a_flipped_sign_on_one_layer_is_named() -> None:
 
 
 @pytest.mark.parametrize("bad", [
-    {"samples": [{"loop": 5, "iteration": 0, "end": False, "arrays": [], "scalars": []}]},
-    {"samples": [{"loop": 0, "iteration": 0, "end": False, "arrays": [["W", [1, 2]]],
+    {"samples": [{"loop": 5, "iteration": 0, "end": False, "start": False, "arrays": [],
                   "scalars": []}]},
-    {"samples": [{"loop": 0, "iteration": 0, "end": False, "arrays": [], "scalars": [["x", "1"]]}]},
-    {"samples": [{"loop": 0, "iteration": 3, "end": False, "arrays": [], "scalars": []},
-                 {"loop": 0, "iteration": 1, "end": False, "arrays": [], "scalars": []}]},
-    {"sites": [[1, 2, "until", 9]]},
+    {"samples": [{"loop": 0, "iteration": 0, "end": False, "start": False,
+                  "arrays": [["W", [1, 2]]], "scalars": []}]},
+    {"samples": [{"loop": 0, "iteration": 0, "end": False, "start": False, "arrays": [],
+                  "scalars": [["x", "1"]]}]},
+    {"samples": [{"loop": 0, "iteration": 3, "end": False, "start": False, "arrays": [],
+                  "scalars": []},
+                 {"loop": 0, "iteration": 1, "end": False, "start": False, "arrays": [],
+                  "scalars": []}]},
+    {"sites": [[1, 2, "until", 9, 1]]},
     {"calls": [{"function": "os.system", "args": [], "kwargs": {}, "shapes": []}]},
 ])
 def test_malformed_loop_messages_are_refused(bad: dict) -> None:
-    message = {"type": "loops", "unit": "u", "sites": [[1, 2, "for", 9]], "samples": [],
+    message = {"type": "loops", "unit": "u", "sites": [[1, 2, "for", 9, 1]], "samples": [],
                "truncated": False, "calls": [], **bad}
     with pytest.raises(protocol.ProtocolError):
         parse_loops(message)

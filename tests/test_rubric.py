@@ -21,26 +21,43 @@ def test_lab6_loads_with_its_tasks_and_targets(lab6):
     path = rubric.BUILTIN_DIR / "lab6.toml"
     assert lab6.id == "lab6" and lab6.path == str(path)
     assert lab6.digest == hashlib.sha256(path.read_text(encoding="utf-8").encode()).hexdigest()
-    assert [t.id for t in lab6.tasks] == ["runs", "xor_module", "xor_tensors", "numpy",
-                                         "moons_fixed", "backtracking"]
-    assert set(lab6.targets) == {"xor_module", "xor_tensors", "numpy_params", "xor_history",
-                                 "backward", "forward", "moons_fixed", "moons_bt", "moons_scaler",
-                                 "moons_fixed_history", "moons_bt_history", "line_search"}
+    assert [t.id for t in lab6.tasks] == ["runs", "xor", "moons", "backtracking"]
+    assert set(lab6.targets) == {"xor_net", "xor_history", "backward", "forward", "moons_fixed",
+                                 "moons_bt", "moons_scaler", "moons_fixed_history",
+                                 "moons_bt_history", "line_search"}
     assert lab6.targets["moons_bt"].distinct_from == ("moons_fixed",)
-    assert lab6.targets["xor_tensors"].array_type == "tensor"
-    assert lab6.targets["xor_module"].origins == ("module",)
-    assert lab6.targets["xor_module"].hidden_max == 32
-    # network and scaler targets may fall back on type and shape; series and functions may not
+    assert lab6.targets["moons_bt_history"].distinct_from == ("moons_fixed_history",)
+    # a network in any framework: an nn.Module, weights, or arrays a training loop changed
+    networks = [t for t in lab6.targets.values() if t.kind == "network"]
+    assert [t.id for t in networks] == ["xor_net", "moons_fixed", "moons_bt"]
+    for target in networks:
+        assert target.origins == ("module", "weights", "trace"), target.id
+        assert target.array_type == "any" and target.inputs == 2, target.id
+    assert lab6.targets["xor_net"].hidden_max == 64
+    assert (lab6.targets["xor_net"].dataset, lab6.targets["moons_fixed"].dataset) == ("xor", "moons")
+    # network and scaler targets may fall back on type and shape; series and functions may not,
+    # nor the backtracking network (it must not be the fixed-rate one taken by its shape)
     assert {t.id: t.fallback for t in lab6.targets.values()} == {
-        t.id: t.kind in ("network", "scaler") for t in lab6.targets.values()}
+        t.id: t.kind in ("network", "scaler") and t.id != "moons_bt" for t in lab6.targets.values()}
     assert lab6.limits.memory == 6 * 1024**3 and lab6.limits.output == 1024**2
     assert lab6.limits.timeout == 600 and lab6.limits.probe_timeout == 30
     assert lab6.reference == {"xor_epochs": 20000, "moons_epochs": 300, "moons_seed": 0}
 
 
-def test_lab6_core_group_has_four_alternatives_worth_the_same(lab6):
+def test_lab6_core_group_has_two_alternatives_worth_the_same(lab6):
     core = [t for t in lab6.tasks if t.group == "core"]
-    assert [t.id for t in core] == ["xor_module", "xor_tensors", "numpy", "moons_fixed"]
+    assert [t.id for t in core] == ["xor", "moons"]
+    # the same four checks on either dataset; the gradients are whatever trained the network
+    assert [[c.id for c in t.checks] for t in core] == [
+        ["classifies", "loss", "gradients", "descent"], ["accuracy", "loss", "gradients", "descent"]]
+    for task in core:
+        gradients = next(c for c in task.checks if c.id == "gradients")
+        assert gradients.kind == "training_gradients"
+        assert {k: gradients.params.get(k) for k in ("backward", "forward")} == {
+            "backward": "backward", "forward": "forward"}
+    assert [t.nothing_found for t in lab6.tasks if t.id != "runs"] == [
+        "no XOR network found", "no make_moons network found",
+        "no backtracking line-search work found"]
     assert len({t.max_score for t in core}) == 1 and core[0].max_score > 0
     for task in lab6.tasks:
         for check in task.checks:
@@ -49,8 +66,7 @@ def test_lab6_core_group_has_four_alternatives_worth_the_same(lab6):
 
 def test_lab6_hidden_checks_and_public_only(lab6):
     hidden = {(t.id, c.id) for t in lab6.tasks for c in t.checks if c.visibility == "hidden"}
-    assert hidden == {("xor_module", "gradients"), ("moons_fixed", "gradients"),
-                      ("backtracking", "armijo")}
+    assert hidden == {("backtracking", "armijo")}
     public = lab6.public_only()
     assert all(c.visibility == "public" for t in public.tasks for c in t.checks)
     assert [t.id for t in public.tasks] == [t.id for t in lab6.tasks]
@@ -58,9 +74,11 @@ def test_lab6_hidden_checks_and_public_only(lab6):
         assert [c.id for c in after.checks] == [c.id for c in before.checks
                                                 if (before.id, c.id) not in hidden]
         assert after.group == before.group and after.optional == before.optional
+        assert after.nothing_found == before.nothing_found
     assert public.targets is lab6.targets and public.digest == lab6.digest
     # the original is untouched
-    assert sum(c.visibility == "hidden" for t in lab6.tasks for c in t.checks) == 3
+    assert sum(c.visibility == "hidden" for t in lab6.tasks for c in t.checks) == 1
+    assert [len(t.checks) for t in public.tasks] == [1, 4, 4, 4]
 
 
 def test_public_only_drops_a_task_whose_checks_are_all_hidden():
@@ -172,6 +190,15 @@ def test_the_minimal_rubric_is_valid():
     assert parsed.targets["net"].fallback is True and parsed.targets["hist"].fallback is False
 
 
+def test_nothing_found_is_a_task_s_one_line_reason_with_a_default():
+    text = MINIMAL.replace('title = "Task A"\n',
+                           'title = "Task A"\nnothing_found = "  no XOR work found "\n')
+    parsed = parse_rubric(text, "mini.toml")
+    assert [t.nothing_found for t in parsed.tasks] == ["no XOR work found", rubric.NOTHING_FOUND]
+    assert rubric.NOTHING_FOUND == "nothing found for this task"
+    assert parsed.public_only().tasks[0].nothing_found == "no XOR work found"
+
+
 def _once(old: str, new: str):
     def edit(text: str) -> str:
         assert old in text, old
@@ -227,7 +254,7 @@ BROKEN = [
     ("bad-target-kind", _once('kind = "series"', 'kind = "sequence"'),
      "targets.hist.kind", "'sequence' is not one of"),
     ("bad-origins", _once('names = ["model"]', 'names = ["model"]\norigins = ["pickle"]'),
-     "targets.net.origins", "allowed origins are module, weights"),
+     "targets.net.origins", "allowed origins are module, trace, weights"),
     ("unknown-target-key", _once('names = ["model"]', 'names = ["model"]\nsize = 3'),
      "targets.net.size", "unknown key"),
     ("bad-loss", _once('kind = "loss_monotone"', 'kind = "loss_decrease"\n  loss = "hinge"'),
@@ -238,6 +265,15 @@ BROKEN = [
     ("missing-id", _once('id = "mini"\n', ""), "id", "is required"),
     ("unknown-limit", _once("[targets.net]", "[limits]\nmemmory = \"1GiB\"\n\n[targets.net]"),
      "limits.memmory", "unknown key"),
+    ("nothing-found-number", _once('group = "core"\n', 'group = "core"\nnothing_found = 3\n'),
+     "tasks[0].nothing_found", "expected a string, got int"),
+    ("nothing-found-list", _second('group = "core"\n', 'group = "core"\nnothing_found = ["x"]\n'),
+     "tasks[1].nothing_found", "expected a string, got list"),
+    ("nothing-found-empty", _once('group = "core"\n', 'group = "core"\nnothing_found = "  "\n'),
+     "tasks[0].nothing_found", "expected one line of text"),
+    ("nothing-found-two-lines", _once('group = "core"\n',
+                                      'group = "core"\nnothing_found = "no\\nwork"\n'),
+     "tasks[0].nothing_found", "expected one line of text"),
 ]
 
 

@@ -89,16 +89,15 @@ def test_a_seed_sensitive_check_is_judged_over_all_seeds(tmp_path: Path) -> None
                    .replace('secret = "lab6-public-default"', 'secret = "x"')
                    .replace("stability_seeds = []", "stability_seeds = [0, 1, 2]"))
     assert "stability_seeds = [0, 1, 2]" in rubric_text
-    rubric_text = rubric_text.replace(
-        '  kind = "xor_classification"\n  network = "numpy_params"\n',
-        '  kind = "xor_classification"\n  network = "numpy_params"\n  seed_sensitive = true\n')
     rubric = parse_rubric(rubric_text, str(tmp_path / "lab6-stable.toml"))
+    xor_spec = next(t for t in rubric.tasks if t.id == "xor")
+    assert next(c for c in xor_spec.checks if c.id == "classifies").seed_sensitive
     (tmp_path / "student").mkdir()
     (tmp_path / "student" / "xor.py").write_text(BORDERLINE)
     os.environ.setdefault("LABGRADE_CACHE", str(tmp_path / "cache"))
     [(_, result)] = list(grade_paths([tmp_path / "student"], rubric, tmp_path / "out"))
-    numpy_task = next(t for t in result.tasks if t.id == "numpy")
-    classifies = next(c for c in numpy_task.checks if c.id == "classifies")
+    xor_task = next(t for t in result.tasks if t.id == "xor")
+    classifies = next(c for c in xor_task.checks if c.id == "classifies")
     assert [s["seed"] for s in classifies.details["seeds"]] == [0, 1, 2]
     assert classifies.details["judged_on"].endswith("3 seeds")
     statuses = [s["status"] for s in classifies.details["seeds"]]

@@ -55,21 +55,26 @@ def _by_path(steps: list[Step]) -> dict[str, list[Step]]:
     return found
 
 
-def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
-    """Every parameter steps along minus the true gradient of the loss."""
+def _directions(steps: list[Step], loss: str | None) -> tuple[Verdict | None, dict[str, Any]]:
+    """A failed verdict when some parameter does not step along minus its gradient, and the
+    per-parameter table (worst residual, median step factor, spread of that factor over time)."""
     if not steps:
         return failed("No update of the network's parameters between two consecutive iterations "
                       "was observed, so the gradients the training used cannot be judged.",
-                      observed=False)
-    table = {path: {"worst_residual": max(s.residual for s in items),
-                    "scale": float(np.median([s.scale for s in items]))}
-             for path, items in _by_path(steps).items()}
+                      observed=False), {}
+    table: dict[str, Any] = {}
+    for path, items in _by_path(steps).items():
+        scales = [s.scale for s in items if s.moved]
+        middle = float(np.median(scales)) if scales else 0.0
+        spread = max((abs(x - middle) for x in scales), default=0.0) / max(abs(middle), 1e-300)
+        table[path] = {"worst_residual": max(s.residual for s in items), "scale": middle,
+                       "spread": spread}
     ascent = [p for p, row in table.items() if row["scale"] < 0]
     if ascent:
         return failed(f"{listing(f'`{p}`' for p in ascent)} moved up the gradient (gradient ascent "
                       f"on that layer): each step is +{num(-table[ascent[0]]['scale'])} · gradient "
                       "of the loss instead of −lr · gradient. Check the sign of that update.",
-                      loss=loss, parameters=table)
+                      loss=loss, parameters=table), table
     wrong = [p for p, row in table.items() if row["worst_residual"] > DIRECTION_TOLERANCE]
     if wrong:
         worst = wrong[0]
@@ -77,7 +82,33 @@ def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
                       f"gradient of the loss: it differs from the best multiple of the true gradient "
                       f"by {num(table[worst]['worst_residual'] * 100, 3)}% of its size (allowed "
                       f"{num(DIRECTION_TOLERANCE * 100)}%), so the backpropagated gradient of that "
-                      "layer is wrong.", loss=loss, parameters=table)
+                      "layer is wrong.", loss=loss, parameters=table), table
+    return None, table
+
+
+def _factor_words(factor: float) -> str:
+    whole = round(factor) if factor >= 1 else round(1 / factor)
+    if whole >= 2 and abs((factor if factor >= 1 else 1 / factor) - whole) < 1e-2 * whole:
+        more = "a sum where a mean is taken (a missing 1/m)" if factor > 1 else \
+            "an extra division (1/m taken twice)"
+        return f"{num(factor)} times what it should be, as from {more}"
+    return f"{num(factor)} times what it should be"
+
+
+def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
+    """Every parameter steps along minus the true gradient of the loss, all by one factor."""
+    verdict, table = _directions(steps, loss)
+    if verdict is not None:
+        return verdict
+    reference = float(np.median([row["scale"] for row in table.values()]))
+    odd = {p: row["scale"] / reference for p, row in table.items()
+           if abs(row["scale"] / reference - 1) > RATE_TOLERANCE and row["spread"] <= RATE_TOLERANCE}
+    if odd and len(odd) < len(table):
+        path, factor = next(iter(odd.items()))
+        return failed(f"The gradient of {listing(f'`{p}`' for p in odd)} is off by a constant "
+                      f"factor: `{path}` steps {num(factor)} times as far along its true gradient as "
+                      f"the other parameters, so its gradient is {_factor_words(factor)}.",
+                      loss=loss, parameters=table, factors=odd)
     return passed(f"Every update of {listing(f'`{p}`' for p in table)} is a step along minus the "
                   f"true gradient of the {loss or 'training'} loss (largest deviation "
                   f"{num(max(r['worst_residual'] for r in table.values()) * 100, 2)}%).",
@@ -85,25 +116,25 @@ def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
 
 
 def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str, float]) -> Verdict:
-    """The steps are -lr * gradient with one learning rate for all parameters and iterations."""
-    directions = check_update_directions(steps, loss)
-    if directions.status != "passed":
-        return directions
+    """The steps are -lr * gradient with a learning rate that stays the same from iteration to
+    iteration (a layer whose gradient is off by a constant factor is the gradients check's)."""
+    verdict, table = _directions(steps, loss)
+    if verdict is not None:
+        return verdict
+    changing = [p for p, row in table.items() if row["spread"] > RATE_TOLERANCE]
     scales = np.array([s.scale for s in steps if s.moved])
-    if scales.size == 0:
-        return failed("The parameters never moved between the sampled iterations.")
-    rate = float(np.median(scales))
-    spread = float(np.max(np.abs(scales - rate))) / max(abs(rate), 1e-300)
+    rate = float(np.median([row["scale"] for row in table.values()]))
     named = [n for n, v in declared.items() if abs(v - rate) <= RATE_TOLERANCE * rate]
-    details = {"rate": rate, "spread": spread, "loss": loss, "declared": declared}
-    if spread > RATE_TOLERANCE:
+    details = {"rate": rate, "loss": loss, "declared": declared, "parameters": table,
+               "observed": True}
+    if changing:
         return failed(f"The step size changes during training (from {num(float(scales.min()))} to "
                       f"{num(float(scales.max()))} times the gradient of the {loss} loss): gradient "
                       "descent with a fixed learning rate takes the same step factor every iteration.",
                       **details)
     source = f", your `{named[0]}`" if named else ""
     return passed(f"Each update is −lr · gradient of the {loss} loss with lr = {num(rate)}{source}, "
-                  "the same for every parameter and iteration.", **details)
+                  "the same for every iteration.", **details)
 
 
 def _cumulative(step: float, alpha0: float, rho: float) -> int | None:

@@ -149,7 +149,8 @@ def check_view(task: dict[str, Any], check: dict[str, Any]) -> dict[str, Any]:
             "status": check["status"], "score": check["score"], "max_score": check["max_score"],
             "lost": lost, "visibility": check["visibility"], "message": check["message"],
             "missing": bool(details.get("missing")), "numbers": numbers(details),
-            "gradients": gradient_rows(details) if kind.startswith("gradient_") else None,
+            "gradients": gradient_rows(details) if kind.startswith("gradient_")
+            or kind == "training_gradients" else None,
             "trials": trial_rows(details) if kind == "armijo_step" else None,
             "xor": xor_rows(details) if kind == "xor_classification" else None}
 

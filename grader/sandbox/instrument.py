@@ -1,11 +1,13 @@
-"""Instrument the student's loops before they run: one cheap call per iteration, one after the loop.
+"""Instrument the student's loops before they run: one cheap call per iteration, two per loop.
 
-An AST pass inserts ``__labgrade_loop__(ID)`` as the first statement of every ``for`` and
-``while`` body (so it runs once per iteration, before that iteration's work: the state it
-sees is what the previous iteration left) and wraps each loop in ``try: ... finally:
-__labgrade_loop_end__(ID)`` so the state after the last iteration is seen too, whether the
-loop ends, breaks, returns or raises. Every inserted node takes the line and column of its
-loop, and nothing else is moved, so tracebacks and line numbers stay true.
+An AST pass wraps the body of every ``for`` and ``while`` loop in ``try: ... finally:
+__labgrade_loop__(ID)``, so the call runs once at the end of each iteration, however it ends
+(``continue``, ``break``, an exception): the state it sees is the one iteration's work, its
+loop variables and what it computed together. Each loop itself is preceded by
+``__labgrade_loop_start__(ID)`` (the state before it: where parameters are set up) and
+wrapped in ``try: ... finally: __labgrade_loop_end__(ID)`` (the state it was left in). Every
+inserted node takes the line and column of its loop, and nothing else is moved, so tracebacks
+and line numbers stay true.
 
 Nothing here records or judges: :mod:`grader.sandbox.looptrace` decides which iterations to
 sample and what to keep.
@@ -17,6 +19,7 @@ import ast
 from dataclasses import dataclass, field
 
 TICK = "__labgrade_loop__"
+START = "__labgrade_loop_start__"
 END = "__labgrade_loop_end__"
 MAX_LOOPS = 512  # loops instrumented per unit (beyond: left as written)
 
@@ -52,8 +55,10 @@ class _Loops(ast.NodeTransformer):
                                  else "for")
         if loop_id is None:
             return node
-        node.body.insert(0, _call(TICK, loop_id, node))
-        wrapper = ast.Try(body=[node], handlers=[], orelse=[], finalbody=[_call(END, loop_id, node)])
+        body = ast.Try(body=node.body, handlers=[], orelse=[], finalbody=[_call(TICK, loop_id, node)])
+        node.body = [ast.copy_location(body, node)]
+        wrapper = ast.Try(body=[_call(START, loop_id, node), node], handlers=[], orelse=[],
+                          finalbody=[_call(END, loop_id, node)])
         return ast.copy_location(wrapper, node)
 
     visit_For = _instrument

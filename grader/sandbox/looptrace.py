@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox.instrument import END, MAX_LOOPS, TICK, LoopSites
+from grader.sandbox.instrument import END, MAX_LOOPS, START, TICK, LoopSites
 
 HEAD = 10                 # iterations of a loop that are all recorded
 PAIRS_PER_OCTAVE = 4      # then this many consecutive pairs per doubling of the count
@@ -124,36 +124,43 @@ class LoopTrace:
             count = counts[loop]
             counts[loop] = count + 1
             if count >= nexts[loop]:
-                record(loop, count, False)
+                record(loop, count, "")
+
+        def start(loop: int) -> None:
+            if self.active and is_sampled(self.ends[loop]):
+                record(loop, counts[loop], "start")
 
         def end(loop: int) -> None:
             if not self.active:
                 return
             self.ends[loop] += 1
             if is_sampled(self.ends[loop] - 1) and counts[loop]:
-                record(loop, counts[loop], True)
+                record(loop, counts[loop], "end")
 
         namespace[TICK] = tick
+        namespace[START] = start
         namespace[END] = end
 
     # --- recording --------------------------------------------------------------------------
-    def _record(self, loop: int, count: int, at_end: bool) -> None:
+    def _record(self, loop: int, count: int, at: str) -> None:
+        """Record one state of ``loop``: after iteration ``count`` (``at`` empty), or as the
+        loop is entered (``start``) or left (``end``)."""
         started = time.perf_counter()
-        if not at_end:
+        if not at:
             self.nexts[loop] = next_sampled(count + 1)
         if self.per_loop[loop] >= MAX_SAMPLES_PER_LOOP or len(self.samples) >= MAX_SAMPLES \
                 or self.elements >= MAX_UNIT_ELEMENTS:
             self.nexts[loop] = 1 << 62
             self.truncated = True
             return
-        frame = sys._getframe(2)  # record <- tick/end <- the student's loop
+        frame = sys._getframe(2)  # record <- tick/start/end <- the student's loop
         try:
             arrays, scalars = self._changed(loop, frame)
         finally:
             del frame
         self.per_loop[loop] += 1
-        self.samples.append({"loop": loop, "iteration": count, "end": at_end,
-                             "arrays": arrays, "scalars": scalars})
+        self.samples.append({"loop": loop, "iteration": count, "end": at == "end",
+                             "start": at == "start", "arrays": arrays, "scalars": scalars})
         self.recording_seconds += time.perf_counter() - started
 
     def _scopes(self, frame: types.FrameType) -> list[tuple[str, Any]]:
@@ -185,21 +192,25 @@ class LoopTrace:
                 if len(scalars) < MAX_SCALARS:
                     scalars.append([name, number])
                 continue
-            for path, array in self._leaves(name, value, 0, budget):
-                old = previous.get(path)
-                if old is not None and old.shape == array.shape and np.array_equal(old, array):
-                    continue
+            for path, array in self._leaves(name, value, 0, budget, previous):
+                if array is None:
+                    continue  # unchanged since this loop's last sample
                 previous[path] = array
                 arrays.append([path, array])
                 self.elements += array.size
                 budget[1] -= array.size
         return arrays, scalars
 
-    def _leaves(self, path: str, value: Any, depth: int, budget: list[int]
-                ) -> list[tuple[str, np.ndarray]]:
+    def _leaves(self, path: str, value: Any, depth: int, budget: list[int],
+                previous: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray | None]]:
+        """(path, copy) of each numeric leaf under ``value``; None for one that did not change."""
         if budget[0] <= 0 or len(path) > MAX_PATH:
             return []
         budget[0] -= 1
+        old = previous.get(path)
+        if type(value) is np.ndarray and old is not None and old.shape == value.shape \
+                and np.array_equal(old, value):
+            return [(path, None)]  # compared in place: no copy of an unchanged array
         try:
             array = self._as_leaf(value)
         except Exception:  # noqa: BLE001 - a hostile or odd object is simply not a leaf
@@ -207,11 +218,13 @@ class LoopTrace:
         if array is not None:
             if array.size > MAX_LEAF_ELEMENTS or array.size > budget[1] or array.size == 0:
                 return []
+            if old is not None and old.shape == array.shape and np.array_equal(old, array):
+                return [(path, None)]
             return [(path, array)]
         if depth >= MAX_DEPTH:
             return []
         try:
-            return self._children(path, value, depth, budget)
+            return self._children(path, value, depth, budget, previous)
         except Exception:  # noqa: BLE001
             return []
 
@@ -228,24 +241,24 @@ class LoopTrace:
             return _numeric_list(value)
         return None
 
-    def _children(self, path: str, value: Any, depth: int, budget: list[int]
-                  ) -> list[tuple[str, np.ndarray]]:
+    def _children(self, path: str, value: Any, depth: int, budget: list[int],
+                  previous: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray | None]]:
         kind = type(value)
-        found: list[tuple[str, np.ndarray]] = []
+        found: list[tuple[str, np.ndarray | None]] = []
         torch = _torch()
         if torch is not None and isinstance(value, torch.nn.Module):
             return found  # torch training is recorded by the backward() trace (grader.sandbox.trace)
         if kind in (list, tuple):
             for index, item in enumerate(value[:MAX_ITEMS]):
-                found += self._leaves(f"{path}[{index}]", item, depth + 1, budget)
+                found += self._leaves(f"{path}[{index}]", item, depth + 1, budget, previous)
         elif kind is dict:
             for key, item in list(value.items())[:MAX_ITEMS]:
                 if type(key) in (str, int):
-                    found += self._leaves(f"{path}[{key!r}]", item, depth + 1, budget)
+                    found += self._leaves(f"{path}[{key!r}]", item, depth + 1, budget, previous)
         elif kind.__module__ == "__main__" and isinstance(getattr(value, "__dict__", None), dict):
             for attr, item in list(vars(value).items())[:MAX_ITEMS]:
                 if type(attr) is str and not attr.startswith("__"):
-                    found += self._leaves(f"{path}.{attr}", item, depth + 1, budget)
+                    found += self._leaves(f"{path}.{attr}", item, depth + 1, budget, previous)
         return found
 
     # --- reporting --------------------------------------------------------------------------
@@ -253,7 +266,7 @@ class LoopTrace:
         """The ``loops`` message for this unit (arrays travel as .npy)."""
         iterations = {i: self.counts[i] for i in range(len(self.sites.sites))}
         return {"type": "loops", "unit": unit,
-                "sites": [[cell, line, kind, iterations[i]]
+                "sites": [[cell, line, kind, iterations[i], self.ends[i]]
                           for i, (cell, line, kind) in enumerate(self.sites.sites)],
                 "samples": self.samples, "truncated": self.truncated}
 
