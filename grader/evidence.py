@@ -292,7 +292,8 @@ def _targets(state: dict[str, np.ndarray], m: int, k: int) -> list[tuple[str, np
         if k > 1 and array.size == m and np.all(np.isin(array, np.arange(k))):
             found.append((path + " (labels)", np.eye(k)[array.reshape(-1).astype(int)]))
     # labels first: targets are whole numbers (0/1, one-hot) far more often than not
-    found.sort(key=lambda item: not np.all(item[1] == np.rint(item[1])))
+    found.sort(key=lambda item: (not np.all(np.isin(item[1], (0.0, 1.0))),
+                                 not np.all(item[1] == np.rint(item[1]))))
     return found[:16]
 
 

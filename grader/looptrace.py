@@ -58,6 +58,9 @@ class Loop:
     samples: list[LoopSample] = field(default_factory=list)
     entries: int = 1          # how often the loop was entered (a function called twice: 2)
     execution: int = 0        # which of those entries this is, where they are told apart
+    inherited: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # an earlier
+    # entry's last state: samples record what changed since the loop's previous sample, even
+    # across entries
     _states: list[dict[str, np.ndarray]] | None = field(default=None, repr=False, compare=False)
 
     def states(self) -> list[dict[str, np.ndarray]]:
@@ -65,7 +68,7 @@ class Loop:
 
         The numbers in scope are there too, as one-element arrays (a bias may be one number)."""
         if self._states is None:
-            current: dict[str, np.ndarray] = {}
+            current: dict[str, np.ndarray] = dict(self.inherited)
             out = []
             for sample in self.samples:
                 numbers = {n: np.array([v]) for n, v in sample.scalars.items()
@@ -108,8 +111,12 @@ class Loop:
             runs[-1].append(sample)
             if sample.end:
                 runs.append([])
-        return [Loop(self.id, self.cell, self.line, self.kind, self.iterations, run, self.entries,
-                     index) for index, run in enumerate(runs) if run]
+        loops: list[Loop] = []
+        for run in (r for r in runs if r):
+            inherited = loops[-1].states()[-1] if loops else {}
+            loops.append(Loop(self.id, self.cell, self.line, self.kind, self.iterations, run,
+                              self.entries, len(loops), inherited))
+        return loops
 
 
 @dataclass(frozen=True)

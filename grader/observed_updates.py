@@ -18,6 +18,7 @@ import torch
 from grader.evidence import Found, _targets, data_state, state_inputs
 
 MAX_UPDATES = 4
+MAX_TARGETS = 3  # target readings tried where the evidence did not say which array they are
 LOSSES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum", "bce_logits",
           "ce_logits")
 _ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
@@ -118,16 +119,19 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
     scored: list[tuple[float, str, list[Update]]] = []
     pairs = _pairs(found)
     states = found.states
-    for loss in ([found.loss] if found.loss in LOSSES else []) + [l for l in LOSSES if l != found.loss]:
+    readings = [(loss, target) for target in range(MAX_TARGETS if found.targets is None else 1)
+                for loss in ([found.loss] if found.loss in LOSSES else [])
+                + [l for l in LOSSES if l != found.loss]]
+    for loss, target in readings:
         updates: list[Update] = []
         for b in pairs:
             before, after = states[b - 1], states[b]
-            X = state_inputs(found, after)  # the data iteration k used is in scope at tick k + 1
+            X = state_inputs(found, after)  # the data iteration k used is in scope after it
             if X is None:
                 continue
             targets = [Y for p, Y in _targets(data_state(found.loop, after, found.inputs),
                                               X.shape[0], found.weights[-1].shape[1])
-                       if found.targets is None or p == found.targets][:1]
+                       if found.targets is None or p == found.targets][target:target + 1]
             if not targets:
                 continue
             try:

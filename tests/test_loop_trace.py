@@ -198,3 +198,86 @@ def test_malformed_loop_messages_are_refused(bad: dict) -> None:
                "truncated": False, "calls": [], **bad}
     with pytest.raises(protocol.ProtocolError):
         parse_loops(message)
+
+
+GLOBALS = PREAMBLE + """
+W1, b1 = rng.normal(size=(2, 4)), np.zeros((1, 4))
+W2, b2 = rng.normal(size=(4, 1)), np.zeros((1, 1))
+def backpropagation(X, y, lr):
+    global W1, b1, W2, b2
+    h = np.tanh(X @ W1 + b1)
+    o = sig(h @ W2 + b2)
+    d2 = (o - y) / len(X)
+    d1 = d2 @ W2.T * (1 - h ** 2)
+    W2 = W2 - lr * h.T @ d2
+    b2 = b2 - lr * d2.sum(axis=0)
+    W1 = W1 - lr * X.T @ d1
+    b1 = b1 - lr * d1.sum(axis=0)
+for epoch in range(2000):
+    backpropagation(X, y, 1.0)
+"""
+
+TWICE = PREAMBLE + """
+def train(lr, epochs):
+    W = [rng.normal(size=(2, 3)), rng.normal(size=(3, 1))]
+    for _ in range(epochs):
+        h = np.tanh(X @ W[0])
+        out = sig(h @ W[1])
+        d = (out - y) / 4
+        g1 = h.T @ d
+        W[0] -= lr * X.T @ (d @ W[1].T * (1 - h ** 2))
+        W[1] -= lr * g1
+    return W
+first = train(0.5, 300)
+second = train(2.0, 400)
+"""
+
+BATCHES = """
+import numpy as np
+rng = np.random.default_rng(1)
+Xall = rng.normal(size=(64, 2))
+yall = (Xall[:, :1] * Xall[:, 1:] > 0).astype(float)
+W1, W2 = rng.normal(size=(2, 8)), rng.normal(size=(8, 1))
+for epoch in range(30):
+    order = rng.permutation(64)
+    for start in range(0, 64, 16):
+        idx = order[start:start + 16]
+        xb, yb = Xall[idx], yall[idx]
+        h = np.tanh(xb @ W1)
+        p = 1 / (1 + np.exp(-(h @ W2)))
+        d = (p - yb) / 16
+        W1 -= 0.5 * xb.T @ (d @ W2.T * (1 - h ** 2))
+        W2 -= 0.5 * h.T @ d
+"""
+
+
+def test_updates_identify_a_network_trained_by_a_function_on_globals() -> None:
+    from grader.identify import identify
+
+    _, trace = traced(GLOBALS)
+    assert find_networks(trace) == []  # the loop's frame holds no output and no loss
+    (network,) = identify(trace)
+    assert network.sizes == (2, 4, 1) and network.activations == ("tanh", "sigmoid")
+    assert "exact negative multiple of the gradient" in network.evidence
+
+
+def test_a_training_function_called_twice_is_two_trainings() -> None:
+    from grader.identify import identify
+
+    _, trace = traced(TWICE)
+    found = identify(trace)
+    assert [f.loop.execution for f in found] == [0, 1]
+    assert "(run 2 of 2)" in found[1].evidence
+    rates = [observed_updates(f, ())[1] for f in found]
+    assert [round(float(np.median([s.scale for s in measure(u)])), 6) for u in rates] == [0.5, 2.0]
+
+
+def test_mini_batches_are_reproduced_from_the_batch_in_scope() -> None:
+    from grader.identify import identify
+
+    _, trace = traced(BATCHES)
+    found = [f for f in identify(trace) if f.sizes == (2, 8, 1)]
+    assert found and found[0].activations == ("tanh", "sigmoid")
+    loss, updates = observed_updates(found[0], (0.5,))
+    verdict = check_constant_rate(measure(updates), loss, {"lr": 0.5})
+    assert verdict.status == "passed", verdict.message

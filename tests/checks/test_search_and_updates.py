@@ -1,0 +1,78 @@
+"""Pure verdicts on observed updates and line searches: a table of cases each."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from grader.checks.search_params import infer
+from grader.checks.updates import (check_constant_rate, check_searched_steps,
+                                   check_update_directions, measure)
+
+
+@pytest.mark.parametrize("steps, numbers, expected", [
+    ([8, 4, 8, 2, 8], [], (8.0, 0.5)),
+    ([2, 1.6, 1.28], [], (2.0, 0.8)),
+    ([1.0, 0.8, 0.3277], [], (1.0, 0.8)),
+    ([16, 8, 4], [("alpha0", 16.0), ("rho", 0.5)], (16.0, 0.5)),
+    ([0.5, 0.25], [("alpha", 4.0), ("beta", 0.5)], (4.0, 0.5)),  # the student's own numbers
+    ([1.5, 1.75], [], None),                                      # trials left applied
+    ([], [], None),
+])
+def test_alpha0_and_rho_are_inferred_from_the_steps(steps, numbers, expected) -> None:
+    assert infer(steps, numbers) == expected
+
+
+def update(iteration: int, path: str, grad: np.ndarray, scale: float) -> SimpleNamespace:
+    return SimpleNamespace(iteration=iteration, path=path, grad=grad, delta=-scale * grad)
+
+
+G = {"W1": np.array([[0.3, -0.2], [0.1, 0.4]]), "b1": np.array([0.2, -0.1]),
+     "W2": np.array([[0.5], [-0.3]])}
+
+
+def steps_with(scales: dict[str, float], iterations: int = 3, drift: float = 0.0) -> list:
+    return measure([update(i, p, g * (1 + i), scales.get(p, 0.5) * (1 + drift * i))
+                    for i in range(iterations) for p, g in G.items()])
+
+
+@pytest.mark.parametrize("scales, drift, status, words", [
+    ({}, 0.0, "passed", ["step along minus the true gradient"]),
+    ({"W2": -0.5}, 0.0, "failed", ["`W2`", "gradient ascent"]),
+    ({"b1": 2.0}, 0.0, "failed", ["`b1`", "4 times", "missing 1/m"]),
+    ({}, 0.3, "passed", []),  # a changing rate is the descent check's concern
+])
+def test_update_directions(scales, drift, status, words) -> None:
+    verdict = check_update_directions(steps_with(scales, drift=drift), "mse")
+    assert verdict.status == status, verdict.message
+    assert all(w in verdict.message for w in words), verdict.message
+
+
+def test_a_rate_that_changes_over_time_is_not_a_fixed_rate() -> None:
+    assert check_constant_rate(steps_with({}), "mse", {"lr": 0.5}).status == "passed"
+    assert "lr = 0.5, your `lr`" in check_constant_rate(steps_with({}), "mse", {"lr": 0.5}).message
+    verdict = check_constant_rate(steps_with({}, drift=0.3), "mse", {})
+    assert verdict.status == "failed" and "step size changes" in verdict.message
+    # a constant factor on one layer is the gradients check's, not a changing rate
+    assert check_constant_rate(steps_with({"b1": 2.0}), "mse", {}).status == "passed"
+
+
+def searched(step: float, before: float, after: float, grad_sq: float = 1.0) -> SimpleNamespace:
+    return SimpleNamespace(iteration=5, step=step, residual=0.0, grad_sq=grad_sq,
+                           loss_before=before, loss_after=after)
+
+
+@pytest.mark.parametrize("step, after, status, words", [
+    (2.0, 0.5, "passed", ["Armijo condition"]),
+    (2.0, 0.99999, "failed", ["violate the Armijo condition"]),
+    (2.0, 1.2, "failed", ["is the Armijo inequality reversed?"]),
+    (3.0, 0.5, "failed", ["not of the form alpha0 · rho^k"]),
+    (14.0, 0.5, "failed", ["Rejected trial steps are not undone", "rho^2"]),  # 8 + 4 + 2
+])
+def test_searched_steps(step, after, status, words) -> None:
+    verdict = check_searched_steps([searched(step, 1.0, after)], alpha0=8.0, rho=0.5, c=1e-4,
+                                   source="inferred")
+    assert verdict.status == status, verdict.message
+    assert all(w in verdict.message for w in words), verdict.message
