@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextvars
 import itertools
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,7 +213,8 @@ class _Observed:
 def _indices(state: dict[str, np.ndarray]) -> list[str]:
     """Arrays of whole numbers that may pick a mini-batch (``X[idx]``)."""
     return [p for p, a in state.items() if a.ndim == 1 and 2 <= a.size <= 4096
-            and np.all(a >= 0) and np.all(a == np.rint(a)) and a.max() > 1][:4]  # labels are 0/1
+            and np.all(a >= 0) and np.all(a == np.rint(a)) and a.max() > 1  # labels are 0/1
+            and np.unique(a).size == a.size][:4]  # a batch picks each sample once
 
 
 def resolve(state: dict[str, np.ndarray], path: str) -> np.ndarray | None:
@@ -374,9 +376,29 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
                         continue
                     layouts.append(Layout(tuple(chain), tuple(biases), column, tuple(folded)))
     # the most layers first, then the most biases, then the row convention, then no folds
-    return sorted(layouts, key=lambda l: (sum(last[p].ndim == 1 for p in l.weights), -len(l.weights),
+    return sorted(layouts, key=lambda l: (sum(map(_gradient_named, l.paths)),
+                                          sum(last[p].ndim == 1 for p in l.weights), -len(l.weights),
                                           -sum(b is not None for b in l.biases), l.column,
                                           sum(f is not None for f in l.folded)))
+
+
+_GRADIENT = re.compile(r"^(d|g|grad|grads|gradient|gradients|delta|deltas|err|error|errors|"
+                       r"update|updates|step|velocity|m|v)(_\w*|[A-Z]\w*|[a-z]\d*|\d+)?$")
+
+
+def _leaf(path: str) -> str:
+    """The innermost name of a path: ``W1`` of ``params['W1']``, ``grads`` of ``grads[0]``."""
+    if path.endswith("]") and "[" in path:
+        inner = path[:-1].rsplit("[", 1)[1].strip("'\"")
+        return inner if not inner.isdigit() else _leaf(path[:-1].rsplit("[", 1)[0])
+    return path.rsplit(".", 1)[-1]
+
+
+def _gradient_named(path: str) -> bool:
+    """Named like a gradient or an update (``dW1``, ``grads['W1']``, ``g[0]``), not a parameter:
+    the rubric's names only order the readings tried, the evidence decides."""
+    outer = path.split("[", 1)[0].split(".", 1)[0]
+    return bool(_GRADIENT.match(_leaf(path)) or _GRADIENT.match(outer))
 
 
 def _counter(path: str, states: list[dict[str, np.ndarray]]) -> bool:

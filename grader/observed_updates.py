@@ -215,3 +215,33 @@ def searched_steps(found: Found, loss: str) -> list[SearchedStep]:
                                   _loss_value(found, before, X, targets[0], loss),
                                   _loss_value(found, after, X, targets[0], loss)))
     return steps
+
+
+def own_gradient_updates(found: Found) -> list[Update] | None:
+    """The updates next to the student's own gradient arrays (``dW1``, ``grads['W1']``): for
+    each parameter, the array of its shape computed in the same iteration that the step is a
+    multiple of. None when some parameter has none (the gradient was not kept in scope)."""
+    updates: list[Update] = []
+    own = set(found.layout.paths)
+    for b in _pairs(found):
+        before, after = found.states[b - 1], found.states[b]
+        fresh = found.loop.samples[b].arrays
+        for path in found.layout.paths:
+            delta = after[path] - before[path]
+            dd = float(delta.ravel() @ delta.ravel())
+            match = None
+            for name in sorted(fresh):
+                g = fresh[name]
+                if name in own or g.shape != delta.shape or dd == 0.0:
+                    continue
+                gg = float(g.ravel() @ g.ravel())
+                if gg == 0.0:
+                    continue
+                s = -float(g.ravel() @ delta.ravel()) / gg
+                if float(np.linalg.norm(delta + s * g)) <= 1e-6 * np.sqrt(dd):
+                    match = Update(found.loop.samples[b].iteration, path, delta, g)
+                    break
+            if match is None:
+                return None
+            updates.append(match)
+    return updates or None

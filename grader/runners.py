@@ -29,7 +29,7 @@ from grader.cell_problems import cell_hint
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
-from grader.observed_updates import observed_updates, searched_steps
+from grader.observed_updates import observed_updates, own_gradient_updates, searched_steps
 from grader.checks.search_params import infer as infer_search
 from grader.model_modes import holds_dropout, with_dropout_hint
 from grader.rubric import CheckSpec
@@ -429,6 +429,8 @@ def _traced_losses(check: CheckSpec, ctx: GradingContext, network: Any) -> Verdi
         points, fit = traceloss.recompute(found.stream, where, tuple(network.activations), arrays)
     except ValueError:  # recorded shapes that do not chain as the chosen network's layers
         return None
+    if fit is None:  # no data the grader could see reproduces any recorded loss: nothing to judge
+        return None
     first = found.stream.samples[0].call
     verdict = check_recorded_losses(points, fit.loss if fit else None, first_call=first)
     if verdict.status != "passed" or fit is None:
@@ -532,8 +534,20 @@ def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
                           "call and no loop that changed its parameters), so its update steps "
                           "cannot be judged.", observed=False)
         loss, measured = steps
-        return _with(check_constant_rate(measured, loss, _loop_constants(candidate.data["found"])),
-                     network=candidate.label)
+        declared = _loop_constants(candidate.data["found"])
+        verdict = check_constant_rate(measured, loss, declared)
+        if verdict.status != "passed" and "gradient ascent" not in verdict.message:
+            # The update rule is judged on the gradient the code computed; whether that gradient
+            # is right is the gradients check's question.
+            own = own_gradient_updates(candidate.data["found"])
+            if own is not None:
+                names = sorted({f"`{u.path}`" for u in own})
+                mine = check_constant_rate(measure(own), None, declared,
+                                           "the gradient your code computed for each parameter")
+                if mine.status == "passed":
+                    return _with(mine, network=candidate.label, own_gradients=True,
+                                 parameters_checked=names)
+        return _with(verdict, network=candidate.label)
     verdict = check_descent(found.stream, found.trace.optimizers, found.trace.declared_rates,
                             allow_other_optimizers=bool(check.params.get("allow_other_optimizers",
                                                                          True)))

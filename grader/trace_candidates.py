@@ -259,6 +259,8 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
         calls = [c.function for c in trace.calls]
         for index, found in enumerate(identify(trace)):
             last_X = state_inputs(found, found.states[-1])
+            if last_X is not None:
+                last_X = _full_inputs(found, found.states[-1], last_X)
             dataset = training_dataset(last_X, trace.calls) if last_X is not None else None
             datasets = frozenset({dataset or "unknown"})
             evidence = found.evidence
@@ -267,6 +269,11 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
             if owner is not None:
                 owner.data.update(evidence=evidence, datasets=datasets or owner.data.get("datasets"),
                                   trained_in=found.loop.key, found=found, steps=steps)
+                if owner.data.get("origin") != "module":
+                    # the arrangement the evidence verified (orientation, folds, activations)
+                    owner.data.update(origin="trace", weights=found.weights, biases=found.biases,
+                                      activations=found.activations, sizes=found.sizes,
+                                      output_kind=_output_kind(found))
                 network_name = owner.name
             else:
                 network = _network(unit, found, datasets, calls)
@@ -279,13 +286,17 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
     return out
 
 
+def _output_kind(found: Found) -> str:
+    return "logit" if found.activations[-1] == "identity" and found.loss in (
+        "bce_logits", "ce_logits") else "probability"
+
+
 def _network(unit: str, found: Found, datasets: frozenset[str], calls: list[str]) -> Candidate:
     sizes = found.sizes
     paths = found.layout.paths
     label = ", ".join(paths)
     acts = found.activations
-    output_kind = "logit" if acts[-1] == "identity" and found.loss in ("bce_logits", "ce_logits") \
-        else "probability"
+    output_kind = _output_kind(found)
     return Candidate("network", unit, label, tuple(paths),
                      f"weights {'→'.join(str(s) for s in sizes)} trained in {found.loop.where}",
                      {"unit": unit, "name": paths[0]},

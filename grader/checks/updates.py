@@ -96,8 +96,12 @@ def _factor_words(factor: float) -> str:
 
 
 def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
-    """Every parameter steps along minus the true gradient of the loss, all by one factor."""
-    verdict, table = _directions(steps, loss)
+    """Every parameter steps along the true gradient of the loss, all by one factor.
+
+    The sign of the step is the descent check's: a layer updated with ``+=`` has the right
+    gradient and the wrong update."""
+    verdict, table = _directions([Step(s.iteration, s.path, abs(s.scale), s.residual, s.moved)
+                                  for s in steps], loss)
     if verdict is not None:
         return verdict
     reference = float(np.median([row["scale"] for row in table.values()]))
@@ -109,18 +113,20 @@ def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
                       f"factor: `{path}` steps {num(factor)} times as far along its true gradient as "
                       f"the other parameters, so its gradient is {_factor_words(factor)}.",
                       loss=loss, parameters=table, factors=odd)
-    return passed(f"Every update of {listing(f'`{p}`' for p in table)} is a step along minus the "
+    return passed(f"Every update of {listing(f'`{p}`' for p in table)} is a step along the "
                   f"true gradient of the {loss or 'training'} loss (largest deviation "
                   f"{num(max(r['worst_residual'] for r in table.values()) * 100, 2)}%).",
                   loss=loss, parameters=table, observed=True)
 
 
-def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str, float]) -> Verdict:
+def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str, float],
+                        gradient: str | None = None) -> Verdict:
     """The steps are -lr * gradient with a learning rate that stays the same from iteration to
     iteration (a layer whose gradient is off by a constant factor is the gradients check's)."""
     verdict, table = _directions(steps, loss)
     if verdict is not None:
         return verdict
+    gradient = gradient or f"gradient of the {loss} loss"
     changing = [p for p, row in table.items() if row["spread"] > RATE_TOLERANCE]
     scales = np.array([s.scale for s in steps if s.moved])
     rate = float(np.median([row["scale"] for row in table.values()]))
@@ -129,12 +135,12 @@ def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str,
                "observed": True}
     if changing:
         return failed(f"The step size changes during training (from {num(float(scales.min()))} to "
-                      f"{num(float(scales.max()))} times the gradient of the {loss} loss): gradient "
+                      f"{num(float(scales.max()))} times the {gradient}): gradient "
                       "descent with a fixed learning rate takes the same step factor every iteration.",
                       **details)
     source = f", your `{named[0]}`" if named else ""
-    return passed(f"Each update is −lr · gradient of the {loss} loss with lr = {num(rate)}{source}, "
-                  "the same for every iteration.", **details)
+    return passed(f"Each update is −lr · {gradient} with lr = {num(rate)}{source}, the same for "
+                  "every iteration.", **details)
 
 
 def _cumulative(step: float, alpha0: float, rho: float) -> int | None:

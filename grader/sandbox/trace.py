@@ -241,7 +241,11 @@ class TrainingTrace:
                     note(value, var)
                 elif not isinstance(value, type) and hasattr(value, "__dict__"):
                     for attr, item in list(vars(value).items())[:64]:
-                        note(item, f"{var}.{attr}")
+                        if isinstance(item, torch.nn.Module):  # a trainer holding its model
+                            for pname, parameter in item.named_parameters():
+                                note(parameter, f"{var}.{attr}.{pname}")
+                        else:
+                            note(item, f"{var}.{attr}")
             except Exception:  # noqa: BLE001,S112 - an odd student object is simply not a name
                 continue
         return [names.get(id(p)) for p in leaves]

@@ -39,8 +39,8 @@ def steps_with(scales: dict[str, float], iterations: int = 3, drift: float = 0.0
 
 
 @pytest.mark.parametrize("scales, drift, status, words", [
-    ({}, 0.0, "passed", ["step along minus the true gradient"]),
-    ({"W2": -0.5}, 0.0, "failed", ["`W2`", "gradient ascent"]),
+    ({}, 0.0, "passed", ["step along the true gradient"]),
+    ({"W2": -0.5}, 0.0, "passed", []),  # the right gradient, the wrong sign: descent's to say
     ({"b1": 2.0}, 0.0, "failed", ["`b1`", "4 times", "missing 1/m"]),
     ({}, 0.3, "passed", []),  # a changing rate is the descent check's concern
 ])
@@ -48,6 +48,11 @@ def test_update_directions(scales, drift, status, words) -> None:
     verdict = check_update_directions(steps_with(scales, drift=drift), "mse")
     assert verdict.status == status, verdict.message
     assert all(w in verdict.message for w in words), verdict.message
+
+
+def test_gradient_ascent_on_one_layer_is_a_descent_failure() -> None:
+    verdict = check_constant_rate(steps_with({"W2": -0.5}), "mse", {})
+    assert verdict.status == "failed" and "`W2`" in verdict.message and "ascent" in verdict.message
 
 
 def test_a_rate_that_changes_over_time_is_not_a_fixed_rate() -> None:
