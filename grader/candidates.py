@@ -77,7 +77,11 @@ def module_network(unit: str, record: dict[str, Any]) -> Candidate | None:
             linear_paths.append(layer["path"])
             pending = []
         elif layer["type"] == "LeakyReLU" and layer.get("negative_slope", 0.01) != 0.01:
-            plain = False  # only torch's default slope is one of netmath's activations
+            slope = float(layer["negative_slope"])
+            if 0.0 < slope < 1.0:
+                pending.append(f"leaky_relu:{slope:g}")
+            else:
+                plain = False
         elif layer["type"] in _ACTIVATION_MODULES:
             pending.append(_ACTIVATION_MODULES[layer["type"]])
         elif layer["type"] not in _PASS_THROUGH:

@@ -33,7 +33,8 @@ MAX_LAYERS = 6
 REL_TOLERANCE = 1e-4     # float32 training in float64: relative to the observed scale
 UNIT_WORK = 300_000_000  # multiply-adds the grader spends identifying one unit's networks
 LOOP_WORK = 60_000_000   # ... and one loop's
-HIDDEN = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu")
+HIDDEN = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu", "leaky_relu:0.1",
+          "leaky_relu:0.2")
 OUTPUT = ("sigmoid", "softmax", "identity", "tanh", "relu")
 
 
@@ -46,8 +47,9 @@ def _act(name: str, z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0.0)
     if name == "elu":
         return np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
-    if name == "leaky_relu":
-        return np.where(z > 0, z, 0.01 * z)
+    if name.startswith("leaky_relu"):
+        slope = float(name.split(":", 1)[1]) if ":" in name else 0.01
+        return np.where(z > 0, z, slope * z)
     if name == "softmax":
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
@@ -299,13 +301,27 @@ def _targets(state: dict[str, np.ndarray], m: int, k: int) -> list[tuple[str, np
     return found[:16]
 
 
+def _steady_sizes(loop: Loop) -> set[str]:
+    """Changed paths whose size never changed (computed once per loop)."""
+    cached = getattr(loop, "_steady_cache", None)
+    if cached is None:
+        sizes: dict[str, set[int]] = {}
+        for past in loop.states():
+            for path, array in past.items():
+                sizes.setdefault(path, set()).add(array.size)
+        cached = {p for p, found in sizes.items() if len(found) == 1}
+        loop._steady_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def data_state(loop: Loop, state: dict[str, np.ndarray], in_path: str) -> dict[str, np.ndarray]:
     """What can be data (inputs, targets): constant through the loop, unless the inputs change
     (mini-batches), when everything the loop did not train may be."""
     changed = loop.changed()
     base = in_path[:-2] if in_path.endswith(".T") else in_path
     if base not in changed and not base.endswith("]"):
-        indices = set(_indices({p: state[p] for p in sorted(changed) if p in state}))
+        steady = {p: state[p] for p in sorted(changed) if p in state and p in _steady_sizes(loop)}
+        indices = set(_indices(steady))  # a batch index keeps its size; a growing history does not
         return {p: v for p, v in state.items() if p not in changed or p in indices}
     return state
 

@@ -79,7 +79,7 @@ def _gradients(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], acts
         if index < len(ws) - 1:
             a = _Act.apply(z, acts[index], derivative)
         else:
-            a = netmath._TORCH_ACTIVATIONS[acts[-1]](z)
+            a = netmath.torch_activation(acts[-1])(z)
     y = torch.tensor(netmath.align_outputs(np.asarray(Y, dtype=np.float64), tuple(a.shape), "targets"))
     value = netmath._loss(z, a, y, loss, acts[-1])
     grads = torch.autograd.grad(value, [*ws, *bs])

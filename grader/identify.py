@@ -172,4 +172,21 @@ def identify(trace: LoopTrace, work: Work | None = None) -> list[Found]:
                     found[loop.key] = network
     finally:
         WORK.reset(token)
-    return [found[i] for i in sorted(found)]
+    return _outermost([found[i] for i in sorted(found)])
+
+
+def _outermost(found: list[Found]) -> list[Found]:
+    """One network per set of parameters: where nested loops all show it (a list updated
+    element by element in inner loops), the loop around the others, whose iterations are
+    whole training steps."""
+    def span(f: Found) -> tuple[int, int]:
+        return f.loop.samples[0].seq, f.loop.samples[-1].seq
+
+    kept = []
+    for f in found:
+        inside = any(g is not f and set(g.layout.paths) == set(f.layout.paths)
+                     and span(g)[0] <= span(f)[0] and span(g)[1] >= span(f)[1]
+                     and span(g) != span(f) for g in found)
+        if not inside:
+            kept.append(f)
+    return kept

@@ -39,6 +39,7 @@ class LoopSample:
     arrays: dict[str, np.ndarray]
     scalars: dict[str, float]
     start: bool = False
+    seq: int = 0             # its place among all the unit's samples, whatever the loop
 
     @property
     def inside(self) -> bool:
@@ -179,7 +180,7 @@ def _call(raw: Any) -> DataCall:
                     tuple(tuple(s) for s in shapes))
 
 
-def _sample(raw: Any, sites: int) -> tuple[int, LoopSample]:
+def _sample(raw: Any, sites: int, seq: int) -> tuple[int, LoopSample]:
     if not isinstance(raw, dict):
         raise protocol.ProtocolError("loops: a sample is not an object")
     protocol.expect({"type": "sample", **raw}, {"loop": "int", "iteration": "int", "end": "bool",
@@ -204,7 +205,7 @@ def _sample(raw: Any, sites: int) -> tuple[int, LoopSample]:
                 and not isinstance(item[1], bool) and math.isfinite(item[1])):
             raise protocol.ProtocolError("loops: a recorded scalar is malformed")
         scalars[item[0]] = float(item[1])
-    return raw["loop"], LoopSample(raw["iteration"], raw["end"], arrays, scalars, raw["start"])
+    return raw["loop"], LoopSample(raw["iteration"], raw["end"], arrays, scalars, raw["start"], seq)
 
 
 def parse_loops(message: dict[str, Any]) -> LoopTrace:
@@ -222,8 +223,8 @@ def parse_loops(message: dict[str, Any]) -> LoopTrace:
             raise protocol.ProtocolError("loops: a loop site is malformed")
         loops.append(Loop(index, site[0], site[1], site[2], site[3], entries=site[4]))
     elements = 0
-    for raw in message["samples"]:
-        loop, sample = _sample(raw, len(loops))
+    for seq, raw in enumerate(message["samples"]):
+        loop, sample = _sample(raw, len(loops), seq)
         elements += sum(a.size for a in sample.arrays.values())
         if elements > MAX_UNIT_ELEMENTS:
             raise protocol.ProtocolError("loops: the recorded arrays are too large")

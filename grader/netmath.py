@@ -46,6 +46,23 @@ _TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 
 
+def torch_activation(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The torch function of an activation name; ``leaky_relu:0.2`` is a leaky ReLU of slope 0.2."""
+    if name.startswith("leaky_relu:"):
+        slope = float(name.split(":", 1)[1])
+        return lambda z: torch.nn.functional.leaky_relu(z, slope)
+    return _TORCH_ACTIVATIONS[name]
+
+
+def known_activation(name: str) -> bool:
+    if name.startswith("leaky_relu:"):
+        try:
+            return 0.0 < float(name.split(":", 1)[1]) < 1.0
+        except ValueError:
+            return False
+    return name in ACTIVATIONS
+
+
 def _check_net(
     weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], activations: Sequence[str]
 ) -> None:
@@ -55,7 +72,7 @@ def _check_net(
             f"{len(biases)} biases, {len(activations)} activations"
         )
     for i, (w, b, act) in enumerate(zip(weights, biases, activations), start=1):
-        if act not in ACTIVATIONS:
+        if not known_activation(act):
             raise ValueError(f"layer {i}: unknown activation {act!r}")
         if np.ndim(w) != 2 or np.shape(b) != (np.shape(w)[1],):
             raise ValueError(f"layer {i}: weight {np.shape(w)} and bias {np.shape(b)} do not fit")
@@ -74,7 +91,7 @@ def _torch_pass(
     z = x
     for w, b, act in zip(weights, biases, activations):
         z = a @ w + b
-        a = _TORCH_ACTIVATIONS[act](z)
+        a = torch_activation(act)(z)
     return z, a
 
 

@@ -16,16 +16,12 @@ import numpy as np
 import torch
 
 from grader.evidence import Found, _targets, data_state, state_inputs
+from grader.netmath import torch_activation
 
 MAX_UPDATES = 4
 MAX_TARGETS = 3  # target readings tried where the evidence did not say which array they are
 LOSSES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum", "bce_logits",
           "ce_logits")
-_ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-         "identity": lambda z: z, "elu": torch.nn.functional.elu,
-         "leaky_relu": torch.nn.functional.leaky_relu,
-         "softmax": lambda z: torch.softmax(z, dim=1)}
-
 
 @dataclass(frozen=True)
 class Update:
@@ -74,13 +70,20 @@ def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.
         z = a @ W
         if bias is not None:
             z = z + tensors[bias].reshape(-1)
-        a = _ACTS[act](z)
+        a = torch_activation(act)(z)
     if a.shape != Y.shape:
         return None
     value = _loss(a, torch.from_numpy(Y), loss)
     grads = torch.autograd.grad(value, list(tensors.values()), allow_unused=True)
     return {p: (np.zeros_like(state[p]) if g is None else g.numpy().copy())
             for p, g in zip(tensors, grads)}
+
+
+def _converged(found: Found, before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> bool:
+    """A step too small to tell anything (training has converged to rounding noise)."""
+    moved = sum(float(np.sum((after[p] - before[p]) ** 2)) for p in found.layout.paths)
+    size = sum(float(np.sum(before[p] ** 2)) for p in found.layout.paths)
+    return moved <= 1e-20 * max(size, 1e-300)
 
 
 def _pairs(found: Found) -> list[int]:
@@ -139,6 +142,8 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
             except (RuntimeError, ValueError, KeyError, IndexError):
                 grads = None
             if grads is None:
+                continue
+            if _converged(found, before, after):
                 continue
             for path in found.layout.paths:
                 updates.append(Update(found.loop.samples[b].iteration, path,

@@ -65,6 +65,25 @@ def _base(path: str | None) -> str | None:
     return path[:-1].rsplit("[", 1)[0] if path.endswith("]") and "[" in path else path
 
 
+def _rows_of_pairs(path: str, state: dict[str, np.ndarray]) -> np.ndarray | None:
+    """``data[3][0]`` is one row of a list of (inputs, target) pairs: all of its rows."""
+    import re  # noqa: PLC0415
+
+    match = re.fullmatch(r"(.+)\[(\d+)\]\[(\d+)\]", path)
+    if match is None:
+        return None
+    name, column = match.group(1), match.group(3)
+    rows = []
+    for index in range(4096):
+        row = state.get(f"{name}[{index}][{column}]")
+        if row is None:
+            break
+        rows.append(row.reshape(-1))
+    if len(rows) < 2 or len({r.size for r in rows}) != 1:
+        return None
+    return np.stack(rows)
+
+
 def _full_inputs(found: Found, state: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
     """The whole training set where the loop fed one sample or a batch of it at a time."""
     base = found.inputs[:-1].rsplit("[", 1)[0] if found.inputs.endswith("]") else None
@@ -72,6 +91,9 @@ def _full_inputs(found: Found, state: dict[str, np.ndarray], X: np.ndarray) -> n
         return state[base]
     if X.shape[0] > 1:
         return X
+    rows = _rows_of_pairs(found.inputs, state)
+    if rows is not None:
+        return rows
     changed = found.loop.changed()
     for path, array in state.items():
         if path not in changed and array.ndim == 2 and array.shape[1] == X.shape[1] \
@@ -258,6 +280,7 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
     for unit, trace in loops.items():
         calls = [c.function for c in trace.calls]
         for index, found in enumerate(identify(trace)):
+            found.weights, found.biases = _final_parameters(trace, found)
             last_X = state_inputs(found, found.states[-1])
             if last_X is not None:
                 last_X = _full_inputs(found, found.states[-1], last_X)
@@ -284,6 +307,27 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
                 history.data["steps"] = steps
                 out.append(history)
     return out
+
+
+def _final_parameters(trace: LoopTrace, found: Found) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The network as training left it: the state its loop was left in, else that of the
+    innermost loop around it (an inner loop entered often is not sampled to its very end)."""
+    from grader.evidence import _layer_arrays  # noqa: PLC0415
+
+    if found.loop.samples[-1].end:  # the state this run of the loop was left in
+        return found.weights, found.biases
+    first, last = found.loop.samples[0].seq, found.loop.samples[-1].seq
+    paths = set(found.layout.paths)
+    around = [loop for loop in trace.loops if loop.samples and loop.samples[0].start
+              and loop.samples[-1].end and loop.samples[0].seq <= first
+              and loop.samples[-1].seq >= last and paths <= set(loop.states()[-1])]
+    if around:  # the innermost loop around it that was left with its state recorded
+        outer = max(around, key=lambda loop: loop.samples[0].seq)
+        try:
+            return _layer_arrays(outer.states()[-1], found.layout)
+        except (KeyError, ValueError, IndexError):
+            pass
+    return found.weights, found.biases
 
 
 def _output_kind(found: Found) -> str:

@@ -28,7 +28,8 @@ from grader.sandbox.instrument import END, MAX_LOOPS, START, TICK, LoopSites
 
 HEAD = 10                 # iterations of a loop that are all recorded
 PAIRS_PER_OCTAVE = 4      # then this many consecutive pairs per doubling of the count
-MAX_SAMPLES_PER_LOOP = 160
+MAX_SAMPLES_PER_LOOP = 160  # iterations recorded per loop
+MAX_EDGES_PER_LOOP = 48     # and states as it is entered or left
 MAX_SAMPLES = 1_200       # per unit, all loops together
 MAX_LEAF_ELEMENTS = 40_000
 MAX_SAMPLE_ELEMENTS = 200_000
@@ -113,6 +114,7 @@ class LoopTrace:
         self.ends = [0] * MAX_LOOPS
         self.samples: list[dict[str, Any]] = []
         self.per_loop = [0] * MAX_LOOPS
+        self.per_edge = [0] * MAX_LOOPS
         self.previous: dict[int, dict[str, np.ndarray]] = {}
         self.elements = 0
         self.truncated = False
@@ -148,9 +150,11 @@ class LoopTrace:
         started = time.perf_counter()
         if not at:
             self.nexts[loop] = next_sampled(count + 1)
-        if self.per_loop[loop] >= MAX_SAMPLES_PER_LOOP or len(self.samples) >= MAX_SAMPLES \
-                or self.elements >= MAX_UNIT_ELEMENTS:
-            self.nexts[loop] = 1 << 62
+        counter = self.per_loop if not at else self.per_edge
+        if counter[loop] >= (MAX_EDGES_PER_LOOP if at else MAX_SAMPLES_PER_LOOP) \
+                or len(self.samples) >= MAX_SAMPLES or self.elements >= MAX_UNIT_ELEMENTS:
+            if not at:
+                self.nexts[loop] = 1 << 62
             self.truncated = True
             return
         frame = sys._getframe(2)  # record <- tick/start/end <- the student's loop
@@ -158,7 +162,7 @@ class LoopTrace:
             arrays, scalars = self._changed(loop, frame)
         finally:
             del frame
-        self.per_loop[loop] += 1
+        counter[loop] += 1
         self.samples.append({"loop": loop, "iteration": count, "end": at == "end",
                              "start": at == "start", "arrays": arrays, "scalars": scalars})
         self.recording_seconds += time.perf_counter() - started
