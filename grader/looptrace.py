@@ -95,6 +95,8 @@ class Loop:
 
     @property
     def where(self) -> str:
+        if self.id < 0:  # a backward() stream read as a loop (grader.trace_candidates)
+            return "its recorded backward() calls"
         run = f" (run {self.execution + 1} of {self.entries})" if self.entries > 1 and \
             self.entries <= MAX_SPLIT else ""
         return f"the {self.kind} loop at line {self.line}{run}"

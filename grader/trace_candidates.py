@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from grader.candidates import Candidate
-from grader.evidence import Found, _losses, _targets, data_state, forward, state_inputs
+from grader.evidence import (Found, _losses, _targets, data_state, find_networks, forward,
+                             state_inputs)
 from grader.identify import identify
-from grader.looptrace import DataCall, LoopTrace
+from grader.looptrace import DataCall, Loop, LoopSample, LoopTrace
 
 HISTORY_RTOL = 1e-3
 STRIDES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000)
@@ -220,9 +221,45 @@ def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate]) -> li
                     candidate.data.setdefault(
                         "evidence", f"its parameters are the ones {len(stream.samples)} recorded "
                                     f"backward() calls trained ({len(steps)} updates measured)")
+            if owner is None:  # raw tensors no inventory network holds: identify them by evidence
+                owner = _stream_network(unit, stream, kind)
+                if owner is not None:
+                    out.append(owner)
             if owner is not None:
                 out.extend(_torch_history(unit, stream, candidates, owner, kind))
     return out
+
+
+def stream_as_loop(stream: Any) -> Loop:
+    """A backward() stream read as a loop: each recorded call an iteration holding the parameters,
+    the data the graph saved (``data0``, ``data1``, ...) and the loss."""
+    samples = []
+    for sample in stream.samples:
+        if not sample.values:
+            continue
+        arrays = {name: value.reshape(shape) for name, value, shape in
+                  zip(sample.names, sample.values, sample.shapes)}
+        arrays.update({f"data{i}": d for i, d in enumerate(sample.data)})
+        scalars = {"loss": sample.loss} if sample.loss is not None else {}
+        samples.append(LoopSample(sample.call, False, arrays, scalars, seq=sample.call))
+    return Loop(-1, 0, 0, "backward()", len(samples), samples)
+
+
+def _stream_network(unit: str, stream: Any, kind: str | None) -> Candidate | None:
+    """The network of raw tensors a backward() stream trained, by the loss it reproduces."""
+    loop = stream_as_loop(stream)
+    if len(loop.samples) < 3:
+        return None
+    found = find_networks(LoopTrace(unit, [loop], [], False))
+    if not found:
+        return None
+    network = found[0]
+    X = state_inputs(network, network.states[-1])
+    dataset = training_dataset(X, []) if X is not None else None
+    candidate = _network(unit, network, frozenset({dataset or "unknown"}), [])
+    candidate.data.update(steps=kind, evidence="the parameters the recorded backward() calls "
+                          "trained; " + network.evidence.split("; ", 1)[-1])
+    return candidate
 
 
 def _torch_history(unit: str, stream: Any, candidates: list[Candidate], owner: Candidate,
