@@ -40,6 +40,7 @@ class LoopSample:
     scalars: dict[str, float]
     start: bool = False
     seq: int = 0             # its place among all the unit's samples, whatever the loop
+    partial: bool = False    # not everything that changed fitted the size budget
 
     @property
     def inside(self) -> bool:
@@ -71,7 +72,7 @@ class Loop:
         if self._states is None:
             current: dict[str, np.ndarray] = dict(self.inherited)
             out = []
-            for sample in self.samples:
+            for sample in self.samples:  # (parse_loops cut each loop at its first partial sample)
                 numbers = {n: np.array([v]) for n, v in sample.scalars.items()
                            if n not in sample.arrays}
                 current = {**current, **numbers, **sample.arrays}
@@ -130,6 +131,7 @@ class DataCall:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     shapes: tuple[tuple[int, ...], ...]
+    sample: int = 0  # how many loop samples the unit had recorded when it was called
 
     def argument(self, name: str, position: int, default: Any = None) -> Any:
         if name in self.kwargs:
@@ -168,7 +170,7 @@ def _call(raw: Any) -> DataCall:
     if not isinstance(raw, dict):
         raise protocol.ProtocolError("loops: a data call is not an object")
     protocol.expect({"type": "call", **raw}, {"function": "str", "args": "list", "kwargs": "dict",
-                                              "shapes": "list"})
+                                              "shapes": "list", "sample": "int"})
     if raw["function"] not in DATA_FUNCTIONS or len(raw["args"]) > 8 or len(raw["kwargs"]) > 16:
         raise protocol.ProtocolError("loops: a data call is malformed")
     if not all(_plain(a) for a in raw["args"]) or not all(
@@ -178,15 +180,18 @@ def _call(raw: Any) -> DataCall:
     if len(shapes) > 8 or not all(isinstance(s, list) and len(s) <= 8 and all(
             isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in s) for s in shapes):
         raise protocol.ProtocolError("loops: a data call's shapes are malformed")
+    if raw["sample"] < 0:
+        raise protocol.ProtocolError("loops: a data call's time is malformed")
     return DataCall(raw["function"], tuple(raw["args"]), dict(raw["kwargs"]),
-                    tuple(tuple(s) for s in shapes))
+                    tuple(tuple(s) for s in shapes), raw["sample"])
 
 
 def _sample(raw: Any, sites: int, seq: int) -> tuple[int, LoopSample]:
     if not isinstance(raw, dict):
         raise protocol.ProtocolError("loops: a sample is not an object")
     protocol.expect({"type": "sample", **raw}, {"loop": "int", "iteration": "int", "end": "bool",
-                                                "start": "bool", "arrays": "list", "scalars": "list"})
+                                                "start": "bool", "partial": "bool", "arrays": "list",
+                                                "scalars": "list"})
     if not 0 <= raw["loop"] < sites or raw["iteration"] < 0:
         raise protocol.ProtocolError("loops: a sample names no loop")
     if len(raw["arrays"]) > MAX_ARRAYS_PER_SAMPLE or len(raw["scalars"]) > MAX_SCALARS:
@@ -207,7 +212,8 @@ def _sample(raw: Any, sites: int, seq: int) -> tuple[int, LoopSample]:
                 and not isinstance(item[1], bool) and math.isfinite(item[1])):
             raise protocol.ProtocolError("loops: a recorded scalar is malformed")
         scalars[item[0]] = float(item[1])
-    return raw["loop"], LoopSample(raw["iteration"], raw["end"], arrays, scalars, raw["start"], seq)
+    return raw["loop"], LoopSample(raw["iteration"], raw["end"], arrays, scalars, raw["start"], seq,
+                                   raw["partial"])
 
 
 def parse_loops(message: dict[str, Any]) -> LoopTrace:
@@ -225,6 +231,7 @@ def parse_loops(message: dict[str, Any]) -> LoopTrace:
             raise protocol.ProtocolError("loops: a loop site is malformed")
         loops.append(Loop(index, site[0], site[1], site[2], site[3], entries=site[4]))
     elements = 0
+    cut: set[int] = set()
     for seq, raw in enumerate(message["samples"]):
         loop, sample = _sample(raw, len(loops), seq)
         elements += sum(a.size for a in sample.arrays.values())
@@ -233,7 +240,10 @@ def parse_loops(message: dict[str, Any]) -> LoopTrace:
         previous = loops[loop].samples[-1].iteration if loops[loop].samples else -1
         if sample.iteration < previous or sample.iteration > loops[loop].iterations:
             raise protocol.ProtocolError("loops: sample iterations are not in order")
-        loops[loop].samples.append(sample)
+        if sample.partial:
+            cut.add(loop)  # what it left out would read as unchanged from here on
+        if loop not in cut:
+            loops[loop].samples.append(sample)
     return LoopTrace(message["unit"], [run for loop in loops if loop.samples
                                        for run in loop.executions()],
                      [_call(raw) for raw in message["calls"]], message["truncated"])

@@ -28,7 +28,7 @@ STRIDES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000)
 def training_dataset(X: np.ndarray, calls: list[DataCall]) -> str | None:
     """``xor`` for inputs at (or clustered round) the four corners; else the generator whose
     data (all of it, or a split of it) has as many rows as the training inputs: ``moons`` for
-    make_moons, ``circles``, ``blobs``, ... for the others."""
+    make_moons, ``circles``, ``blobs``, ... for the others. ``calls``: the latest first."""
     if X.shape[1] == 2 and X.shape[0] >= 4:
         corners = np.rint(X)
         if np.all(np.isin(corners, (0.0, 1.0))) and np.max(np.abs(X - corners)) < 0.45 \
@@ -305,9 +305,17 @@ def _owner(found: Found, candidates: list[Candidate], unit: str) -> Candidate | 
         else:
             keys = set(candidate.keys)
             inside = {f"{candidate.name}[{k!r}]" for k in keys} | {f"{candidate.name}.{k}" for k in keys}
-            if paths <= keys or paths <= inside:
+            if (paths <= keys or paths <= inside) and _same_values(found, candidate):
                 return candidate
     return None
+
+
+def _same_values(found: Found, candidate: Candidate) -> bool:
+    """The candidate holds the trained values (not another network under the same keys)."""
+    final = {tuple(np.round(np.sort(w.ravel()), 6)) for w in found.weights}
+    held = {tuple(np.round(np.sort(np.asarray(w, dtype=np.float64).ravel()), 6))
+            for w in candidate.data.get("weights", [])}
+    return final == held
 
 
 def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidate]
@@ -321,7 +329,8 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
             last_X = state_inputs(found, found.states[-1])
             if last_X is not None:
                 last_X = _full_inputs(found, found.states[-1], last_X)
-            dataset = training_dataset(last_X, trace.calls) if last_X is not None else None
+            before = [c for c in trace.calls if c.sample <= found.loop.samples[0].seq]
+            dataset = training_dataset(last_X, before[::-1]) if last_X is not None else None
             datasets = frozenset({dataset or "unknown"})
             evidence = found.evidence
             steps = step_kind(found)

@@ -181,15 +181,15 @@ def test_a_flipped_sign_on_one_layer_is_named() -> None:
 
 
 @pytest.mark.parametrize("bad", [
-    {"samples": [{"loop": 5, "iteration": 0, "end": False, "start": False, "arrays": [],
+    {"samples": [{"loop": 5, "iteration": 0, "end": False, "start": False, "partial": False, "arrays": [],
                   "scalars": []}]},
-    {"samples": [{"loop": 0, "iteration": 0, "end": False, "start": False,
+    {"samples": [{"loop": 0, "iteration": 0, "end": False, "start": False, "partial": False,
                   "arrays": [["W", [1, 2]]], "scalars": []}]},
-    {"samples": [{"loop": 0, "iteration": 0, "end": False, "start": False, "arrays": [],
+    {"samples": [{"loop": 0, "iteration": 0, "end": False, "start": False, "partial": False, "arrays": [],
                   "scalars": [["x", "1"]]}]},
-    {"samples": [{"loop": 0, "iteration": 3, "end": False, "start": False, "arrays": [],
+    {"samples": [{"loop": 0, "iteration": 3, "end": False, "start": False, "partial": False, "arrays": [],
                   "scalars": []},
-                 {"loop": 0, "iteration": 1, "end": False, "start": False, "arrays": [],
+                 {"loop": 0, "iteration": 1, "end": False, "start": False, "partial": False, "arrays": [],
                   "scalars": []}]},
     {"sites": [[1, 2, "until", 9, 1]]},
     {"calls": [{"function": "os.system", "args": [], "kwargs": {}, "shapes": []}]},

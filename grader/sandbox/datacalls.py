@@ -44,15 +44,17 @@ def _shapes(result: Any) -> list[list[int]]:
 class DataCalls:
     """Wraps the generators while one unit runs; :meth:`uninstall` puts them back."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Any = None) -> None:
+        """``clock()`` tells how many loop samples were recorded before a call (its time)."""
         self.calls: list[dict[str, Any]] = []
+        self.clock = clock or (lambda: 0)
         self._saved: list[tuple[Any, str, Any]] = []
 
     def _wrap(self, owner: Any, name: str, label: str) -> None:
         original = getattr(owner, name, None)
         if original is None or getattr(original, "_labgrade", False):
             return
-        calls = self.calls
+        calls, clock = self.calls, self.clock
 
         @functools.wraps(original)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -63,7 +65,7 @@ class DataCalls:
                                   "args": [_plain(a) for a in args[:8]],
                                   "kwargs": {str(k)[:40]: _plain(v) for k, v in
                                              list(kwargs.items())[:16]},
-                                  "shapes": _shapes(result)})
+                                  "shapes": _shapes(result), "sample": int(clock())})
                 except Exception:  # noqa: BLE001,S110 - a call that cannot be described is not noted
                     pass
             return result

@@ -120,6 +120,7 @@ class LoopTrace:
         self.truncated = False
         self.recording_seconds = 0.0
         self.active = True
+        self.partial = False
         counts, nexts, record = self.counts, self.nexts, self._record
 
         def tick(loop: int) -> None:
@@ -164,7 +165,8 @@ class LoopTrace:
             del frame
         counter[loop] += 1
         self.samples.append({"loop": loop, "iteration": count, "end": at == "end",
-                             "start": at == "start", "arrays": arrays, "scalars": scalars})
+                             "start": at == "start", "partial": self.partial, "arrays": arrays,
+                             "scalars": scalars})
         self.recording_seconds += time.perf_counter() - started
 
     def _scopes(self, frame: types.FrameType) -> list[tuple[str, Any]]:
@@ -197,13 +199,21 @@ class LoopTrace:
                     scalars.append([name, number])
                 continue
             for path, array in self._leaves(name, value, 0, budget, previous):
-                if array is None:
-                    continue  # unchanged since this loop's last sample
-                previous[path] = array
-                arrays.append([path, array])
-                self.elements += array.size
-                budget[1] -= array.size
-        return arrays, scalars
+                if array is not None:  # None: unchanged since this loop's last sample
+                    arrays.append([path, array])
+        # The smallest first (parameters before a batch's activations), within the budget; a
+        # sample that cannot hold everything that changed is marked partial.
+        arrays.sort(key=lambda item: item[1].size)
+        room, kept, self.partial = budget[1], [], False
+        for path, array in arrays:
+            if array.size > room:
+                self.partial = True
+                continue
+            room -= array.size
+            previous[path] = array
+            kept.append([path, array])
+            self.elements += array.size
+        return kept, scalars
 
     def _leaves(self, path: str, value: Any, depth: int, budget: list[int],
                 previous: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray | None]]:
@@ -220,7 +230,7 @@ class LoopTrace:
         except Exception:  # noqa: BLE001 - a hostile or odd object is simply not a leaf
             return []
         if array is not None:
-            if array.size > MAX_LEAF_ELEMENTS or array.size > budget[1] or array.size == 0:
+            if array.size > MAX_LEAF_ELEMENTS or array.size == 0:
                 return []
             if old is not None and old.shape == array.shape and np.array_equal(old, array):
                 return [(path, None)]

@@ -168,7 +168,7 @@ def execute_units(run: dict[str, Any], emit: Callable[[dict[str, Any]], None]
         # Only where the unit uses torch: a warm worker has torch loaded for every unit.
         training = trace.start(namespace) if "torch" in sources else None
         loops = LoopTrace(namespace)
-        data = DataCalls()
+        data = DataCalls(clock=lambda: len(loops.samples))
         data.install(sources)
         try:
             run_cells(unit["name"], cells, namespace, emit, figures, loops.sites)
