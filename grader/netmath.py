@@ -16,7 +16,8 @@ import torch
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu",
                                  "softmax")
-HIDDEN_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu")
+HIDDEN_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu",
+                                        "leaky_relu:0.1", "leaky_relu:0.2")
 """``softmax`` (over each sample's outputs) is an output activation only; ``leaky_relu`` has
 slope 0.01, torch's default."""
 

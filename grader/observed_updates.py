@@ -149,7 +149,9 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
                 updates.append(Update(found.loop.samples[b].iteration, path,
                                       after[path] - before[path], grads[path]))
         if updates:
-            residual = _residual(updates)
+            # directions first; then a reading whose step factor stays the same (a wrong target
+            # still points a one-sample step the right way, but by a factor that keeps changing)
+            residual = _residual(updates) + 1e-3 * min(_spread(updates), 1.0)
             scored.append((residual, loss, updates))
             if residual < best[0]:
                 best = (residual, loss, updates)
@@ -157,6 +159,19 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
         if residual <= best[0] + 1e-3 and _rate_matches(updates, rates):
             return loss, updates
     return best[1], best[2]
+
+
+def _spread(updates: list[Update]) -> float:
+    """Relative spread of the step factor over the sampled iterations."""
+    scales = []
+    for u in updates:
+        gg = float(u.grad.ravel() @ u.grad.ravel())
+        if gg > 0 and float(u.delta.ravel() @ u.delta.ravel()) > 0:
+            scales.append(-float(u.grad.ravel() @ u.delta.ravel()) / gg)
+    if len(scales) < 2:
+        return 0.0
+    middle = float(np.median(scales))
+    return max(abs(x - middle) for x in scales) / max(abs(middle), 1e-300)
 
 
 def _rate_matches(updates: list[Update], rates: tuple[float, ...]) -> bool:

@@ -31,6 +31,7 @@ from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
 from grader.observed_updates import observed_updates, own_gradient_updates, searched_steps
 from grader.checks.search_params import infer as infer_search
+from grader.checks.search_params import trials_left_applied
 from grader.model_modes import holds_dropout, with_dropout_hint
 from grader.rubric import CheckSpec
 from grader.tracedata import Stream, Trace
@@ -389,6 +390,29 @@ def _belongs(stream: Stream, candidate: Candidate) -> bool:
         for name in stream.names)
 
 
+def _held_elsewhere(stream: Stream, candidate: Candidate) -> Stream | None:
+    """The stream under the module's own names, when it trained this module under another path
+    (an object's attribute) and its last recorded values are the module's, one step before."""
+    names = candidate.data.get("param_names")
+    if candidate.data.get("origin") != "module" or not names or len(names) != len(stream.names):
+        return None
+    renamed = []
+    for name in stream.names:
+        own = next((n for n in names if name.endswith("." + n)), None)
+        if own is None:
+            return None
+        renamed.append(f"{candidate.name}.{own}")
+    last = next((s for s in reversed(stream.samples) if s.values), None)
+    if last is None or len(set(renamed)) != len(renamed):
+        return None
+    mine = np.sort(np.concatenate([np.ravel(w) for w in candidate.data["weights"]]))
+    theirs = np.sort(np.concatenate([v for v, n in zip(last.values, stream.names)
+                                     if n.endswith("weight")]))
+    if mine.shape != theirs.shape or np.linalg.norm(mine - theirs) > 0.05 * np.linalg.norm(mine):
+        return None
+    return Stream(tuple(renamed), stream.shapes, stream.samples)
+
+
 def _traced(ctx: GradingContext, target_id: str) -> tuple[Candidate, _Traced | None]:
     """The chosen network and the longest recorded training stream over its parameters."""
     candidate = ctx.find(target_id)
@@ -397,6 +421,12 @@ def _traced(ctx: GradingContext, target_id: str) -> tuple[Candidate, _Traced | N
         return candidate, None
     streams = trace.streams()
     matching = [i for i, stream in enumerate(streams) if _belongs(stream, candidate)]
+    if not matching:  # the model was held elsewhere while it trained (``trainer.model``)
+        for i, stream in enumerate(streams):
+            renamed = _held_elsewhere(stream, candidate)
+            if renamed is not None:
+                streams[i] = renamed
+                matching.append(i)
     if not matching:
         return candidate, None
     index = max(matching, key=lambda i: len(streams[i].samples))
@@ -574,9 +604,17 @@ def _search_params(check: CheckSpec, steps: list[float], numbers: list[tuple[str
     """The rubric's alpha0 and rho where it pins them, else the ones the steps show."""
     if "alpha0" in check.params and "rho" in check.params:
         return float(check.params["alpha0"]), float(check.params["rho"]), "set by the rubric"
+    # The student's own alpha0 and rho first: under them, a step that is the sum of every trial
+    # is a search that never undid its trials, however well some other pair explains it.
+    undone = trials_left_applied(steps, numbers, precision, declared_only=True)
+    if undone is not None:
+        return undone[0], undone[1], "the alpha0 and rho your code holds"
     inferred = infer_search(steps, numbers, precision)
     if inferred is not None:
         return inferred[0], inferred[1], f"inferred from the {len(steps)} steps the training took"
+    undone = trials_left_applied(steps, numbers, precision)
+    if undone is not None:
+        return undone[0], undone[1], "the steps are sums of every trial step from these"
     return (float(check.params.get("alpha0", 1.0)), float(check.params.get("rho", 0.5)),
             "the lab's defaults: no alpha0 and rho explain every step")
 

@@ -22,7 +22,7 @@ _RHO_NAME = re.compile(r"^(rho|beta|tau|shrink|decay|factor|gamma)$", re.IGNOREC
 
 def _k(step: float, alpha0: float, rho: float, precision: float) -> int | None:
     k = math.log(step / alpha0) / math.log(rho)
-    allowed = 1e-3 + 3 * precision / abs(math.log(rho))
+    allowed = 1e-5 + 3 * precision / abs(math.log(rho))  # tight: 2 - 2^-9 is no power of 2
     return round(k) if abs(k - round(k)) < allowed and round(k) >= 0 else None
 
 
@@ -56,3 +56,43 @@ def infer(steps: Sequence[float], numbers: Iterable[tuple[str, float]] = (),
             if best is None or key < best[0]:
                 best = (key, (alpha0, rho))
     return None if best is None else best[1]
+
+
+def _cumulative_k(step: float, alpha0: float, rho: float, precision: float,
+                  trials: int = 10) -> int | None:
+    total = 0.0
+    for j in range(trials):  # noqa: B007
+        total += alpha0 * rho**j
+        if j >= 1 and abs(total - step) <= (1e-5 + 3 * precision) * step:
+            return j
+    return None
+
+
+MAX_TRIALS = 10        # trials left applied recognised under a guessed alpha0 and rho
+MAX_OWN_TRIALS = 60    # and under the student's own
+
+
+def trials_left_applied(steps: Sequence[float], numbers: Iterable[tuple[str, float]] = (),
+                        precision: float = 0.0, declared_only: bool = False
+                        ) -> tuple[float, float] | None:
+    """(alpha0, rho) under which some step is the sum of every trial alpha0 (1 + rho + ... +
+    rho^j) and the others are plain alpha0 rho^k: the signature of trials never undone. Tried
+    where :func:`infer` finds no pair that explains every step."""
+    steps = [s for s in steps if s > 0 and math.isfinite(s)]
+    alphas, rhos = declared(numbers)
+    if declared_only:
+        if not (alphas and rhos):
+            return None
+    else:
+        alphas += [a for a in (1.0, 2.0, 4.0, 8.0, 0.5) if a not in alphas]
+        rhos += [r for r in (0.5, 0.8, 0.9) if r not in rhos]
+    for alpha0 in alphas:
+        for rho in rhos:
+            kinds = [("power" if _k(s, alpha0, rho, precision) is not None else
+                      "sum" if _cumulative_k(s, alpha0, rho, precision,
+                                             MAX_OWN_TRIALS if declared_only else MAX_TRIALS)
+                      is not None else None)
+                     for s in steps]
+            if kinds and None not in kinds and "sum" in kinds:
+                return alpha0, rho
+    return None

@@ -194,7 +194,7 @@ class TrainingTrace:
                 except Exception:  # noqa: BLE001,S112 - a saved value that cannot be read is skipped
                     continue
                 if not isinstance(value, torch.Tensor) or value.requires_grad or \
-                        not value.is_floating_point() or not 1 <= value.dim() <= 2 or value.numel() < 2:
+                        not value.is_floating_point() or not 1 <= value.dim() <= 2 or value.numel() < 1:
                     continue
                 key = (value.data_ptr(), tuple(value.shape), tuple(value.stride()))
                 if key in kept or total + value.numel() > MAX_TRACE_DATA_ELEMENTS:
@@ -224,9 +224,10 @@ class TrainingTrace:
             if isinstance(value, torch.Tensor) and id(value) in wanted:
                 names.setdefault(id(value), name)
 
-        for var, value in list(self.namespace.items()):
-            if var.startswith("_"):
-                continue
+        items = [(k, v) for k, v in list(self.namespace.items()) if not k.startswith("_")]
+        # a model's own name before a trainer object's attribute that holds the same model
+        items.sort(key=lambda kv: not isinstance(kv[1], (torch.nn.Module, torch.Tensor)))
+        for var, value in items:
             try:
                 if isinstance(value, torch.nn.Module):
                     for pname, parameter in value.named_parameters():

@@ -15,7 +15,7 @@ from grader.checks.updates import (check_constant_rate, check_searched_steps,
 @pytest.mark.parametrize("steps, numbers, expected", [
     ([8, 4, 8, 2, 8], [], (8.0, 0.5)),
     ([2, 1.6, 1.28], [], (2.0, 0.8)),
-    ([1.0, 0.8, 0.3277], [], (1.0, 0.8)),
+    ([1.0, 0.8, 0.32768], [], (1.0, 0.8)),
     ([16, 8, 4], [("alpha0", 16.0), ("rho", 0.5)], (16.0, 0.5)),
     ([0.5, 0.25], [("alpha", 4.0), ("beta", 0.5)], (4.0, 0.5)),  # the student's own numbers
     ([1.5, 1.75], [], None),                                      # trials left applied
@@ -23,6 +23,17 @@ from grader.checks.updates import (check_constant_rate, check_searched_steps,
 ])
 def test_alpha0_and_rho_are_inferred_from_the_steps(steps, numbers, expected) -> None:
     assert infer(steps, numbers) == expected
+
+
+@pytest.mark.parametrize("steps, expected", [
+    ([1.5, 1.75, 1.0], (1.0, 0.5)),       # 1 + 0.5, 1 + 0.5 + 0.25: trials stayed applied
+    ([12.0, 8.0], (8.0, 0.5)),           # 8 + 4
+    ([8.0, 4.0, 2.0], None),             # a correct search from alpha0 = 8
+])
+def test_trials_left_applied_are_recognised(steps, expected) -> None:
+    from grader.checks.search_params import trials_left_applied
+
+    assert trials_left_applied(steps) == expected
 
 
 def update(iteration: int, path: str, grad: np.ndarray, scale: float) -> SimpleNamespace:
