@@ -97,7 +97,9 @@ def _pairs(found: Found) -> list[int]:
 
 
 def _residual(updates: list[Update]) -> float:
-    """How far the updates are from being -s * gradient with one s > 0 per parameter (0: exactly)."""
+    """How far the updates are from being a multiple of the gradient, one per parameter (0:
+    exactly). The sign is left to the descent check: a layer updated with ``+=`` still shows
+    which loss's gradient it follows."""
     worst = 0.0
     for u in updates:
         g, d = u.grad.ravel(), u.delta.ravel()
@@ -105,9 +107,10 @@ def _residual(updates: list[Update]) -> float:
         if dd == 0.0 and gg == 0.0:
             continue
         if gg == 0.0 or dd == 0.0:
-            return 1.0
+            worst = max(worst, 1.0)
+            continue
         s = -float(g @ d) / gg
-        worst = max(worst, float(np.linalg.norm(d + s * g)) / np.sqrt(dd) + (1.0 if s <= 0 else 0.0))
+        worst = max(worst, float(np.linalg.norm(d + s * g)) / np.sqrt(dd))
     return worst
 
 
