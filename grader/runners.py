@@ -564,19 +564,16 @@ def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
                           "cannot be judged.", observed=False)
         loss, measured = steps
         declared = _loop_constants(candidate.data["found"])
-        verdict = check_constant_rate(measured, loss, declared)
-        if verdict.status != "passed" and "gradient ascent" not in verdict.message:
-            # The update rule is judged on the gradient the code computed; whether that gradient
-            # is right is the gradients check's question.
-            own = own_gradient_updates(candidate.data["found"])
-            if own is not None:
-                names = sorted({f"`{u.path}`" for u in own})
-                mine = check_constant_rate(measure(own), None, declared,
-                                           "the gradient your code computed for each parameter")
-                if mine.status == "passed":
-                    return _with(mine, network=candidate.label, own_gradients=True,
-                                 parameters_checked=names)
-        return _with(verdict, network=candidate.label)
+        # The update rule is judged on the gradient the code computed where it kept one in scope
+        # (``dW1``, ``grads['W1']``); whether that gradient is right is the gradients check's
+        # question. Otherwise the steps are judged against the true gradient.
+        own = own_gradient_updates(candidate.data["found"])
+        if own is not None:
+            names = sorted({f"`{u.path}`" for u in own})
+            return _with(check_constant_rate(measure(own), None, declared,
+                                             "the gradient your code computed for it"),
+                         network=candidate.label, own_gradients=True, parameters_checked=names)
+        return _with(check_constant_rate(measured, loss, declared), network=candidate.label)
     verdict = check_descent(found.stream, found.trace.optimizers, found.trace.declared_rates,
                             allow_other_optimizers=bool(check.params.get("allow_other_optimizers",
                                                                          True)))
