@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from grader.evidence import Found, _targets, data_state, state_inputs
+from grader.evidence import Found, _gradient_named, _targets, data_state, state_inputs
 from grader.netmath import torch_activation
 
 MAX_UPDATES = 4
@@ -252,10 +252,12 @@ def own_gradient_updates(found: Found) -> list[Update] | None:
         for path in found.layout.paths:
             delta = after[path] - before[path]
             dd = float(delta.ravel() @ delta.ravel())
+            if delta.size == 1:
+                continue  # every number is a multiple of a one-number gradient: no evidence
             match = None
             for name in sorted(fresh):
                 g = fresh[name]
-                if name in own or g.shape != delta.shape or dd == 0.0:
+                if name in own or g.shape != delta.shape or dd == 0.0 or not _gradient_named(name):
                     continue
                 gg = float(g.ravel() @ g.ravel())
                 if gg == 0.0:

@@ -7,6 +7,8 @@ fresh data, backtracking monotone and below the fixed-rate run).
 
 from __future__ import annotations
 
+import dataclasses
+
 from _build import Cell, Entry, Fail, code, md  # noqa: F401
 
 # --------------------------------------------------------------------------- XOR, inline loops
@@ -1888,3 +1890,16 @@ ENTRIES: list[Entry] = [
                 " only xor.gradients fails. The update is lr times the wrong gradient, so a descent check"
                 " that compares the step with the true gradient may fail too."),
 ]
+
+# What the grader cannot yet judge right in these (strict xfails: each fails the day it is fixed).
+KNOWN_GAPS = {
+    "wild_np_korean_outer_sgd": "per-sample updates: at some sampled pairs the recomputed gradient of "
+                                "the first layer points against the observed step, so the descent "
+                                "check sees a changing step factor",
+    "wild_np_nested_lists": "nested lists updated element by element in inner loops: the outer "
+                            "loop's whole-epoch step is not matched to the gradient the grader "
+                            "recomputes",
+    "wild_np_neuralnetwork_class": "a NeuralNetwork class trained by its own train() method: the "
+                                   "loop's network is not identified, so no update is observed",
+}
+ENTRIES = [dataclasses.replace(e, known_gap=KNOWN_GAPS.get(e.name, e.known_gap)) for e in ENTRIES]

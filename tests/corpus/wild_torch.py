@@ -8,6 +8,8 @@ signatures and as a trainer method. Every entry is named ``wild_pt_*``.
 
 from __future__ import annotations
 
+import dataclasses
+
 from _build import Cell, Entry, Fail, code, md  # noqa: F401
 
 XOR_ROWS = "[[0., 0.], [0., 1.], [1., 0.], [1., 1.]]"
@@ -1582,3 +1584,12 @@ ENTRIES: list[Entry] = [
           notes="150 test points are still enough to learn the moons (accuracy 0.96 on fresh data), so "
                 "moons.accuracy passes; only the trace shows that the training inputs are the test rows."),
 ]
+
+# What the grader cannot yet judge right in these (strict xfails: each fails the day it is fixed).
+KNOWN_GAPS = {
+    "wild_pt_bt_mixed_mse": "its line-search function optimises its own MSE objective: called on "
+                            "the grader's BCE problem it takes steps the grader's Armijo test refuses",
+    "wild_pt_moons_raw_noisy": "raw tensors on noisy moons without a scaler: the network the grader "
+                               "evaluates on held-out points classifies at chance (50%)",
+}
+ENTRIES = [dataclasses.replace(e, known_gap=KNOWN_GAPS.get(e.name, e.known_gap)) for e in ENTRIES]
