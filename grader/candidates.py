@@ -289,6 +289,13 @@ def _rank(spec: TargetSpec, candidate: Candidate) -> int:
     return len(spec.names)
 
 
+def _tier(candidate: Candidate) -> int:
+    """0: identified by evidence; 1: found by name and shape; 2: recomputed by the grader."""
+    if candidate.data.get("recomputed"):
+        return 2
+    return 0 if candidate.data.get("evidence") else 1
+
+
 def _contradicts(spec: TargetSpec, candidate: Candidate) -> bool:
     """The training's observed step sizes say otherwise (a fixed rate for a searched target)."""
     observed = candidate.data.get("steps")
@@ -302,10 +309,10 @@ def choose(spec: TargetSpec, candidates: list[Candidate],
     fitting = [c for c in candidates if _fits(spec, c) and id(c) not in excluded]
     if not spec.fallback:  # a candidate identified by what the code did needs no name
         fitting = [c for c in fitting if _rank(spec, c) < len(spec.names) or c.data.get("evidence")]
-    # Evidence first (what the training did), then the rubric's names, then the order found.
+    # Evidence first (what the training did), then the rubric's names, then the order found; a
+    # history the grader recomputed only where the student kept none under a fitting name.
     ranked = sorted(range(len(fitting)), key=lambda i: (
-        not fitting[i].data.get("evidence"), _contradicts(spec, fitting[i]), _rank(spec, fitting[i]),
-        i))
+        _tier(fitting[i]), _contradicts(spec, fitting[i]), _rank(spec, fitting[i]), i))
     considered = tuple(fitting[i].label for i in ranked)
     if not ranked:
         kind_found = [c.label for c in candidates if c.kind == spec.kind][:8]

@@ -29,7 +29,10 @@ def test_predicted_labels(outputs, kind, expected) -> None:
 
 def test_predicted_labels_rejects_multi_column_and_unknown_kind() -> None:
     with pytest.raises(ValueError):
-        predicted_labels(np.zeros((3, 2)), "probability")
+        predicted_labels(np.zeros((3, 3)), "probability")
+    # two columns are the two classes' scores (softmax, or two logits): the larger one wins
+    assert predicted_labels(np.array([[0.9, 0.1], [0.2, 0.8], [np.nan, 1.0]]),
+                            "probability").tolist() == [0, 1, -1]
     with pytest.raises(ValueError):
         predicted_labels([0.1], "softmax")  # type: ignore[arg-type]
 
