@@ -79,6 +79,41 @@ def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.
             for p, g in zip(tensors, grads)}
 
 
+def _pair_data(found: Found, after: dict[str, np.ndarray], target: int
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The inputs and the ``target``-th reading of the targets one iteration used (in scope
+    after it)."""
+    X = state_inputs(found, after)
+    if X is None:
+        return None
+    targets = [Y for p, Y in _targets(data_state(found.loop, after, found.inputs),
+                                      X.shape[0], found.weights[-1].shape[1])
+               if found.targets is None or p == found.targets][target:target + 1]
+    return (X, targets[0]) if targets else None
+
+
+def _true_gradients(found: Found, before: dict[str, np.ndarray], after: dict[str, np.ndarray],
+                    loss: str, target: int) -> dict[str, np.ndarray] | None:
+    """The gradient of ``loss`` at the parameters before one iteration, on the data it used."""
+    data = _pair_data(found, after, target)
+    if data is None:
+        return None
+    try:
+        return _gradients(found, before, data[0], data[1], loss)
+    except (RuntimeError, ValueError, KeyError, IndexError):
+        return None
+
+
+def step_factors(updates: list[Update]) -> list[float]:
+    """The factor s of each update delta = -s * grad (updates that moved along a gradient)."""
+    factors = []
+    for u in updates:
+        gg = float(u.grad.ravel() @ u.grad.ravel())
+        if gg > 0 and float(u.delta.ravel() @ u.delta.ravel()) > 0:
+            factors.append(-float(u.grad.ravel() @ u.delta.ravel()) / gg)
+    return factors
+
+
 def _converged(found: Found, before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> bool:
     """A step too small to tell anything (training has converged to rounding noise)."""
     moved = sum(float(np.sum((after[p] - before[p]) ** 2)) for p in found.layout.paths)
@@ -132,18 +167,7 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
         updates: list[Update] = []
         for b in pairs:
             before, after = states[b - 1], states[b]
-            X = state_inputs(found, after)  # the data iteration k used is in scope after it
-            if X is None:
-                continue
-            targets = [Y for p, Y in _targets(data_state(found.loop, after, found.inputs),
-                                              X.shape[0], found.weights[-1].shape[1])
-                       if found.targets is None or p == found.targets][target:target + 1]
-            if not targets:
-                continue
-            try:
-                grads = _gradients(found, before, X, targets[0], loss)
-            except (RuntimeError, ValueError, KeyError, IndexError):
-                grads = None
+            grads = _true_gradients(found, before, after, loss, target)
             if grads is None:
                 continue
             if _converged(found, before, after):
@@ -166,11 +190,7 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
 
 def _spread(updates: list[Update]) -> float:
     """Relative spread of the step factor over the sampled iterations."""
-    scales = []
-    for u in updates:
-        gg = float(u.grad.ravel() @ u.grad.ravel())
-        if gg > 0 and float(u.delta.ravel() @ u.delta.ravel()) > 0:
-            scales.append(-float(u.grad.ravel() @ u.delta.ravel()) / gg)
+    scales = step_factors(updates)
     if len(scales) < 2:
         return 0.0
     middle = float(np.median(scales))
@@ -178,8 +198,8 @@ def _spread(updates: list[Update]) -> float:
 
 
 def _rate_matches(updates: list[Update], rates: tuple[float, ...]) -> bool:
-    scales = [-float(u.grad.ravel() @ u.delta.ravel()) / float(u.grad.ravel() @ u.grad.ravel())
-              for u in updates if float(u.grad.ravel() @ u.grad.ravel()) > 0]
+    """The median step factor is one of the learning rates the code holds."""
+    scales = step_factors(updates)
     if not scales or not rates:
         return False
     rate = float(np.median(scales))
@@ -213,20 +233,11 @@ def searched_steps(found: Found, loss: str) -> list[SearchedStep]:
     steps = []
     for b in _pairs(found):
         before, after = found.states[b - 1], found.states[b]
-        X = state_inputs(found, after)
-        if X is None:
+        data = _pair_data(found, after, 0)
+        grads = _true_gradients(found, before, after, loss, 0)
+        if grads is None or data is None:
             continue
-        targets = [Y for p, Y in _targets(data_state(found.loop, after, found.inputs),
-                                          X.shape[0], found.weights[-1].shape[1])
-                   if found.targets is None or p == found.targets][:1]
-        if not targets:
-            continue
-        try:
-            grads = _gradients(found, before, X, targets[0], loss)
-        except (RuntimeError, ValueError, KeyError, IndexError):
-            grads = None
-        if grads is None:
-            continue
+        X, Y = data
         g = np.concatenate([grads[p].ravel() for p in found.layout.paths])
         d = np.concatenate([(after[p] - before[p]).ravel() for p in found.layout.paths])
         gg, dd = float(g @ g), float(d @ d)
@@ -235,8 +246,8 @@ def searched_steps(found: Found, loss: str) -> list[SearchedStep]:
         a = -float(g @ d) / gg
         residual = float(np.linalg.norm(d + a * g)) / np.sqrt(dd)
         steps.append(SearchedStep(found.loop.samples[b].iteration, a, residual, gg,
-                                  _loss_value(found, before, X, targets[0], loss),
-                                  _loss_value(found, after, X, targets[0], loss)))
+                                  _loss_value(found, before, X, Y, loss),
+                                  _loss_value(found, after, X, Y, loss)))
     return steps
 
 

@@ -177,14 +177,10 @@ STEP_SPREAD = 1e-2  # relative spread of the step factor above which the steps a
 
 def step_kind(found: Found) -> str | None:
     """"constant" when every sampled update is the same multiple of the gradient, else "searched"."""
-    from grader.observed_updates import observed_updates  # noqa: PLC0415 - it imports this module's peers
+    from grader.observed_updates import observed_updates, step_factors  # noqa: PLC0415
 
     _loss, updates = observed_updates(found)
-    scales = []
-    for u in updates:
-        gg = float(u.grad.ravel() @ u.grad.ravel())
-        if gg > 0 and float(u.delta.ravel() @ u.delta.ravel()) > 0:
-            scales.append(-float(u.grad.ravel() @ u.delta.ravel()) / gg)
+    scales = step_factors(updates)
     if len(scales) < 2:
         return None
     middle = float(np.median(scales))
