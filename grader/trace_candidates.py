@@ -425,7 +425,3 @@ def _history(unit: str, found: Found, inventory: list[Candidate], datasets: froz
                        "datasets": datasets, "network": network, "trained_in": found.loop.key,
                        "evidence": f"no loss history was kept: the grader recomputed the {loss} "
                                    f"loss at {values.size} sampled iterations of {found.loop.where}"})]
-
-
-def describe(candidate: Candidate) -> dict[str, Any]:
-    return {"evidence": candidate.data.get("evidence")}
