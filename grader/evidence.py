@@ -368,6 +368,7 @@ def _pairs(loop: Loop) -> list[int]:
 def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str]) -> list[Layout]:
     """Every way these changed arrays chain into layers (bounded)."""
     last = states[-1]
+    changed = _without_aliases(changed, states)
     matrices = {p: last[p].shape for p in sorted(changed)
                 if p in last and last[p].ndim == 2 and min(last[p].shape) > 1
                 or p in last and last[p].ndim == 2 and _is_output_column(last[p])}
@@ -421,6 +422,27 @@ def _counter(path: str, states: list[dict[str, np.ndarray]]) -> bool:
     """A number that only ever held whole numbers (an epoch or batch counter, not a bias)."""
     values = [s[path] for s in states if path in s]
     return all(v.size == 1 and float(v.reshape(-1)[0]).is_integer() for v in values)
+
+
+def _without_aliases(paths: set[str], states: list[dict[str, np.ndarray]]) -> set[str]:
+    """One name per array: ``self.W`` inside a method is the global ``nn.W`` (same values
+    throughout), and trying both would only double the readings."""
+    kept: list[str] = []
+    for path in sorted(paths, key=lambda p: (p.startswith("self."), p)):
+        if not any(_same_throughout(path, other, states) for other in kept):
+            kept.append(path)
+    return set(kept)
+
+
+def _same_throughout(a: str, b: str, states: list[dict[str, np.ndarray]]) -> bool:
+    picks = [states[0], states[len(states) // 2], states[-1]]
+    seen = False
+    for state in picks:
+        if a in state and b in state:
+            if state[a].shape != state[b].shape or not np.array_equal(state[a], state[b]):
+                return False
+            seen = True
+    return seen
 
 
 def _is_output_column(array: np.ndarray) -> bool:
