@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.looptrace import Loop, LoopTrace
+from grader.looptrace import Loop, LoopTrace, spread
 
 MAX_MATRICES = 10        # changed 2-D arrays considered per loop
 MAX_CHAINS = 400         # weight chains enumerated per loop
@@ -204,14 +204,6 @@ def _chains(matrices: dict[str, tuple[int, int]], column: bool) -> list[list[str
     return found
 
 
-@dataclass(frozen=True)
-class _Observed:
-    """What the code computed at one sampled iteration, to be reproduced."""
-
-    outputs: list[tuple[str, np.ndarray]]
-    losses: list[tuple[str, float]]
-
-
 def _indices(state: dict[str, np.ndarray]) -> list[str]:
     """Arrays of whole numbers that may pick a mini-batch (``X[idx]``)."""
     return [p for p, a in state.items() if a.ndim == 1 and 2 <= a.size <= 4096
@@ -355,14 +347,8 @@ def _observed(state: dict[str, np.ndarray], scalars: dict[str, float], m: int, k
 
 
 def _pairs(loop: Loop) -> list[int]:
-    """Indices b of samples whose predecessor is the iteration just before, spread over the loop."""
-    indices = [i for i in range(1, len(loop.samples))
-               if loop.samples[i].iteration == loop.samples[i - 1].iteration + 1
-               and loop.samples[i].inside and loop.samples[i - 1].inside]
-    if len(indices) <= MAX_PAIRS:
-        return indices
-    picks = np.linspace(0, len(indices) - 1, MAX_PAIRS).round().astype(int)
-    return [indices[i] for i in sorted(set(picks.tolist()))]
+    """Consecutive sample pairs to verify a reading on, spread over the loop."""
+    return spread(loop.consecutive(), MAX_PAIRS)
 
 
 def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str]) -> list[Layout]:
@@ -492,11 +478,7 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
 
 def _moving_scalars(loop: Loop) -> set[str]:
     """Scalars that took more than one value in the loop (a loss does; a learning rate does not)."""
-    seen: dict[str, set[float]] = {}
-    for sample in loop.samples:
-        for name, value in sample.scalars.items():
-            seen.setdefault(name, set()).add(value)
-    return {name for name, values in seen.items() if len(values) > 1}
+    return {name for name, values in loop.numbers().items() if len(values) > 1}
 
 
 def _with_input_fold(layout: Layout, fold: int | None) -> Layout:

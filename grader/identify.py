@@ -71,12 +71,6 @@ def _explains(found: Found, b: int, k: int, loss: str) -> bool:
     return len(scales) == len(found.layout.paths)
 
 
-def _consecutive(loop: Loop) -> list[int]:
-    return [i for i in range(1, len(loop.samples))
-            if loop.samples[i].iteration == loop.samples[i - 1].iteration + 1
-            and loop.samples[i].inside and loop.samples[i - 1].inside][:2]
-
-
 MAX_COMBINATIONS = 6  # (inputs, targets) readings tried per layout
 
 
@@ -114,7 +108,7 @@ def _combinations(data: dict[str, np.ndarray], own: set[str], rows: int, layout:
 
 def by_updates(loop: Loop) -> Found | None:
     """The network whose true gradients the loop's updates follow, if exactly one reading fits."""
-    pairs = _consecutive(loop)
+    pairs = loop.consecutive()[:2]
     if len(pairs) < 2:
         return None
     states = loop.states()

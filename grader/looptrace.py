@@ -80,15 +80,31 @@ class Loop:
             self._states = out
         return self._states
 
-    def changed(self) -> set[str]:
-        """Paths whose value changed inside the loop (recorded again after its first sample),
-        and the numbers that took another value."""
-        arrays = {path for sample in self.samples[1:] for path in sample.arrays}
+    def numbers(self) -> dict[str, set[float]]:
+        """Every value each number in scope took over the loop's samples."""
         seen: dict[str, set[float]] = {}
         for sample in self.samples:
             for name, value in sample.scalars.items():
                 seen.setdefault(name, set()).add(value)
-        return arrays | {n for n, values in seen.items() if len(values) > 1 and n not in arrays}
+        return seen
+
+    def constants(self) -> dict[str, float]:
+        """The numbers that kept one value through the loop (a learning rate, an alpha0)."""
+        return {n: next(iter(v)) for n, v in sorted(self.numbers().items()) if len(v) == 1}
+
+    def changed(self) -> set[str]:
+        """Paths whose value changed inside the loop (recorded again after its first sample),
+        and the numbers that took another value."""
+        arrays = {path for sample in self.samples[1:] for path in sample.arrays}
+        return arrays | {n for n, values in self.numbers().items()
+                         if len(values) > 1 and n not in arrays}
+
+    def consecutive(self) -> list[int]:
+        """Indices i of samples that are the iteration right after sample i - 1 (both after an
+        iteration's work): the pairs an update can be measured on."""
+        return [i for i in range(1, len(self.samples))
+                if self.samples[i].iteration == self.samples[i - 1].iteration + 1
+                and self.samples[i].inside and self.samples[i - 1].inside]
 
     @property
     def key(self) -> tuple[int, int]:
@@ -121,6 +137,14 @@ class Loop:
             loops.append(Loop(self.id, self.cell, self.line, self.kind, self.iterations, run,
                               self.entries, len(loops), inherited))
         return loops
+
+
+def spread(indices: list[int], most: int) -> list[int]:
+    """At most ``most`` of ``indices``, evenly spread, first and last included."""
+    if len(indices) <= most:
+        return indices
+    picks = np.linspace(0, len(indices) - 1, most).round().astype(int)
+    return [indices[i] for i in sorted(set(picks.tolist()))]
 
 
 @dataclass(frozen=True)

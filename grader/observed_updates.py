@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from grader.evidence import Found, _gradient_named, _targets, data_state, state_inputs
+from grader.evidence import (Found, _gradient_named, _layer_arrays, _losses, _targets, data_state,
+                             forward, state_inputs)
+from grader.looptrace import spread
 from grader.netmath import torch_activation
 
 MAX_UPDATES = 4
@@ -122,13 +124,8 @@ def _converged(found: Found, before: dict[str, np.ndarray], after: dict[str, np.
 
 
 def _pairs(found: Found) -> list[int]:
-    samples = found.loop.samples
-    indices = [i for i in range(1, len(samples)) if samples[i].iteration == samples[i - 1].iteration + 1
-               and samples[i].inside and samples[i - 1].inside]
-    if len(indices) <= MAX_UPDATES:
-        return indices
-    picks = np.linspace(0, len(indices) - 1, MAX_UPDATES).round().astype(int)
-    return [indices[i] for i in sorted(set(picks.tolist()))]
+    """Consecutive sample pairs whose updates are measured, spread over the loop."""
+    return spread(found.loop.consecutive(), MAX_UPDATES)
 
 
 def _residual(updates: list[Update]) -> float:
@@ -220,8 +217,6 @@ class SearchedStep:
 
 def _loss_value(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
                 loss: str) -> float:
-    from grader.evidence import _layer_arrays, _losses, forward  # noqa: PLC0415
-
     weights, biases = _layer_arrays(state, found.layout)
     with np.errstate(all="ignore"):
         out = forward(weights, biases, found.activations, X)

@@ -485,11 +485,7 @@ def trace_gradients_reset(check: CheckSpec, ctx: GradingContext) -> Verdict:
 
 def _loop_constants(found: Any) -> dict[str, float]:
     """Positive numbers that stayed the same through the training loop (learning-rate candidates)."""
-    seen: dict[str, set[float]] = {}
-    for sample in found.loop.samples:
-        for name, value in sample.scalars.items():
-            seen.setdefault(name, set()).add(value)
-    return {n: next(iter(v)) for n, v in seen.items() if len(v) == 1 and next(iter(v)) > 0}
+    return {n: v for n, v in found.loop.constants().items() if v > 0}
 
 
 def _observed_steps(candidate: Candidate) -> tuple[str | None, list[Step]] | None:
@@ -585,11 +581,7 @@ def _search_numbers(ctx: GradingContext, unit: str) -> list[tuple[str, float]]:
     numbers: list[tuple[str, float]] = []
     trace = ctx.record.loops.get(unit)
     for loop in trace.loops if trace else []:
-        seen: dict[str, set[float]] = {}
-        for sample in loop.samples:
-            for name, value in sample.scalars.items():
-                seen.setdefault(name, set()).add(value)
-        numbers += [(n, next(iter(v))) for n, v in sorted(seen.items()) if len(v) == 1]
+        numbers += list(loop.constants().items())
     torch_trace = ctx.record.traces.get(unit)
     if torch_trace is not None:
         numbers += sorted(torch_trace.declared_rates.items())

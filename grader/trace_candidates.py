@@ -11,14 +11,17 @@ says what identified it (``data["evidence"]``); the rubric's names only break ti
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
 from grader.candidates import Candidate
-from grader.evidence import (Found, _losses, _targets, data_state, find_networks, forward,
-                             state_inputs)
+from grader.checks.training import measure_updates
+from grader.evidence import (Found, _layer_arrays, _losses, _targets, data_state, find_networks,
+                             forward, state_inputs)
 from grader.identify import identify
+from grader.observed_updates import observed_updates, step_factors
 from grader.looptrace import DataCall, Loop, LoopSample, LoopTrace
 
 HISTORY_RTOL = 1e-3
@@ -68,8 +71,6 @@ def _base(path: str | None) -> str | None:
 
 def _rows_of_pairs(path: str, state: dict[str, np.ndarray]) -> np.ndarray | None:
     """``data[3][0]`` is one row of a list of (inputs, target) pairs: all of its rows."""
-    import re  # noqa: PLC0415
-
     match = re.fullmatch(r"(.+)\[(\d+)\]\[(\d+)\]", path)
     if match is None:
         return None
@@ -109,8 +110,6 @@ def recomputed_losses(found: Found) -> tuple[list[int], dict[str, list[float]], 
     The parameters after iteration k are the ones iteration k + 1 computes its loss with (the
     ones before the loop: iteration 0), counted from the loop's entry. A loop that fed one
     sample or a batch at a time is judged on the whole training set it took them from."""
-    from grader.evidence import _layer_arrays  # noqa: PLC0415
-
     iterations: list[int] = []
     by_loss: dict[str, list[float]] = {}
     base = found.loop.samples[0].iteration
@@ -177,8 +176,6 @@ STEP_SPREAD = 1e-2  # relative spread of the step factor above which the steps a
 
 def step_kind(found: Found) -> str | None:
     """"constant" when every sampled update is the same multiple of the gradient, else "searched"."""
-    from grader.observed_updates import observed_updates, step_factors  # noqa: PLC0415
-
     _loss, updates = observed_updates(found)
     scales = step_factors(updates)
     if len(scales) < 2:
@@ -192,8 +189,6 @@ def step_kind(found: Found) -> str | None:
 def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate]) -> list[Candidate]:
     """Networks trained with autograd: evidence and step kind from their backward() trace, and
     their loss history: the student's series that holds the recorded losses, else those losses."""
-    from grader.checks.training import measure_updates  # noqa: PLC0415
-
     out: list[Candidate] = []
     for unit, trace in traces.items():
         for stream in trace.streams():
@@ -354,8 +349,6 @@ def from_traces(loops: dict[str, LoopTrace], inventory_candidates: list[Candidat
 def _final_parameters(trace: LoopTrace, found: Found) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The network as training left it: the state its loop was left in, else that of the
     innermost loop around it (an inner loop entered often is not sampled to its very end)."""
-    from grader.evidence import _layer_arrays  # noqa: PLC0415
-
     if found.loop.samples[-1].end:  # the state this run of the loop was left in
         return found.weights, found.biases
     first, last = found.loop.samples[0].seq, found.loop.samples[-1].seq
