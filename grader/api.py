@@ -14,32 +14,49 @@ from grader.launcher import Limits, prestart_warm
 from grader.loading import SubmissionError, load_submission
 from grader.pool import run_local
 from grader.references import BUILDERS, References
+from grader.report.outputs import submission_folder
 from grader.report.student import REPORT_NAME, write_report_safely
 from grader.results import GradeResult
 from grader.rubric import Rubric
+from grader.secret import SecretChoice, for_run
 
 RUNNABLE = {".ipynb", ".py"}
 
 
+def _is_class(path: Path) -> bool:
+    """A real folder (not a link) with no notebook or script of its own (links do not count)."""
+    return path.is_dir() and not path.is_symlink() and not any(
+        p.suffix in RUNNABLE for p in path.iterdir() if p.is_file() and not p.is_symlink())
+
+
+def _class_member(path: Path) -> bool:
+    """A student's entry in a class folder: a folder, or a link that would pass for one.
+
+    A link is kept (never followed) so that it gets an error result saying what it points to,
+    instead of another student's files and score.
+    """
+    if path.name.startswith("."):
+        return False
+    if path.is_symlink():
+        return path.is_dir() or path.suffix in RUNNABLE or not path.exists()
+    return path.is_dir()
+
+
 def expand_submissions(paths: list[Path]) -> list[Path]:
-    """Each path is a submission, unless it is a folder of submission folders (a class)."""
+    """Each path is a submission, unless it is a folder of submission folders (a class).
+
+    Symbolic links are never followed: a linked submission stays one path, which
+    :func:`~grader.loading.load_submission` refuses, and a link is never expanded as a class.
+    """
     expanded: list[Path] = []
     for path in paths:
-        if path.is_dir() and not any(p.suffix in RUNNABLE for p in path.iterdir() if p.is_file()):
-            children = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if _is_class(path):
+            children = sorted(p for p in path.iterdir() if _class_member(p))
             if children:
                 expanded.extend(children)
                 continue
         expanded.append(path)
     return expanded
-
-
-def _unique_dir(out: Path, name: str, used: set[str]) -> Path:
-    candidate, number = name, 2
-    while candidate in used:
-        candidate, number = f"{name}-{number}", number + 1
-    used.add(candidate)
-    return out / candidate
 
 
 def with_overrides(rubric: Rubric, *, timeout: float | None = None, memory: int | None = None
@@ -79,7 +96,7 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
     places: dict[str, tuple[Path, Path | None]] = {}
     for path in expand_submissions(paths):
         name = path.stem if path.is_file() else path.name
-        target = _unique_dir(out, name, used) if out is not None else None
+        target = out / submission_folder(name, used) if out is not None else None
         places[target.name if target is not None else name] = (path, target)
         if target is not None and not force and _is_current(path, target, checked, public_only):
             result = result_from_dict(json.loads((target / "result.json").read_text("utf-8")))
@@ -110,7 +127,24 @@ def _is_current(path: Path, target: Path, rubric: Rubric, public_only: bool) -> 
     except SubmissionError:
         return False
     files = [{"path": f.path, "sha256": f.sha256} for f in submission.files]
-    return is_current(target, files, rubric.digest, rubric.version, public_only)
+    return is_current(target, files, rubric.digest, rubric.version, public_only) \
+        and _same_secret(target, rubric)
+
+
+def _same_secret(target: Path, rubric: Rubric) -> bool:
+    """Whether the result there was graded with the secret in force now (another draws other points)."""
+    try:
+        data = json.loads((target / "result.json").read_text("utf-8"))
+        return data["rubric"].get("secret_id") == rubric.secret_id
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def official_secret(rubric: Rubric, secret_file: Path | None = None, *,
+                    public: bool = False) -> SecretChoice:
+    """The rubric with the secret ``grader run`` grades with, and what to tell the user
+    (see :mod:`grader.secret`); SecretError when a named secret file cannot be used."""
+    return for_run(rubric, secret_file, public=public)
 
 
 def _outputs(pending: list[Job], rubric: Rubric, jobs: int) -> Iterator[JobOutput]:

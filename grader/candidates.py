@@ -282,6 +282,30 @@ def _fits(spec: TargetSpec, candidate: Candidate) -> bool:
     return spec.hidden_max is None or all(s <= spec.hidden_max for s in sizes[1:-1])
 
 
+def network_size(candidate: Candidate) -> tuple[int, int]:
+    """``(parameters, widest layer)`` of a network candidate: weights and biases, inputs included."""
+    data = candidate.data
+    parameters = sum(int(np.size(w)) for w in data["weights"]) \
+        + sum(int(np.size(b)) for b in data["biases"])
+    return parameters, max(int(s) for s in data["sizes"])
+
+
+def over_bound(spec: TargetSpec, candidate: Candidate) -> str | None:
+    """Why the grader will not evaluate this network for ``spec`` (None: within its bounds).
+
+    Checked before any of the grader's own numerics on the network, whose time and memory
+    grow with its size (see ``TargetSpec.params_max`` and ``width_max``)."""
+    if spec.kind != "network" or candidate.kind != "network":
+        return None
+    parameters, width = network_size(candidate)
+    if parameters <= spec.params_max and width <= spec.width_max:
+        return None
+    return (f"{candidate.label} has {parameters:,} parameters and layers up to {width:,} units "
+            f"wide: for {spec.description or spec.id} the grader evaluates networks of at most "
+            f"{spec.params_max:,} parameters with at most {spec.width_max:,} units per layer, "
+            "so it did not evaluate this one. The lab's networks need far fewer.")
+
+
 def _rank(spec: TargetSpec, candidate: Candidate) -> int:
     for index, pattern in enumerate(spec.names):
         if any(fnmatch.fnmatchcase(key.lower(), pattern.lower()) for key in candidate.keys):

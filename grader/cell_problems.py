@@ -82,11 +82,13 @@ def frames(traceback: str | None) -> list[Frame]:
 
 
 def explain(error: str | None, traceback: str | None, source: str,
-            submission_files: Sequence[str], *, line: int | None = None) -> str | None:
+            submission_files: Sequence[str], *, line: int | None = None,
+            first_line: int = 1) -> str | None:
     """One plain sentence on why a failed cell cannot run here, or None (see the module doc).
 
     ``error`` is the record's last line (``"Type: message"``), ``traceback`` its short
-    traceback, ``source`` the cell's code, ``line`` the recorded line of the failure.
+    traceback, ``source`` the cell's code, ``line`` the recorded line of the failure and
+    ``first_line`` the line of the file ``source`` starts on (a script's statement).
     """
     match = _ERROR.fullmatch((error or "").strip())
     if match is None:
@@ -97,7 +99,7 @@ def explain(error: str | None, traceback: str | None, source: str,
     inner = student[-1] if student else None
     here = inner is None or inner.cell == student[0].cell
     line = inner.line if inner is not None else line
-    code = _source_line(source, line) if here or inner is None else inner.code
+    code = _source_line(source, line, first_line) if here or inner is None else inner.code
     unit = inner.unit if inner is not None and inner.unit else ""
     where = f"line {line}" if line is not None else "an unknown line"
     if inner is not None and not here and unit.endswith(".ipynb"):
@@ -110,10 +112,10 @@ def explain(error: str | None, traceback: str | None, source: str,
                 f"written for Python 2: {found[0]} at line {every[-1].line} of {name} ({found[1]})")
     try:
         if kind in SYNTAX_ERRORS:
-            return _syntax(kind, message, source, line, code)
+            return _syntax(kind, message, source, line, code, first_line)
         found = python2.runtime(kind.rsplit(".", 1)[-1], message, code)
         if found is not None:
-            also = python2.scan(source)[0] if here else []
+            also = _scan(source, first_line) if here else []
             return _python2_sentence([(line or 0, *found)] + also, first_where=where)
         if kind in ("ModuleNotFoundError", "ImportError"):
             return _module(message, code, submission_files, beside)
@@ -127,9 +129,16 @@ def explain(error: str | None, traceback: str | None, source: str,
     return None
 
 
-def _source_line(source: str, line: int | None) -> str:
+def _source_line(source: str, line: int | None, first_line: int = 1) -> str:
     lines = source.splitlines()
-    return lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    index = None if line is None else line - first_line
+    return lines[index] if index is not None and 0 <= index < len(lines) else ""
+
+
+def _scan(source: str, first_line: int) -> list[tuple[int, str, str]]:
+    """Python 2 findings of ``source`` at their lines in the file."""
+    return [(number + first_line - 1, construct, fix)
+            for number, construct, fix in python2.scan(source)[0]]
 
 
 def _python2_sentence(findings: list[tuple[int, str, str]], *, first_where: str | None = None) -> str:
@@ -165,14 +174,15 @@ def _and(numbers: list[int]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _syntax(kind: str, message: str, source: str, line: int | None, code: str) -> str | None:
+def _syntax(kind: str, message: str, source: str, line: int | None, code: str,
+            first_line: int = 1) -> str | None:
     if kind == "TabError" or "inconsistent use of tabs and spaces" in message:
         return (f"indents line {line} with a mix of tabs and spaces, which Python 3 refuses "
                 "(Python 2 accepted it): indent with spaces only")
     known = python2.classify_syntax(message, code)
     if known is None:
         return None
-    findings, _tree = python2.scan(source)
+    findings = _scan(source, first_line)
     if not findings and line is not None:  # the source given is not the one that failed
         findings = [(line, known[0], known[1])]
     return _python2_sentence(findings) if findings else None
@@ -281,8 +291,8 @@ def _file(message: str, code: str, files: Sequence[str], beside: str) -> str | N
 
 @functools.lru_cache(maxsize=32)  # the result and the runs check ask for the same cells
 def _explain_cached(error: str | None, traceback: str | None, source: str,
-                    files: tuple[str, ...], line: int | None) -> str | None:
-    return explain(error, traceback, source, files, line=line)
+                    files: tuple[str, ...], line: int | None, first_line: int) -> str | None:
+    return explain(error, traceback, source, files, line=line, first_line=first_line)
 
 
 def cell_hint(submission: Submission, cell: Mapping[str, Any]) -> str | None:
@@ -290,7 +300,9 @@ def cell_hint(submission: Submission, cell: Mapping[str, Any]) -> str | None:
     if cell.get("status") == "ok" or not cell.get("error"):
         return None
     unit = next((u for u in submission.units if u.name == cell.get("unit")), None)
-    source = "" if unit is None else next(
-        (c.source for c in unit.cells if c.number == cell.get("number")), "")
+    found = None if unit is None else next(
+        (c for c in unit.cells if c.number == cell.get("number")), None)
     files = tuple(f.path for f in submission.files)
-    return _explain_cached(cell.get("error"), cell.get("traceback"), source, files, cell.get("line"))
+    return _explain_cached(cell.get("error"), cell.get("traceback"),
+                           "" if found is None else found.source, files, cell.get("line"),
+                           1 if found is None else found.first_line)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -24,10 +25,12 @@ from grader.isolation import IsolationUnavailable, Support, detect
 from grader.messages import check_summary, environment_line, isolation_notice, run_line
 from grader.report.batch import record_run, utc_now
 from grader.results import GradeResult
-from grader.report.classpage import write_class_report
+from grader.report.classpage import ClassPageError, write_class_report
 from grader.report.collect import Collection, ResultsDirError, collect
 from grader.report.export import FORMATS, ExportError, export
+from grader.report.outputs import BATCH_NAME
 from grader.rubric import RubricError, load_rubric, parse_size
+from grader.secret import CHECK_NOTE, ENV_SECRET_FILE, SecretError
 
 EXIT_OK, EXIT_CHECKS_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -55,6 +58,16 @@ def _prepare(rubric_spec: str, timeout: float | None, memory: str | None):  # ty
     from grader import api  # torch and the grading stack: not loaded by `report`/`export`
 
     return rubric, api.with_overrides(rubric, timeout=timeout, memory=size)
+
+
+def _record(out: Path, started: datetime, graded: list[str], rubric_id: str,
+            rubric_version: str) -> None:
+    """Append the run to DIR/batch.json; the results are written, so a failure only warns."""
+    try:
+        record_run(out, started, utc_now(), graded, rubric_id, rubric_version)
+    except OSError as exc:
+        click.echo(f"grader: this run was not recorded in {out / BATCH_NAME}: "
+                   f"{exc.strerror or exc} (the results are written)", err=True)
 
 
 def _announce_isolation(support: Support | None = None) -> None:
@@ -88,15 +101,25 @@ def main() -> None:
 @click.option("--cluster", default=None, metavar="ADDRESS",
               help="Grade on a Dask cluster (scheduler address, e.g. tcp://host:8786); "
                    "results are written here.")
+@click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar=ENV_SECRET_FILE, show_envvar=True,
+              help="The private secret to draw held-out data and probes with (e.g. one a "
+                   "course shares). Default: the rubric's secret_file, else this user's own, "
+                   "created on first use (see README, Secrets).")
+@click.option("--public-secret", is_flag=True,
+              help="Grade with the rubric's own secret, which students can read (as "
+                   "`grader check` does); a warning says so.")
 @_limit_options
 def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | None,
         memory: str | None, require_isolation: bool, jobs: int | None, force: bool,
-        warm: bool | None, cluster: str | None) -> None:
+        warm: bool | None, cluster: str | None, secret_file: Path | None,
+        public_secret: bool) -> None:
     """Grade submissions (folders, notebooks or scripts) and write their results.
 
     A folder holding only submission folders is graded as a class, one result per
-    student. A submission whose result.json is current (same files, rubric and grader
-    version) is skipped, so an interrupted batch resumes where it stopped.
+    student. A submission whose result.json is current (same files, rubric, secret and
+    grader version) is skipped, so an interrupted batch resumes where it stopped. Held-out
+    data and probes are drawn with a private secret kept outside the rubric.
 
     \b
     Examples:
@@ -105,11 +128,19 @@ def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | N
       grader run hw/*.ipynb --rubric rubrics/lab6.toml --timeout 120 --jobs 4
     """
     rubric, limits = _prepare(rubric_spec, timeout, memory)
+    from grader import api  # noqa: PLC0415
     from grader.warm import choose  # noqa: PLC0415
 
+    try:
+        secret = api.official_secret(rubric, secret_file, public=public_secret)
+    except SecretError as exc:
+        raise click.UsageError(str(exc)) from None
+    rubric = secret.rubric
     support, start = choose(warm, require_isolation=require_isolation, cluster=cluster is not None)
     click.echo(start, err=True)
     _announce_isolation(support)
+    for notice in secret.notices:
+        click.echo(notice, err=True)
     started, graded = utc_now(), []
     try:
         from grader import api
@@ -134,7 +165,7 @@ def run(paths: tuple[Path, ...], rubric_spec: str, out: Path, timeout: float | N
             graded.append(result.submission["name"])
         click.echo(progress.summary())
         if graded:
-            record_run(out, started, utc_now(), graded, rubric.id, rubric.version)
+            _record(out, started, graded, rubric.id, rubric.version)
     except (IsolationUnavailable, ClusterUnavailable) as exc:
         click.echo(f"grader: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -165,6 +196,7 @@ def check(path: Path, rubric_spec: str, out: Path, timeout: float | None, memory
     """
     rubric, limits = _prepare(rubric_spec, timeout, memory)
     _announce_isolation()
+    click.echo(CHECK_NOTE, err=True)
     try:
         written: list[Path | None] = []
         from grader import api
@@ -210,7 +242,7 @@ def report(results_dir: Path, out: Path | None) -> None:
     """
     try:
         written, collection = write_class_report(results_dir, out)
-    except ResultsDirError as exc:
+    except (ResultsDirError, ClassPageError) as exc:
         raise click.UsageError(str(exc)) from None
     except Exception:  # noqa: BLE001
         click.echo(traceback.format_exc(), err=True)

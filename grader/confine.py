@@ -8,11 +8,20 @@ student's code does.
   read-only roots and written only under the given writable roots; TCP bind/connect are
   refused (ABI 4+); signals to, and abstract unix sockets of, processes outside the
   sandbox are refused (ABI 6+). Landlock also refuses ``ptrace`` of outside processes.
-* **seccomp**: ``socket()`` fails with ``EACCES`` for every address family (UDP, unix
-  sockets in a shared ``/tmp``, raw sockets) and ``io_uring_setup`` is refused (io_uring
-  would bypass the filter). ``socketpair`` stays allowed.
-* **capabilities**: a process running as root drops its bounding set and every capability,
-  so ``execve`` does not grant them back; it stays uid 0, which Landlock then contains.
+  The worker's own ``/proc/self`` is readable but for its mount table (``mountinfo``,
+  ``mounts``, ``mountstats`` and ``task/``, which holds them again per thread): the host's
+  mounts are none of its business.
+* **seccomp** (:func:`filter_program`, also handed to bubblewrap for cold runs): the kernel
+  keyrings (``add_key``, ``request_key``, ``keyctl``: a uid's keyrings outlive its runs),
+  ``perf_event_open`` and new user namespaces (``unshare``/``clone`` with ``CLONE_NEWUSER``;
+  ``clone3``, whose flags a filter cannot read, says ``ENOSYS`` so libc falls back to
+  ``clone``) fail with ``EPERM``; ``io_uring_setup`` (io_uring would bypass the filter) and,
+  outside bubblewrap (whose network namespace and filesystem view suffice), ``socket()`` for
+  every address family (UDP, unix sockets in a shared ``/tmp``, raw sockets) fail with
+  ``EACCES``. ``socketpair`` stays allowed.
+* **capabilities**: a process drops its bounding set and every capability it holds (as
+  root, or as the owner of a user namespace, as a warm run's worker when the grader is not
+  root), so ``execve`` does not grant them back; root stays uid 0, which Landlock then contains.
 
 Everything here is plain ``ctypes`` over the kernel's documented ABI.
 """
@@ -43,10 +52,24 @@ PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 SECCOMP_MODE_FILTER = 2
 SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
 BPF_LD_W_ABS, BPF_JEQ_K, BPF_JSET_K, BPF_RET_K = 0x20, 0x15, 0x45, 0x06
+SECCOMP_DATA_NR, SECCOMP_DATA_ARCH, SECCOMP_DATA_ARG0 = 0, 4, 16  # arg0's low word (little-endian)
 X32_SYSCALL_BIT = 0x40000000
+CLONE_NEWUSER = 0x10000000
 SYS_IO_URING_SETUP = 425  # the same number on every architecture
-# architecture -> (AUDIT_ARCH value, socket syscall number)
-SECCOMP_ARCHES = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+# architecture -> (AUDIT_ARCH value, the syscall numbers the filter names)
+SECCOMP_ARCHES = {
+    "x86_64": (0xC000003E, {"socket": 41, "clone": 56, "add_key": 248, "request_key": 249,
+                            "keyctl": 250, "unshare": 272, "perf_event_open": 298,
+                            "io_uring_setup": 425, "clone3": 435}),
+    "aarch64": (0xC00000B7, {"unshare": 97, "socket": 198, "add_key": 217, "request_key": 218,
+                             "keyctl": 219, "clone": 220, "perf_event_open": 241,
+                             "io_uring_setup": 425, "clone3": 435}),
+}
+REFUSED = {"add_key": errno.EPERM, "request_key": errno.EPERM, "keyctl": errno.EPERM,
+           "perf_event_open": errno.EPERM, "io_uring_setup": errno.EACCES,
+           "clone3": errno.ENOSYS}
+NO_NEW_USER_NAMESPACE = ("unshare", "clone")  # refused (EPERM) when flags hold CLONE_NEWUSER
+HIDDEN_PROC_ENTRIES = frozenset({"mountinfo", "mounts", "mountstats", "task"})
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 LAST_CAPABILITY = 63
 
@@ -127,7 +150,7 @@ def apply_landlock(confinement: Confinement, abi: int) -> None:
         raise _fail("Landlock ruleset")
     try:
         read = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
-        for path in confinement.read_only + confinement.read_only_files:
+        for path in without_mount_table(confinement.read_only + confinement.read_only_files):
             _add_path_rule(ruleset, path, read)
         for path in confinement.writable:
             _add_path_rule(ruleset, path, handled_fs)
@@ -136,6 +159,27 @@ def apply_landlock(confinement: Confinement, abi: int) -> None:
             raise _fail("Landlock restrict_self")
     finally:
         os.close(ruleset)
+
+
+def without_mount_table(paths: Iterable[str]) -> list[str]:
+    """``paths`` with a process's own ``/proc/PID`` folder replaced by its entries but the
+    mount table ones (:data:`HIDDEN_PROC_ENTRIES`) and its symlinks (``root``, ``cwd`` and
+    ``exe``: a rule on one would cover what it points to)."""
+    expanded = []
+    for path in paths:
+        real = os.path.realpath(path)
+        head, _, pid = real.rpartition("/")
+        if head != "/proc" or not pid.isdigit():
+            expanded.append(path)
+            continue
+        try:
+            with os.scandir(real) as entries:
+                expanded += sorted(entry.path for entry in entries
+                                   if entry.name not in HIDDEN_PROC_ENTRIES
+                                   and not entry.is_symlink())
+        except OSError:
+            continue
+    return expanded
 
 
 def _no_new_privs() -> None:
@@ -147,27 +191,36 @@ def _instruction(code: int, k: int, jump_true: int = 0, jump_false: int = 0) -> 
     return struct.pack("=HBBI", code, jump_true, jump_false, k)
 
 
-def socket_filter_program(machine: str) -> bytes:
-    """The BPF program: refuse socket() and io_uring_setup, allow everything else."""
-    audit_arch, socket_nr = SECCOMP_ARCHES[machine]
-    deny = SECCOMP_RET_ERRNO | errno.EACCES
+def _refuse(code: int) -> bytes:
+    return _instruction(BPF_RET_K, SECCOMP_RET_ERRNO | code)
+
+
+def filter_program(machine: str, *, sockets: bool = True) -> bytes:
+    """The BPF program (see the module docstring); ``sockets``: refuse ``socket()`` too."""
+    audit_arch, numbers = SECCOMP_ARCHES[machine]
+    allow = _instruction(BPF_RET_K, SECCOMP_RET_ALLOW)
     program = [
-        _instruction(BPF_LD_W_ABS, 4),                      # 0: arch
-        _instruction(BPF_JEQ_K, audit_arch, 1, 0),          # 1: our arch? skip the kill
-        _instruction(BPF_RET_K, SECCOMP_RET_ERRNO | errno.ENOSYS),  # 2: foreign ABI
-        _instruction(BPF_LD_W_ABS, 0),                      # 3: syscall number
-        _instruction(BPF_JSET_K, X32_SYSCALL_BIT, 2, 0),    # 4: x32 ABI -> deny
-        _instruction(BPF_JEQ_K, socket_nr, 1, 0),           # 5: socket -> deny
-        _instruction(BPF_JEQ_K, SYS_IO_URING_SETUP, 0, 1),  # 6: io_uring -> deny
-        _instruction(BPF_RET_K, deny),                      # 7
-        _instruction(BPF_RET_K, SECCOMP_RET_ALLOW),         # 8
+        _instruction(BPF_LD_W_ABS, SECCOMP_DATA_ARCH),
+        _instruction(BPF_JEQ_K, audit_arch, 1, 0),          # our arch? skip the refusal
+        _refuse(errno.ENOSYS),                              # a foreign ABI (i386 on x86_64)
+        _instruction(BPF_LD_W_ABS, SECCOMP_DATA_NR),
+        _instruction(BPF_JSET_K, X32_SYSCALL_BIT, 0, 1),    # the x32 ABI
+        _refuse(errno.ENOSYS),
     ]
-    return b"".join(program)
+    refused = {**REFUSED, **({"socket": errno.EACCES} if sockets else {})}
+    for name, code in refused.items():
+        program += [_instruction(BPF_JEQ_K, numbers[name], 0, 1), _refuse(code)]
+    for name in NO_NEW_USER_NAMESPACE:  # the one syscall matched: allow unless the flag is set
+        program += [_instruction(BPF_JEQ_K, numbers[name], 0, 4),
+                    _instruction(BPF_LD_W_ABS, SECCOMP_DATA_ARG0),
+                    _instruction(BPF_JSET_K, CLONE_NEWUSER, 0, 1),
+                    _refuse(errno.EPERM), allow]
+    return b"".join(program + [allow])
 
 
-def apply_socket_filter() -> None:
-    """Install the seccomp filter of :func:`socket_filter_program` on this process."""
-    program = socket_filter_program(platform.machine())
+def apply_filter(*, sockets: bool = True) -> None:
+    """Install the seccomp filter of :func:`filter_program` on this process."""
+    program = filter_program(platform.machine(), sockets=sockets)
     code = ctypes.create_string_buffer(program, len(program))
 
     class SockFprog(ctypes.Structure):
@@ -177,6 +230,14 @@ def apply_socket_filter() -> None:
     _no_new_privs()
     if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
         raise _fail("seccomp filter")
+
+
+def filter_file(*, sockets: bool) -> int:
+    """A file descriptor (at offset 0) holding the program, as bubblewrap's ``--seccomp`` reads it."""
+    fd = os.memfd_create("labgrade-seccomp", os.MFD_CLOEXEC)
+    os.write(fd, filter_program(platform.machine(), sockets=sockets))
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 def drop_capabilities() -> None:
@@ -204,8 +265,8 @@ def confine(confinement: Confinement, *, landlock: int, seccomp: bool) -> None:
     if landlock:
         apply_landlock(confinement, landlock)
     if seccomp:
-        apply_socket_filter()
-    if confinement.drop_capabilities and os.geteuid() == 0:
+        apply_filter()
+    if confinement.drop_capabilities:  # harmless without any: what is not held is not dropped
         drop_capabilities()
 
 

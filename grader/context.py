@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.candidates import Candidate, Choice, build_candidates, choose
+from grader.candidates import Candidate, Choice, build_candidates, choose, over_bound
 from grader.inventory_schema import check_inventory
 from grader.launcher import RunRecord, SandboxSession
 from grader.loading import Submission
@@ -20,6 +20,10 @@ from grader.rubric import Rubric
 
 class Missing(Exception):
     """A target the check needs was not found; the message says what was looked for."""
+
+
+class TooLarge(Exception):
+    """The network found for a target is over the rubric's bound; the message says by how much."""
 
 
 def derive_seed(*parts: str) -> int:
@@ -74,13 +78,17 @@ class GradingContext:
         return self.choices[target_id]
 
     def find(self, target_id: str) -> Candidate:
-        """The chosen candidate, or Missing with the reason when none was found."""
+        """The chosen candidate; Missing with the reason when none was found, TooLarge when
+        it is a network over the target's bound."""
         if self.record.inventory is None:
             raise Missing("the grader could not inspect the submission's results because "
                           f"{self.record.ending_detail or 'its run did not finish'}")
         choice = self.choose(target_id)
         if choice.candidate is None:
             raise Missing(choice.message)
+        problem = over_bound(choice.target, choice.candidate)
+        if problem is not None:  # before any of the grader's numerics on it
+            raise TooLarge(problem)
         return choice.candidate
 
     def unit_objects(self, unit: str) -> list[dict[str, Any]]:

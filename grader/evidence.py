@@ -319,7 +319,9 @@ def data_state(loop: Loop, state: dict[str, np.ndarray], in_path: str) -> dict[s
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
+    # relative to the observed scale, down to 0.01: near-zero arrays (an optimizer's second
+    # moments) would otherwise be "reproduced" by any chain whose outputs are near zero too
+    scale = max(1e-2, float(np.max(np.abs(b), initial=0.0)))
     return a.shape == b.shape and float(np.max(np.abs(a - b), initial=0.0)) <= REL_TOLERANCE * scale
 
 
@@ -386,7 +388,8 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
 
 
 _GRADIENT = re.compile(r"^(d|g|grad|grads|gradient|gradients|delta|deltas|err|error|errors|"
-                       r"update|updates|step|velocity|m|v)(_\w*|[A-Z]\w*|[a-z]\d*|\d+)?$")
+                       r"update|updates|step|velocity|vel|mom|moment|cache|m|v|s|r)"
+                       r"(_\w*|[A-Z]\w*|[a-z]\d*|\d+)?$")  # optimizer state too: m1, s_W1, cache
 
 
 def _leaf(path: str) -> str:
@@ -606,7 +609,7 @@ def find_networks(trace: LoopTrace) -> list[Found]:
             return find_networks(trace)
         finally:
             WORK.reset(token)
-    for loop in trace.loops:
+    for loop in by_priority(trace.loops):
         if len(loop.samples) < 3:
             continue
         states = loop.states()
@@ -623,7 +626,14 @@ def find_networks(trace: LoopTrace) -> list[Found]:
         found.append(Found(loop, use, weights, biases, acts, loss, inputs, targets,
                            f"changed in {loop.where} ({loop.iterations} iterations); " + evidence,
                            states))
-    return found
+    return sorted(found, key=lambda f: f.loop.key)
+
+
+def by_priority(loops: list[Loop]) -> list[Loop]:
+    """Loops in the order their networks are looked for (the work budget may run out): loops
+    entered once (a training loop) before those entered again and again (a line search's
+    inner loop, a loop over the parameters inside each step)."""
+    return sorted(loops, key=lambda loop: (loop.entries > 1, loop.key))
 
 
 def state_inputs(found: Found, state: dict[str, np.ndarray]) -> np.ndarray | None:

@@ -25,7 +25,7 @@ _CORRECT: dict[str, Derivative] = {
     "tanh": lambda z, a: 1 - a**2,
     "relu": lambda z, a: (z > 0).to(z.dtype),
 }
-_SIMPLE = {"sigmoid": "A·(1 − A)", "tanh": "1 − A²", "relu": "(Z > 0)"}
+_SIMPLE = {"sigmoid": "A * (1 - A)", "tanh": "1 - A**2", "relu": "(Z > 0)"}
 
 
 def _twice(act: str) -> Derivative:
@@ -33,22 +33,38 @@ def _twice(act: str) -> Derivative:
     return lambda z, a: _CORRECT[act](a, _ACT[act](a))
 
 
-def _mistakes(act: str) -> list[tuple[str, Derivative]]:
-    found: list[tuple[str, Derivative]] = []
+def hidden_mistakes(act: str) -> list[tuple[str, str, Derivative]]:
+    """(slug, diagnosis, derivative as used) for each known mistake in a hidden ``act``'s backward."""
+    found: list[tuple[str, str, Derivative]] = []
     if act in ("sigmoid", "tanh"):
-        found.append((f"the derivative of the {act} is taken of the activation A = {act}(Z) instead of"
-                      f" the pre-activation Z, so the {act} is applied twice: use {_SIMPLE[act]} with"
-                      f" A, or {act}'(Z) with Z", _twice(act)))
+        found.append(("derivative_of_activation",
+                      f"the derivative of the {act} is taken of the activation A = {act}(Z) instead"
+                      f" of the pre-activation Z, so the {act} is applied twice: use {_SIMPLE[act]}"
+                      f" with A, or {act}'(Z) with Z", _twice(act)))
     if act in _CORRECT:
-        found.append((f"the derivative of the hidden {act} is missing: dZ = dA must be multiplied by"
-                      f" {act}'(Z) = {_SIMPLE[act]}", lambda z, a: torch.ones_like(z)))
+        found.append(("derivative_missing",
+                      f"the derivative of the hidden {act} is missing: dZ = dA must be multiplied"
+                      f" by {act}'(Z) = {_SIMPLE[act]}", lambda z, a: torch.ones_like(z)))
     if act == "tanh":
-        found.append(("the derivative of tanh is written 1 − A instead of 1 − A²",
-                      lambda z, a: 1 - a))
+        found.append(("tanh_one_minus_a", "the derivative of tanh is written 1 - A instead of"
+                      " 1 - A**2", lambda z, a: 1 - a))
     if act == "sigmoid":
-        found.append(("the derivative of the sigmoid is written A instead of A·(1 − A)",
-                      lambda z, a: a))
+        found.append(("sigmoid_missing_one_minus_a", "the derivative of the sigmoid is written A"
+                      " instead of A * (1 - A): the factor (1 - A) is missing", lambda z, a: a))
+        found.append(("sigmoid_missing_a", "the derivative of the sigmoid is written (1 - A)"
+                      " instead of A * (1 - A): the factor A is missing", lambda z, a: 1 - a))
     return found
+
+
+def _mistakes(act: str) -> list[tuple[str, Derivative]]:
+    return [(diagnosis, derivative) for _, diagnosis, derivative in hidden_mistakes(act)]
+
+
+def hidden_activation(z: torch.Tensor, act: str, derivative: Derivative) -> torch.Tensor:
+    """``act(z)`` whose backward uses ``derivative`` (sigmoid, tanh and ReLU only)."""
+    if act not in _ACT:
+        raise ValueError(f"no hypotheses for the activation {act!r}")
+    return _Act.apply(z, act, derivative)
 
 
 class _Act(torch.autograd.Function):

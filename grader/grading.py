@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.cell_problems import cell_hint
-from grader.context import GradingContext, Missing
+from grader.context import GradingContext, Missing, TooLarge
 from grader.environment import fingerprint
 from grader.isolation import Support
 from grader.launcher import Limits, ProbeError, RunRecord, SandboxSession
@@ -31,6 +31,8 @@ def run_check(check: CheckSpec, ctx: GradingContext) -> Verdict:
         return RUNNERS[check.kind](check, ctx)
     except Missing as exc:
         return failed(str(exc), missing=True)
+    except TooLarge as exc:
+        return failed(str(exc), too_large=True)
     except ProbeError as exc:
         return failed(f"The grader called your code on its own inputs and it failed: {exc}")
     except Exception as exc:  # noqa: BLE001 - one broken check must not stop the others
@@ -194,6 +196,7 @@ def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits |
         timing={"run_seconds": round(ran - started, 3),
                 "grading_seconds": round(time.monotonic() - ran, 3),
                 "total_seconds": round(time.monotonic() - started, 3),
+                "submission_seconds": round(session.time_used, 3),
                 "peak_memory_bytes": record.peak_memory,
                 "cells": {f"{c['unit']}:{c['number']}": c["seconds"] for c in record.cells}},
         plots=plots)
@@ -201,7 +204,9 @@ def grade_submission(submission: Submission, rubric: Rubric, *, limits: Limits |
 
 def _rubric_facts(rubric: Rubric, public_only: bool) -> dict[str, Any]:
     return {"id": rubric.id, "version": rubric.version, "digest": rubric.digest,
-            "path": rubric.path, "public_only": public_only}
+            "path": rubric.path, "public_only": public_only,
+            "secret": "private" if rubric.secret_private else "public",
+            "secret_id": rubric.secret_id}
 
 
 def error_result(name: str, rubric: Rubric, message: str, threads: int = 1,

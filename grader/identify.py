@@ -15,6 +15,7 @@ import itertools
 import numpy as np
 
 from grader.evidence import (HIDDEN, WORK, Found, Work, WorkExhausted, _inputs, _layer_arrays,
+                             by_priority,
                              _layouts, _ones_column, _pools, _targets, _with_input_fold, data_state,
                              find_networks, resolve, spend)
 from grader.looptrace import Loop, LoopTrace
@@ -155,7 +156,7 @@ def identify(trace: LoopTrace, work: Work | None = None) -> list[Found]:
     work = Work(unit=UPDATE_WORK, loop=UPDATE_WORK // 3)  # the second route's own budget
     token = WORK.set(work)
     try:
-        for loop in trace.loops:
+        for loop in by_priority(trace.loops):
             if loop.key not in found and len(loop.samples) >= 3:
                 work.next_loop()
                 try:

@@ -34,6 +34,8 @@ MAX_ELEMENTS = 2_000_000  # one array (grader.sandbox.convert.MAX_ELEMENTS)
 MAX_TOTAL_ELEMENTS = 8_000_000  # one inventory (grader.sandbox.discovery.MAX_INVENTORY_ELEMENTS)
 MAX_LAYER_WIDTH = 10**9
 MAX_REPORTED = 20  # rejection reasons kept in words; more are counted
+MAX_UNITS = 200  # units of one inventory when the submission's are not known (loading.MAX_FILES)
+MAX_KEYS_SHOWN = 10  # unexpected keys named in a reason
 
 FLOAT64 = frozenset({"float64"})
 FLOATS = frozenset({"float64", "float32", "float16"})
@@ -54,6 +56,13 @@ def _fail(path: str, problem: str) -> SchemaError:
 
 def _type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
+
+
+def _keys(keys: Collection[Any]) -> str:
+    """At most MAX_KEYS_SHOWN keys, sorted and shortened, and how many more there are."""
+    shown = sorted(str(k)[:40] for k in list(keys)[:MAX_KEYS_SHOWN])
+    more = len(keys) - MAX_KEYS_SHOWN
+    return str(shown) + (f" and {more} more" if more > 0 else "")
 
 
 # --- leaf checks -------------------------------------------------------------------------------
@@ -147,7 +156,7 @@ def exact(keys: dict[str, Check]) -> Check:
         missing, extra = set(keys) - set(value), set(value) - set(keys)
         if missing or extra:
             parts = ([f"missing keys {sorted(missing)}"] if missing else []) + \
-                    ([f"unexpected keys {sorted(str(k)[:40] for k in extra)}"] if extra else [])
+                    ([f"unexpected keys {_keys(extra)}"] if extra else [])
             raise _fail(path, " and ".join(parts))
         for key, item in keys.items():
             item(value[key], f"{path}.{key}" if path else key)
@@ -287,12 +296,18 @@ def check_inventory(units: Any, expected_units: Collection[str] | None = None) -
     if type(units) is not list:
         checked.reject(f"inventory rejected: expected a list of units, got {_type_name(units)}")
         return checked
+    allowed = MAX_UNITS if expected_units is None else len(expected_units)
+    if len(units) > allowed + MAX_REPORTED:  # at once: walking millions of bogus units takes minutes
+        checked.reject(f"inventory rejected: {len(units)} units, but the submission has "
+                       f"{allowed} files to run" if expected_units is not None else
+                       f"inventory rejected: {len(units)} units (at most {MAX_UNITS})")
+        return checked
     seen: set[str] = set()
     total = 0
     for position, unit in enumerate(units):
         where = f"inventory unit {position}"
         if type(unit) is not dict or set(unit) != UNIT_KEYS:
-            keys = sorted(str(k)[:40] for k in unit) if type(unit) is dict else _type_name(unit)
+            keys = _keys(unit) if type(unit) is dict else _type_name(unit)
             checked.reject(f"{where} rejected: expected keys {sorted(UNIT_KEYS)}, got {keys}")
             continue
         try:

@@ -7,10 +7,16 @@ Two mechanisms beyond a plain child process with rlimits:
   read-only), a size-limited writable ``/work`` and private ``/tmp``. When the grader runs
   as root, bwrap sets the namespaces up and ``setpriv`` then drops to a dedicated
   unprivileged uid with no capabilities; otherwise bwrap maps the caller's uid into a user
-  namespace with further user namespaces disabled.
+  namespace with further user namespaces disabled. Either way bwrap installs the seccomp
+  filter of :mod:`grader.confine` (no keyrings, user namespaces, perf events or io_uring).
 * **cgroups** (v1 or v2): a memory limit that OOM-kills and a pids limit that stops fork
-  bombs (``RLIMIT_NPROC`` does nothing for root), and a way to kill every process the
-  submission started, wherever it went.
+  bombs (``RLIMIT_NPROC`` does nothing for root), a way to kill every process the
+  submission started, wherever it went, and a CPU share of its own (see :class:`Cgroup`).
+  Without the cpu controller (or without cgroups) the scheduler shares the CPU among
+  processes and sessions, not runs: a run with many spinning processes slows the runs
+  beside it. What holds then is each process's CPU-time rlimit and each run's wall-clock
+  timeout, after which everything the run started is killed, so a hostile neighbour slows
+  an honest run for at most its own timeout (``cpu_share`` is reported missing).
 
 Without bubblewrap the *degraded mode* runs the child under :mod:`grader.reaper`, which
 confines it with :mod:`grader.confine` (Landlock, seccomp, no capabilities) where the kernel
@@ -31,11 +37,13 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import grader
-from grader.confine import landlock_abi, seccomp_supported
+from grader import scratch
+from grader.confine import filter_file, landlock_abi, seccomp_supported
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SANDBOX_UID = int(os.environ.get("LABGRADE_SANDBOX_UID", "65534"))
@@ -44,7 +52,7 @@ SUBMISSION_MOUNT = "/labgrade-submission"
 MPL_SEED_MOUNT = "/labgrade-matplotlib"
 PROTECTIONS = ("own_process", "resource_limits", "no_network", "filesystem_isolation",
                "pid_namespace", "process_cleanup", "signal_isolation", "unprivileged_user",
-               "no_capabilities", "memory_cgroup", "pids_cgroup", "disk_quota")
+               "no_capabilities", "memory_cgroup", "pids_cgroup", "cpu_share", "disk_quota")
 LANDLOCK_SIGNAL_SCOPE_ABI = 6
 WARM_NOTE = "warm start: "  # opens the part of Support.reason that describes warm runs
 
@@ -66,6 +74,7 @@ class Support:
     warm: bool = False  # fork runs from a warm parent (grader.zygote) instead of a new interpreter
     warm_namespaces: bool = False  # a warm run gets its own pid namespace and /proc here
     warm_uid: bool = False  # a warm worker can drop to SANDBOX_UID (root only, grader.unprivileged)
+    cgroup_cpu: bool = True  # the cgroups include the cpu controller: each run its CPU share
 
     @property
     def root(self) -> bool:
@@ -96,6 +105,7 @@ class Support:
                                      or own_uid,
                 "no_capabilities": not self.root or not full or self.setpriv is not None,
                 "memory_cgroup": cgroup, "pids_cgroup": cgroup,
+                "cpu_share": cgroup and self.cgroup_cpu,  # see Cgroup
                 "disk_quota": True}  # a size-limited tmpfs, or the reaper's polling
 
     def missing(self) -> list[str]:
@@ -114,12 +124,19 @@ def package_root() -> str:
 
 def bwrap_command(support: Support, command: list[str], *, submission: Path, work_size: int,
                   tmp_size: int, env: dict[str, str],
-                  extra_ro_binds: list[tuple[str, str]] | None = None) -> list[str]:
-    """The full argv that runs ``command`` inside bubblewrap (see the module docstring)."""
+                  extra_ro_binds: list[tuple[str, str]] | None = None,
+                  seccomp_fd: int | None = None) -> list[str]:
+    """The full argv that runs ``command`` inside bubblewrap (see the module docstring).
+
+    ``seccomp_fd`` (:func:`grader.confine.filter_file`, passed to bwrap) holds the filter
+    bwrap installs just before it executes ``command``.
+    """
     assert support.bwrap is not None
     argv = [support.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
             "--hostname", "sandbox"]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     drop_to_uid = support.root and support.setpriv is not None
     if not drop_to_uid:
         # Not root: a user namespace maps our own uid; no further namespaces inside.
@@ -159,20 +176,26 @@ def bwrap_command(support: Support, command: list[str], *, submission: Path, wor
 
 
 def _bwrap_works(bwrap: str, setpriv: str | None) -> str:
-    """'' when a trivial sandbox starts here, else bwrap's complaint."""
+    """'' when a trivial sandbox starts here (with the seccomp filter, where this
+    architecture has one), else bwrap's complaint."""
     support = Support(bwrap, setpriv, None, "")
     probe = Path("/tmp") / f"labgrade-probe-{uuid.uuid4().hex}"
     probe.mkdir()
+    seccomp = filter_file(sockets=False) if seccomp_supported() else None
     try:
         argv = bwrap_command(support, [sys.executable, "-s", "-c", "import grader.protocol"],
                              submission=probe, work_size=1 << 20, tmp_size=1 << 20,
-                             env={"PATH": "/usr/bin", "PYTHONPATH": str(Path(package_root()).parent)})
-        done = subprocess.run(argv, capture_output=True, timeout=30, check=False)
+                             env={"PATH": "/usr/bin", "PYTHONPATH": str(Path(package_root()).parent)},
+                             seccomp_fd=seccomp)
+        done = subprocess.run(argv, capture_output=True, timeout=30, check=False,
+                              pass_fds=[seccomp] if seccomp is not None else [])
         return "" if done.returncode == 0 else done.stderr.decode(errors="replace").strip()[:300]
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     finally:
         probe.rmdir()
+        if seccomp is not None:
+            os.close(seccomp)
 
 
 def _cgroup_version() -> int | None:
@@ -184,6 +207,17 @@ def _cgroup_version() -> int | None:
     if all(os.access(CGROUP_ROOT / c / "cgroup.procs", os.W_OK) for c in ("memory", "pids")):
         return 1
     return None
+
+
+def _cgroup_cpu(version: int) -> bool:
+    """Whether runs can have a cgroup of the cpu controller (see :class:`Cgroup`)."""
+    if version == 2:
+        try:
+            return "cpu" in (CGROUP_ROOT / "cgroup.controllers").read_text().split()
+        except OSError:
+            return False
+    return (CGROUP_ROOT / "cpu" / "cpu.shares").exists() \
+        and os.access(CGROUP_ROOT / "cpu" / "cgroup.procs", os.W_OK)
 
 
 def self_confinement() -> tuple[int, bool, str]:
@@ -219,17 +253,23 @@ def detect() -> Support:
             reasons.append(f"bubblewrap cannot start a sandbox here: {problem}")
             bwrap = None
     version = _cgroup_version()
-    if version is not None:
+    if version is not None:  # what graders killed before left: their cgroups, their folders
         remove_stale_cgroups(version)
+    scratch.remove_dead()
     if version is None:
         reasons.append("no writable cgroup with memory and pids controllers (needs root)")
+    cpu = version is not None and _cgroup_cpu(version)
+    if version is not None and not cpu:
+        reasons.append("no cpu cgroup controller: runs share the CPU process by process, so "
+                       "one with many processes slows the others (CPU rlimits and timeouts hold)")
     # Degraded and warm runs confine themselves: probe that whether or not bwrap works.
     landlock, seccomp, problem = self_confinement()
     if problem:
         reasons.append(f"a run cannot confine itself (Landlock/seccomp): {problem}")
     elif landlock < LANDLOCK_SIGNAL_SCOPE_ABI:
         reasons.append(f"Landlock ABI {landlock} (signal scoping needs ABI 6)")
-    return Support(bwrap, setpriv, version, "; ".join(reasons), landlock, seccomp)
+    return Support(bwrap, setpriv, version, "; ".join(reasons), landlock, seccomp,
+                   cgroup_cpu=cpu)
 
 
 NAMESPACE_TRIAL = """
@@ -323,40 +363,108 @@ def warm_support(support: Support) -> Support:
 def _cgroup_parents(version: int) -> list[Path]:
     if version == 2:
         return [CGROUP_ROOT / "labgrade"]
-    return [CGROUP_ROOT / c / "labgrade" for c in ("memory", "pids", "cpuacct")]
+    parents = [CGROUP_ROOT / c / "labgrade" for c in ("memory", "pids", "cpuacct", "cpu")]
+    return list({os.path.realpath(p): p for p in parents}.values())  # cpu,cpuacct: once
 
 
-def remove_stale_cgroups(version: int) -> None:
-    """Remove empty cgroups left by a grader that was killed (its pid is in the name)."""
+def _enable_controllers_v2(parent: Path) -> bool:
+    """Turn on memory, pids and, if the kernel lets us, cpu for the runs under ``parent``;
+    whether cpu is on (the kernel refuses it, for one, while a real-time process sits in a
+    cgroup below the root, and refuses a whole write that names it)."""
+    folders = [CGROUP_ROOT / "cgroup.subtree_control", parent / "cgroup.subtree_control"]
+    try:
+        offered = (CGROUP_ROOT / "cgroup.controllers").read_text().split()
+    except OSError:
+        offered = []
+    if "cpu" in offered and _write_all({folder: "+memory +pids +cpu" for folder in folders}):
+        return True
+    for folder in folders:
+        folder.write_text("+memory +pids")
+    return False
+
+
+def _write_all(values: dict[Path, str]) -> bool:
+    """Write each cgroup file; False (the rest unwritten) at the first the kernel refuses."""
+    try:
+        for path, value in values.items():
+            path.write_text(value)
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_cgroups(version: int, killed_owners: Collection[int] = ()) -> None:
+    """Remove the cgroups left by grader processes that were killed (the pid is in the name).
+
+    Those of ``killed_owners`` (pids the caller saw die: its pool workers) are emptied
+    first: what still runs there is a run nobody supervises any more. Any other's is only
+    removed once empty, as a pid that is not running here may be another pid namespace's.
+    """
     for parent in _cgroup_parents(version):
         for directory in parent.glob("labgrade-*") if parent.is_dir() else []:
             owner = directory.name.split("-")[1]
-            if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            if not owner.isdigit() or Path(f"/proc/{owner}").exists():
+                continue
+            for _ in range(25 if int(owner) in killed_owners else 1):
                 try:
                     directory.rmdir()
-                except OSError:
-                    continue  # still has processes: leave it for the kernel to report
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:  # still has processes
+                    if int(owner) in killed_owners:
+                        _kill_members(directory)
+                        time.sleep(0.02)
+
+
+def _kill_members(directory: Path) -> None:
+    try:
+        members = [int(pid) for pid in (directory / "cgroup.procs").read_text().split()]
+    except (OSError, ValueError):
+        return
+    for pid in members:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+CPU_PERIOD_US = 100_000  # the scheduler period of a run's CPU quota
+CPU_WEIGHT_V2, CPU_SHARES_V1 = 100, 1024  # every run alike (the kernel's defaults, made explicit)
 
 
 class Cgroup:
-    """One run's cgroup(s): memory and pids limits, membership, kill-all, OOM and CPU report."""
+    """One run's cgroup(s): memory and pids limits, a CPU share, membership, kill-all, OOM and
+    CPU report.
 
-    def __init__(self, version: int, memory: int, pids: int) -> None:
+    The CPU share (the ``cpu`` controller, where the kernel offers it): every run has the same
+    weight (``cpu.weight`` in v2, ``cpu.shares`` in v1), so the scheduler divides the CPU
+    between runs, not between their processes: 60 spinning processes of one run get what
+    one honest process of another run gets. A quota (``cpu.max``, ``cpu.cfs_quota_us``) caps a
+    run at ``cpus`` cores, the threads it was given, so N runs on N cores cannot crowd out
+    the grader either. ``cpu_share`` says whether the run got this.
+    """
+
+    def __init__(self, version: int, memory: int, pids: int, cpus: int = 1) -> None:
         self.version = version
         name = f"labgrade-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.cpu_dir: Path | None = None  # where the run's CPU time is counted
+        self.cpu_share = False  # the run has its own CPU weight and quota
+        quota = str(max(1, cpus) * CPU_PERIOD_US)
         if version == 2:
             self.dirs = [CGROUP_ROOT / "labgrade" / name]
             parent = CGROUP_ROOT / "labgrade"
             parent.mkdir(exist_ok=True)
-            (CGROUP_ROOT / "cgroup.subtree_control").write_text("+memory +pids")
-            (parent / "cgroup.subtree_control").write_text("+memory +pids")
+            cpu_enabled = _enable_controllers_v2(parent)
             self.dirs[0].mkdir()
             (self.dirs[0] / "memory.max").write_text(str(memory))
             if (self.dirs[0] / "memory.swap.max").exists():
                 (self.dirs[0] / "memory.swap.max").write_text("0")
             (self.dirs[0] / "pids.max").write_text(str(pids))
             self.cpu_dir = self.dirs[0]  # cpu.stat exists even without the cpu controller
+            if cpu_enabled:
+                self.cpu_share = _write_all({self.dirs[0] / "cpu.weight": str(CPU_WEIGHT_V2),
+                                             self.dirs[0] / "cpu.max": f"{quota} {CPU_PERIOD_US}"})
         else:
             self.dirs = [CGROUP_ROOT / "memory" / "labgrade" / name,
                          CGROUP_ROOT / "pids" / "labgrade" / name]
@@ -364,14 +472,32 @@ class Cgroup:
                 directory.mkdir(parents=True)
             (self.dirs[0] / "memory.limit_in_bytes").write_text(str(memory))
             (self.dirs[1] / "pids.max").write_text(str(pids))
-            if (CGROUP_ROOT / "cpuacct" / "cpuacct.usage").exists():  # optional: CPU time only
-                try:
-                    (CGROUP_ROOT / "cpuacct" / "labgrade" / name).mkdir(parents=True)
-                    self.cpu_dir = CGROUP_ROOT / "cpuacct" / "labgrade" / name
-                    self.dirs.append(self.cpu_dir)
-                except OSError:
-                    pass
+            # optional, each: CPU time (cpuacct) and the CPU share (cpu), often one hierarchy
+            cpuacct = self._optional_v1("cpuacct", "cpuacct.usage", name)
+            if cpuacct is not None:
+                self.cpu_dir = cpuacct
+            cpu = self._optional_v1("cpu", "cpu.shares", name)
+            if cpu is not None:
+                self.cpu_share = _write_all({cpu / "cpu.shares": str(CPU_SHARES_V1),
+                                             cpu / "cpu.cfs_period_us": str(CPU_PERIOD_US),
+                                             cpu / "cpu.cfs_quota_us": quota})
         self.procs_files = [str(d / "cgroup.procs") for d in self.dirs]
+
+    def _optional_v1(self, controller: str, probe: str, name: str) -> Path | None:
+        """This run's folder in a v1 hierarchy that may be missing (None then); a hierarchy
+        mounted together with one already joined (``cpu,cpuacct``) is the same folder."""
+        root = CGROUP_ROOT / controller
+        if not (root / probe).exists():
+            return None
+        folder = root / "labgrade" / name
+        if any(os.path.realpath(d) == os.path.realpath(folder) for d in self.dirs):
+            return folder
+        try:
+            folder.mkdir(parents=True)
+        except OSError:
+            return None
+        self.dirs.append(folder)
+        return folder
 
     def join(self) -> None:
         """Move the calling process in (runs in the child before exec)."""

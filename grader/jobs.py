@@ -101,12 +101,17 @@ def _write_report(out_dir: Path, result: dict[str, Any]) -> None:
     """Draw ``report.html`` here, in the worker, so a class's reports render in parallel.
 
     The scratch ``result.json`` it is drawn from is not shipped: :func:`write_output`
-    writes the result itself, last.
+    writes the result itself, last. A report that fails here is not shipped either: the
+    caller draws it again in the results folder, where a failure is told with the real path
+    and a page saying why takes the report's place.
     """
-    from grader.report.student import write_report_safely  # noqa: PLC0415 - worker side
+    from grader.report.student import write_student_report  # noqa: PLC0415 - worker side
 
     write_json_atomic(out_dir / RESULT_FILE, result)
-    write_report_safely(out_dir / RESULT_FILE)
+    try:
+        write_student_report(out_dir / RESULT_FILE)
+    except Exception:  # noqa: BLE001 - told by the caller's second attempt
+        pass
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:

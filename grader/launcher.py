@@ -21,7 +21,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import protocol
-from grader.confine import existing
+from grader.confine import existing, filter_file, seccomp_supported
 from grader.isolation import (MPL_SEED_MOUNT, SANDBOX_UID, SUBMISSION_MOUNT, WORK_MOUNT, Cgroup,
                               Support, bwrap_command, detect, package_root, python_roots)
 from grader.loading import Submission
@@ -39,6 +38,7 @@ from grader.looptrace import LoopTrace, parse_loops
 from grader.tracedata import Trace, parse_trace
 from grader.warm import ForkedRun
 from grader.cachedir import cache_dir
+from grader import scratch
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CLONE_NEWUSER = 0x10000000
@@ -47,6 +47,18 @@ PR_SET_PDEATHSIG = 1
 ADDRESS_SPACE_MARGIN = 4 * 1024**3
 DISK_FILES = 20000  # entries in the work folders beyond which a reaper-supervised run is stopped
 REAPER_GRACE = 5.0  # seconds the reaper gets to clean up before the process group is killed
+# What one run may send and what the grader keeps of it, whatever the child sends (frames are
+# forgeable: the student's code can reach the worker's channel). See bench/README.md.
+MAX_RUN_BYTES = 512 * 1024**2  # every frame of the run, probe answers included
+MAX_RUN_VALUES = 4_000_000  # their JSON values in all (one frame: protocol.MAX_FRAME_VALUES)
+MAX_FIGURES = 24  # figures kept per run (grader.sandbox.execute captures no more)
+MAX_FIGURES_BYTES = 16 * 1024**2  # their PNG bytes in all
+MAX_TRACES_BYTES = 160 * 1024**2  # training and loop traces kept per run, in frame bytes ...
+MAX_TRACES_VALUES = 2_000_000  # ... and in JSON values
+MAX_ERROR_CHARS = 1_000  # a cell's error line or a probe's error
+MAX_TRACEBACK_CHARS = 8_000  # one cell's traceback (the sandbox keeps 4,000)
+MAX_TRACEBACKS_CHARS = 1024**2  # all the tracebacks of a run
+MAX_DETAIL_CHARS = 2_000  # how a run ended, one event
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,23 @@ class ProbeError(Exception):
     """A probe the child could not answer; the message is meant for the student."""
 
 
+class GraderFault(RuntimeError):
+    """The grader's own side failed while running a submission: never the student's doing."""
+
+
+def cut(text: str, limit: int, *, keep_end: bool = False) -> str:
+    """``text`` of at most ``limit`` characters, saying how much the grader cut (its start
+    kept, or its end: a traceback's last lines matter most)."""
+    if len(text) <= limit:
+        return text
+    marker = f"[{len(text) - limit} characters cut by the grader]"
+    return f"{marker}\n{text[len(text) - limit:]}" if keep_end else f"{text[:limit]}… {marker}"
+
+
+CELL_SCHEMA = {"unit": "str", "number": "int", "status": "str", "error": "str|None",
+               "traceback": "str|None", "line": "int|None", "seconds": "float"}
+
+
 class _OutputDrain(threading.Thread):
     """Reads one output pipe to the end, keeping at most ``cap`` bytes."""
 
@@ -111,21 +140,53 @@ class _OutputDrain(threading.Thread):
 
 
 class _FrameReader(threading.Thread):
-    """Reads protocol frames from the child into a queue; a bad frame ends the channel."""
+    """Reads the child's frames one at a time, each only once the session asks for it.
+
+    So at most one frame waits decoded: a child that sends faster than the grader reads
+    blocks on its full pipe. Every frame is taken from the run's :class:`protocol.Budget`
+    (:data:`MAX_RUN_BYTES`, :data:`MAX_RUN_VALUES`). A bad frame ends the channel: the queue
+    then gets the error (None when the child closed it), and the thread stops.
+    """
 
     def __init__(self, stream: Any) -> None:
         super().__init__(daemon=True)
         self.stream = stream
-        self.queue: queue.Queue[dict[str, Any] | Exception | None] = queue.Queue()
+        self.queue: queue.Queue[protocol.Frame | Exception | None] = queue.Queue(maxsize=1)
+        self.budget = protocol.Budget(MAX_RUN_BYTES, MAX_RUN_VALUES)
+        self._asked = threading.Semaphore(0)
+        self._stopped = False
+
+    def ask(self) -> None:
+        """Let the thread read one more frame."""
+        self._asked.release()
+
+    def stop(self) -> None:
+        """End the thread (at once, or when the frame it is reading arrives or fails)."""
+        self._stopped = True
+        self._asked.release()
 
     def run(self) -> None:
         try:
             while True:
-                self.queue.put(protocol.read_message(self.stream))
+                self._asked.acquire()
+                if self._stopped:
+                    return
+                item = self._read()
+                self.queue.put(item)
+                if not isinstance(item, protocol.Frame):
+                    return
+        finally:
+            self.stream.close()
+
+    def _read(self) -> protocol.Frame | Exception | None:
+        try:
+            return protocol.read_frame(self.stream, budget=self.budget)
         except protocol.ChannelClosed:
-            self.queue.put(None)
+            return None
         except (protocol.ProtocolError, OSError) as exc:
-            self.queue.put(exc)
+            return exc
+        except MemoryError:
+            return GraderFault("the grader ran out of memory reading the run's data")
 
 
 def _unshare_network() -> bool:
@@ -249,12 +310,14 @@ class SandboxSession:
         self.record = RunRecord()
         self._probe_id = 0
         self._process: subprocess.Popen[bytes] | None = None
-        self._tmp = Path(tempfile.mkdtemp(prefix="labgrade-"))
+        self._tmp = scratch.make()  # marked as ours: removed if this process dies first
         self._status_read: int | None = None
         self._status_write: int | None = None
         self._reaper_report: dict[str, Any] | None = None
         self._children_cpu_at_start = 0.0
         self._notes: list[str] = []  # how the run was started, when not as asked
+        # The submission's one time budget (limits.timeout): its run, then every probe's wait.
+        self._time_used = 0.0
 
     def __enter__(self) -> SandboxSession:
         return self
@@ -281,16 +344,23 @@ class SandboxSession:
             env = {**_child_environment(WORK_MOUNT, "/tmp", self.threads),
                    "LABGRADE_SUBMISSION": SUBMISSION_MOUNT,
                    **({"LABGRADE_MPL_SEED": MPL_SEED_MOUNT} if fonts else {})}
+            seccomp = filter_file(sockets=False) if seccomp_supported() else None
             command = bwrap_command(self.support, command, submission=copy,
                                     work_size=self.limits.disk, tmp_size=self.limits.tmp, env=env,
-                                    extra_ro_binds=[(fonts, MPL_SEED_MOUNT)] if fonts else [])
+                                    extra_ro_binds=[(fonts, MPL_SEED_MOUNT)] if fonts else [],
+                                    seccomp_fd=seccomp)
+            pass_fds += [seccomp] if seccomp is not None else []
             env, cwd = {}, self._tmp
         elif not self.support.warm:
             command, env = self._reaper_command(command, copy)
             pass_fds.append(self._status_write)
             cwd = copy
         if self.support.cgroup_version is not None:
-            self._cgroup = Cgroup(self.support.cgroup_version, self.limits.memory, self.limits.pids)
+            self._cgroup = Cgroup(self.support.cgroup_version, self.limits.memory, self.limits.pids,
+                                  cpus=self.threads)
+            if self.support.cgroup_cpu and not self._cgroup.cpu_share:
+                self._notes.append("the kernel refused this run a CPU share of its own (cpu "
+                                   "cgroup): runs beside it with many processes could slow it")
         started = time.monotonic()
         self._children_cpu_at_start = children_cpu_seconds()
         if self.support.warm:
@@ -307,8 +377,14 @@ class SandboxSession:
         if self._status_write is not None:
             os.close(self._status_write)
             self._status_write = None
+        if sandboxed and seccomp is not None:
+            os.close(seccomp)  # bubblewrap holds its own copy
         self._requests = os.fdopen(request_write, "wb", buffering=0)
         self._reader = _FrameReader(os.fdopen(response_read, "rb", buffering=0))
+        self._asked = False  # whether the reader was let read a frame not yet taken
+        self._frame = protocol.Frame({}, 0, 0)  # the last one taken
+        self._kept = {"figure bytes": 0, "figures dropped": 0, "trace bytes": 0, "trace values": 0,
+                      "traceback chars": 0}
         self._reader.start()
         self._drains = [_OutputDrain(self._process.stdout, self.limits.output),
                         _OutputDrain(self._process.stderr, self.limits.output)]
@@ -317,7 +393,8 @@ class SandboxSession:
         # until the worker's hello says what it observed
         self.record.protections = self.support.protections(network_isolated=False)
         self._collect(started + self.limits.timeout)
-        self.record.seconds = round(time.monotonic() - started, 3)
+        self._time_used = time.monotonic() - started
+        self.record.seconds = round(self._time_used, 3)
         return self.record
 
     def _warm_or_cold(self) -> None:
@@ -367,7 +444,9 @@ class SandboxSession:
         config.update(cwd=str(copy), env=env, network=True,
                       rlimits=rlimits(self.limits, self._cgroup),
                       cgroup_procs=self._cgroup.procs_files if self._cgroup else [],
-                      sandbox_uid=None)
+                      sandbox_uid=None,
+                      # each folder becomes a tmpfs of this size in the run (as in bubblewrap)
+                      tmpfs_sizes=dict(zip(config["writable"], (self.limits.disk, self.limits.tmp))))
         if self.support.warm_uid and os.geteuid() == 0:
             config["sandbox_uid"] = SANDBOX_UID
             for folder in config["writable"]:
@@ -409,22 +488,45 @@ class SandboxSession:
         return events
 
     def _send(self, message: dict[str, Any]) -> bool:
+        """Send the grader's own message; False if the child closed its input."""
         try:
-            protocol.write_message(self._requests, message)
+            frame = protocol.encode_message(message)
+        except (protocol.ProtocolError, ValueError) as exc:
+            raise GraderFault(f"the grader could not send its {message['type']} message to the "
+                              f"sandbox ({exc}): a limit of the grader's, not a fault of the "
+                              "submission") from None
+        try:
+            self._requests.write(frame)
             return True
         except (BrokenPipeError, OSError):
             return False
 
     def _next(self, deadline: float) -> dict[str, Any] | Exception | None:
+        """The child's next message: None once it closed the channel, an exception for a bad
+        frame; TimeoutError past ``deadline``, even while messages keep coming."""
+        if time.monotonic() >= deadline:
+            raise TimeoutError
+        if not self._asked:
+            self._reader.ask()
+            self._asked = True
         try:
-            return self._reader.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            item = self._reader.queue.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise TimeoutError from None
+        self._asked = False
+        if isinstance(item, GraderFault):
+            raise item
+        if isinstance(item, protocol.Frame):
+            self._frame = item
+            return item.message
+        return item
 
     def _collect(self, deadline: float) -> None:
         units = [{"name": u.name, "path": u.name, "cells": [
-            {"number": c.number, "source": c.source, "refused": c.refused} for c in u.cells]}
-            for u in self.submission.units]
+            {"number": c.number, "source": c.source, "first_line": c.first_line,
+             "refused": c.refused} for c in u.cells]} for u in self.submission.units]
+        self._unreported = {(u.name, c.number) for u in self.submission.units for c in u.cells}
+        self._traced: set[tuple[str, str]] = set()
         first = True
         while True:
             try:
@@ -446,40 +548,86 @@ class SandboxSession:
                     self._send({"type": "run", "units": units, "seed": self.seed,
                                 "threads": self.threads})
                 elif kind == "cell":
-                    self.record.cells.append(protocol.expect(message, {
-                        "unit": "str", "number": "int", "status": "str", "error": "str|None",
-                        "traceback": "str|None", "line": "int|None", "seconds": "float"}))
+                    self._accept_cell(protocol.expect(message, CELL_SCHEMA))
                 elif kind == "figure":
                     self._accept_figure(protocol.expect(message, {"unit": "str", "cell": "int",
                                                                   "png": "str"}))
-                elif kind == "trace":
-                    trace = parse_trace(message)
-                    self.record.traces[trace.unit] = trace
-                elif kind == "loops":
-                    try:  # an optional observation: a bad one is dropped, the run goes on
-                        traced = parse_loops(message)
-                        self.record.loops[traced.unit] = traced
-                    except protocol.ProtocolError as exc:
-                        self.record.supervisor_events.append(
-                            f"the loop trace of {str(message.get('unit'))[:80]} was refused ({exc})")
+                elif kind in ("trace", "loops"):
+                    self._accept_trace(kind, message)
                 elif kind == "inventory":
                     self.record.inventory = protocol.expect(message, {"units": "list"})["units"]
                     self.record.ending = "finished"
                     return
                 else:
-                    raise protocol.ProtocolError(f"unexpected {kind!r} message")
+                    raise protocol.ProtocolError(f"unexpected {protocol.shown(kind)!r} message")
             except protocol.ProtocolError as exc:
                 self._end("protocol", f"the submission's process sent invalid data ({exc})")
                 return
 
+    def _known_unit(self, kind: str, unit: Any) -> str:
+        if unit not in {u.name for u in self.submission.units}:
+            raise protocol.ProtocolError(f"a {kind} message for {protocol.shown(unit)!r}, which is "
+                                         "not a file of the submission")
+        return unit
+
+    def _accept_cell(self, cell: dict[str, Any]) -> None:
+        """Keep one cell's report: each cell once, its texts cut to the grader's limits."""
+        key = (self._known_unit("cell", cell["unit"]), cell["number"])
+        if key not in self._unreported:
+            raise protocol.ProtocolError(f"a second report of cell {cell['number']} of {key[0]!r}, "
+                                         "or of a cell it does not have")
+        self._unreported.remove(key)
+        if cell["error"] is not None:
+            cell["error"] = cut(cell["error"], MAX_ERROR_CHARS)
+        if cell["traceback"] is not None:
+            room = max(0, MAX_TRACEBACKS_CHARS - self._kept["traceback chars"])
+            cell["traceback"] = cut(cell["traceback"], min(MAX_TRACEBACK_CHARS, room), keep_end=True)
+            self._kept["traceback chars"] += len(cell["traceback"])
+        self.record.cells.append(cell)
+
     def _accept_figure(self, message: dict[str, Any]) -> None:
+        self._known_unit("figure", message["unit"])
+        if len(self.record.figures) >= MAX_FIGURES or \
+                self._kept["figure bytes"] + len(message["png"]) * 3 // 4 > MAX_FIGURES_BYTES:
+            self._kept["figures dropped"] += 1
+            return
         try:
             png = base64.b64decode(message["png"], validate=True)
         except ValueError:
             raise protocol.ProtocolError("figure is not base64") from None
         if not png.startswith(PNG_SIGNATURE) or len(png) > protocol.MAX_FIGURE_BYTES:
             raise protocol.ProtocolError("figure is not a PNG of acceptable size")
+        self._kept["figure bytes"] += len(png)
         self.record.figures.append({"unit": message["unit"], "cell": message["cell"], "png": png})
+
+    def _accept_trace(self, kind: str, message: dict[str, Any]) -> None:
+        """One unit's training trace or loop trace, once, while the run's traces fit the limits."""
+        unit = self._known_unit(kind, message.get("unit"))
+        if (kind, unit) in self._traced:
+            raise protocol.ProtocolError(f"a second {kind} message for {unit!r}")
+        self._traced.add((kind, unit))
+        what = "training trace" if kind == "trace" else "loop trace"
+        bytes_, values = self._kept["trace bytes"] + self._frame.size, \
+            self._kept["trace values"] + self._frame.values
+        if bytes_ > MAX_TRACES_BYTES or values > MAX_TRACES_VALUES:
+            self.record.supervisor_events.append(
+                f"the {what} of {unit} was not kept: with it the run's traces would pass the "
+                f"grader's limit of {MAX_TRACES_BYTES // 1024**2} MiB or {MAX_TRACES_VALUES} values")
+            return
+        self._kept["trace bytes"], self._kept["trace values"] = bytes_, values
+        if kind == "trace":
+            self.record.traces[unit] = parse_trace(message)
+            return
+        try:  # an optional observation: a bad one is dropped, the run goes on
+            self.record.loops[unit] = parse_loops(message)
+        except protocol.ProtocolError as exc:
+            self.record.supervisor_events.append(f"the loop trace of {unit} was refused ({exc})")
+
+    def _limit_events(self) -> list[str]:
+        """What the grader did not keep of what the run sent, in words."""
+        dropped = self._kept["figures dropped"]
+        return [f"{dropped} figure(s) were not kept: the grader keeps at most {MAX_FIGURES} "
+                f"figures and {MAX_FIGURES_BYTES // 1024**2} MiB of them per run"] if dropped else []
 
     def _finish_without_inventory(self, problem: Exception | None) -> None:
         if isinstance(problem, Exception):
@@ -536,7 +684,7 @@ class SandboxSession:
         self._end("timeout", f"the run exceeded the time limit of {self.limits.timeout:g} s")
 
     def _end(self, ending: str, detail: str) -> None:
-        self.record.ending, self.record.ending_detail = ending, detail
+        self.record.ending, self.record.ending_detail = ending, cut(detail, MAX_DETAIL_CHARS)
         self._kill()
 
     # --- probing ---------------------------------------------------------------------------
@@ -545,8 +693,28 @@ class SandboxSession:
         return self.record.ending == "finished" and self._process is not None \
             and self._process.poll() is None
 
+    @property
+    def time_used(self) -> float:
+        """Seconds the submission's code has had: its run, then the grader's probes."""
+        return self._time_used
+
+    @property
+    def time_left(self) -> float:
+        """Seconds left of the submission's budget (``limits.timeout``) for the grader's probes."""
+        return max(0.0, self.limits.timeout - self._time_used)
+
+    def _out_of_time(self) -> str:
+        return (f"the submission used up its time limit of {self.limits.timeout:g} s (its run "
+                "and the grader's calls of its code together)")
+
     def probe(self, op: str, target: dict[str, str], *, seed: int = 0, **payload: Any) -> Any:
-        """Ask the child to evaluate something; returns its raw answer or raises ProbeError."""
+        """Ask the child to evaluate something; returns its raw answer or raises ProbeError.
+
+        Each probe may take ``limits.probe_timeout`` seconds, and all of them together what
+        the run left of ``limits.timeout``: past that the child is stopped and every later
+        probe fails saying the submission used its time."""
+        if self.alive and self.time_left <= 0.0:
+            self._end("timeout", self._out_of_time())
         if not self.alive:
             raise ProbeError("the submission's process is no longer running: "
                              f"{self.record.ending_detail or self.record.ending}")
@@ -554,11 +722,18 @@ class SandboxSession:
         if not self._send({"type": "probe", "id": self._probe_id, "op": op, "target": target,
                            "seed": seed, **payload}):
             raise ProbeError("the submission's process closed its input")
+        wait = min(self.limits.probe_timeout, self.time_left)
+        asked = time.monotonic()
         try:
-            reply = self._next(time.monotonic() + self.limits.probe_timeout)
+            reply = self._next(asked + wait)
         except TimeoutError:
+            self._time_used += wait
+            if wait < self.limits.probe_timeout:
+                self._end("timeout", self._out_of_time())
+                raise ProbeError(self._out_of_time()) from None
             self._end("timeout", f"a probe took longer than {self.limits.probe_timeout:g} s")
             raise ProbeError("the code did not answer within the time limit") from None
+        self._time_used += time.monotonic() - asked
         if reply is None or isinstance(reply, Exception):
             self._finish_without_inventory(reply)
             raise ProbeError(f"the submission's process stopped: {self.record.ending_detail}")
@@ -571,7 +746,8 @@ class SandboxSession:
             self._end("protocol", f"the submission's process sent invalid data ({exc})")
             raise ProbeError(self.record.ending_detail) from None
         if not reply["ok"]:
-            raise ProbeError(reply["error"] or "the probe failed")
+            raise ProbeError(cut(reply["error"], MAX_ERROR_CHARS) if reply["error"]
+                             else "the probe failed")
         return reply["value"]
 
     # --- ending ----------------------------------------------------------------------------
@@ -608,7 +784,9 @@ class SandboxSession:
             self.record.stdout, self.record.stderr = (d.text() for d in self._drains)
             self.record.output_truncated = any(d.truncated for d in self._drains)
             self._requests.close()
-            self.record.supervisor_events = self._notes + self._reaper_events()
+            self._reader.stop()
+            self.record.supervisor_events = (self._notes + self.record.supervisor_events
+                                             + self._limit_events() + self._reaper_events())
         if self._cgroup is not None:
             self.record.peak_memory = self._cgroup.peak_memory()
             self._cgroup.remove()

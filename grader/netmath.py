@@ -4,7 +4,9 @@ A network is given as three parallel sequences: ``weights`` (each ``(n_in, n_out
 ``biases`` (each ``(n_out,)``) and ``activations`` (one name per layer, the last one
 being the output activation). Inputs ``X`` are ``(m, n_in)``: one sample per row.
 Everything is computed in float64; gradients come from torch autograd so they are
-independent of any hand-written backpropagation.
+independent of any hand-written backpropagation. Forward passes and losses go through the
+inputs in chunks of rows (:data:`CHUNK_ELEMENTS`), so the memory they take is bounded by the
+network's size, whatever the number of inputs.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ All are taken over every element of the output (for one output column: over samp
 """
 
 _BCE_EPS = 1e-12
+CHUNK_ELEMENTS = 1 << 21
+"""Activations one layer holds at once in :func:`forward` and :func:`loss_value` (16 MiB of
+float64): the rows of a chunk times the widest layer stay below it."""
+_MEAN_LOSSES = {"bce", "bce_logits", "mse", "half_mse"}
 
 _TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "sigmoid": torch.sigmoid,
@@ -133,25 +139,28 @@ def _targets(Y: np.ndarray, like: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(align_outputs(Y, tuple(like.shape), "targets"))
 
 
-def _loss(z: torch.Tensor, a: torch.Tensor, y: torch.Tensor, loss: str, output_act: str) -> torch.Tensor:
+def chunk_rows(weights: Sequence[np.ndarray]) -> int:
+    """Rows per chunk of inputs: :data:`CHUNK_ELEMENTS` over the widest layer (at least one)."""
+    widest = max((max(np.shape(w)) for w in weights), default=1)
+    return max(1, CHUNK_ELEMENTS // max(1, widest))
+
+
+def _loss(z: torch.Tensor, a: torch.Tensor, y: torch.Tensor, loss: str, output_act: str,
+          reduction: str = "mean") -> torch.Tensor:
+    """The loss; with ``reduction="sum"`` a mean loss gives its sum (chunks add up)."""
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
+    reduce = torch.mean if reduction == "mean" and loss in _MEAN_LOSSES else torch.sum
     bce_logits = torch.nn.functional.binary_cross_entropy_with_logits
     if loss == "bce":
         if output_act == "sigmoid":
-            return bce_logits(z, y)
+            return bce_logits(z, y, reduction="mean" if reduce is torch.mean else "sum")
         p = a.clamp(_BCE_EPS, 1.0 - _BCE_EPS)
-        return -(y * torch.log(p) + (1.0 - y) * torch.log1p(-p)).mean()
+        return -reduce(y * torch.log(p) + (1.0 - y) * torch.log1p(-p))
     if loss == "bce_logits":
-        return bce_logits(a, y)
+        return bce_logits(a, y, reduction="mean" if reduce is torch.mean else "sum")
     squared = (a - y) ** 2
-    if loss == "mse":
-        return squared.mean()
-    if loss == "half_mse":
-        return 0.5 * squared.mean()
-    if loss == "sse":
-        return squared.sum()
-    if loss == "half_sse":
-        return 0.5 * squared.sum()
-    raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
+    return 0.5 * reduce(squared) if loss.startswith("half_") else reduce(squared)
 
 
 def forward(
@@ -160,12 +169,15 @@ def forward(
     activations: Sequence[str],
     X: np.ndarray,
 ) -> np.ndarray:
-    """Outputs ``(m, n_out)`` of the network for inputs ``X`` ``(m, n_in)``."""
+    """Outputs ``(m, n_out)`` of the network for inputs ``X`` ``(m, n_in)``, chunk by chunk."""
     _check_net(weights, biases, activations)
     ws, bs = _as_tensors(weights, biases, grad=False)
+    x = _inputs(X, ws[0].shape[0])
+    rows = chunk_rows(weights)
     with torch.no_grad():
-        _, a = _torch_pass(ws, bs, activations, _inputs(X, ws[0].shape[0]))
-    return a.numpy().copy()
+        parts = [_torch_pass(ws, bs, activations, x[i:i + rows])[1]
+                 for i in range(0, max(1, len(x)), rows)]
+    return (parts[0] if len(parts) == 1 else torch.cat(parts)).numpy().copy()
 
 
 def loss_value(
@@ -176,12 +188,22 @@ def loss_value(
     Y: np.ndarray,
     loss: str,
 ) -> float:
-    """The loss (one of :data:`LOSSES`) of the network on ``(X, Y)``."""
+    """The loss (one of :data:`LOSSES`) of the network on ``(X, Y)``, chunk by chunk."""
     _check_net(weights, biases, activations)
     ws, bs = _as_tensors(weights, biases, grad=False)
+    x = _inputs(X, ws[0].shape[0])
+    rows = chunk_rows(weights)
     with torch.no_grad():
-        z, a = _torch_pass(ws, bs, activations, _inputs(X, ws[0].shape[0]))
-        return float(_loss(z, a, _targets(Y, a), loss, activations[-1]))
+        if len(x) <= rows:
+            z, a = _torch_pass(ws, bs, activations, x)
+            return float(_loss(z, a, _targets(Y, a), loss, activations[-1]))
+        shape = (len(x), ws[-1].shape[1])
+        y = torch.from_numpy(align_outputs(Y, shape, "targets"))
+        total = 0.0
+        for i in range(0, len(x), rows):
+            z, a = _torch_pass(ws, bs, activations, x[i:i + rows])
+            total += float(_loss(z, a, y[i:i + rows], loss, activations[-1], reduction="sum"))
+        return total / (shape[0] * shape[1]) if loss in _MEAN_LOSSES else total
 
 
 def gradients(

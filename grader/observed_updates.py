@@ -11,6 +11,7 @@ targets, and keeps the loss whose gradients explain the updates best. Trusted co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -18,9 +19,11 @@ import torch
 from grader.evidence import (Found, _gradient_named, _layer_arrays, _losses, _targets, data_state,
                              forward, state_inputs)
 from grader.looptrace import spread
+from grader.gradient_hypotheses import Derivative, hidden_activation
 from grader.netmath import torch_activation
 
 MAX_UPDATES = 4
+MAX_SEARCHED = 24  # line-search steps judged per loop
 MAX_TARGETS = 3  # target readings tried where the evidence did not say which array they are
 LOSSES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum", "bce_logits",
           "ce_logits")
@@ -53,7 +56,14 @@ def _loss(out: torch.Tensor, Y: torch.Tensor, loss: str) -> torch.Tensor:
 
 
 def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
-               loss: str) -> dict[str, np.ndarray] | None:
+               loss: str, *, derivative: Derivative | None = None,
+               through: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray] | None:
+    """The gradient of ``loss`` with respect to every parameter array, in float64 autograd.
+
+    ``derivative``: the hidden layers' activation derivative to backpropagate with instead of
+    the true one (a hypothesis about a mistake). ``through``: the weights the error is
+    propagated back through, where they differ from the forward pass's (weights updated
+    before the gradient was propagated through them)."""
     layout = found.layout
     tensors = {p: torch.tensor(state[p], dtype=torch.float64, requires_grad=True)
                for p in layout.paths}
@@ -62,23 +72,36 @@ def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.
     if fold0 is not None:  # the inputs carried the ones column: put it back where it was
         ones = torch.ones(a.shape[0], 1, dtype=torch.float64)
         a = torch.cat([a[:, :fold0], ones, a[:, fold0:]], dim=1)
+    last = len(layout.weights) - 1
     for index, (path, bias, act) in enumerate(zip(layout.weights, layout.biases, found.activations)):
-        W = tensors[path]
-        W = W.reshape(-1, 1) if W.dim() == 1 else (W.T if layout.column else W)
+        W = _oriented(tensors[path], layout.column)
         fold = layout.folded[index] if index else None
         if fold is not None:
             ones = torch.ones(a.shape[0], 1, dtype=torch.float64)
             a = torch.cat([ones, a] if fold == 0 else [a, ones], dim=1)
-        z = a @ W
+        if through is not None and index and path in through:
+            back = _oriented(torch.from_numpy(np.asarray(through[path], dtype=np.float64)),
+                             layout.column)
+            z = a.detach() @ W + a @ back - (a @ back).detach()  # value a W, error back through `back`
+        else:
+            z = a @ W
         if bias is not None:
             z = z + tensors[bias].reshape(-1)
-        a = torch_activation(act)(z)
+        if derivative is not None and index < last:
+            a = hidden_activation(z, act, derivative)
+        else:
+            a = torch_activation(act)(z)
     if a.shape != Y.shape:
         return None
     value = _loss(a, torch.from_numpy(Y), loss)
     grads = torch.autograd.grad(value, list(tensors.values()), allow_unused=True)
     return {p: (np.zeros_like(state[p]) if g is None else g.numpy().copy())
             for p, g in zip(tensors, grads)}
+
+
+def _oriented(W: torch.Tensor, column: bool) -> torch.Tensor:
+    """A weight array as the (in, out) matrix of ``a @ W``."""
+    return W.reshape(-1, 1) if W.dim() == 1 else (W.T if column else W)
 
 
 def _pair_data(found: Found, after: dict[str, np.ndarray], target: int
@@ -95,13 +118,14 @@ def _pair_data(found: Found, after: dict[str, np.ndarray], target: int
 
 
 def _true_gradients(found: Found, before: dict[str, np.ndarray], after: dict[str, np.ndarray],
-                    loss: str, target: int) -> dict[str, np.ndarray] | None:
-    """The gradient of ``loss`` at the parameters before one iteration, on the data it used."""
+                    loss: str, target: int, **hypothesis: Any) -> dict[str, np.ndarray] | None:
+    """The gradient of ``loss`` at the parameters before one iteration, on the data it used
+    (``hypothesis``: a mistaken backward pass, see :func:`_gradients`)."""
     data = _pair_data(found, after, target)
     if data is None:
         return None
     try:
-        return _gradients(found, before, data[0], data[1], loss)
+        return _gradients(found, before, data[0], data[1], loss, **hypothesis)
     except (RuntimeError, ValueError, KeyError, IndexError):
         return None
 
@@ -175,7 +199,10 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
         if updates:
             # directions first; then a reading whose step factor stays the same (a wrong target
             # still points a one-sample step the right way, but by a factor that keeps changing)
-            residual = _residual(updates) + 1e-3 * min(_spread(updates), 1.0)
+            # ... and before both, how many parameters the loss explains at all: a mistake in
+            # one layer's backward leaves the other layers pointing along the right loss
+            residual = 2.0 * _unexplained(updates) + _residual(updates) \
+                + 1e-3 * min(_spread(updates), 1.0)
             scored.append((residual, loss, updates))
             if residual < best[0]:
                 best = (residual, loss, updates)
@@ -183,6 +210,20 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
         if residual <= best[0] + 1e-3 and _rate_matches(updates, rates):
             return loss, updates
     return best[1], best[2]
+
+
+def _unexplained(updates: list[Update], tolerance: float = 1e-2) -> int:
+    """The parameters some of whose updates are not a multiple of their gradient."""
+    wrong = set()
+    for u in updates:
+        g, d = u.grad.ravel(), u.delta.ravel()
+        gg, dd = float(g @ g), float(d @ d)
+        if dd == 0.0 and gg == 0.0:
+            continue
+        if gg == 0.0 or dd == 0.0 or \
+                float(np.linalg.norm(d + (-float(g @ d) / gg) * g)) > tolerance * np.sqrt(dd):
+            wrong.add(u.path)
+    return len(wrong)
 
 
 def _spread(updates: list[Update]) -> float:
@@ -213,6 +254,7 @@ class SearchedStep:
     grad_sq: float       # |g|^2 over every parameter
     loss_before: float
     loss_after: float
+    sample: int = 0      # the sample after the update (its parameters before are sample - 1)
 
 
 def _loss_value(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
@@ -224,9 +266,10 @@ def _loss_value(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np
 
 
 def searched_steps(found: Found, loss: str) -> list[SearchedStep]:
-    """Every sampled consecutive update as one step a along -gradient of ``loss``."""
+    """Every sampled consecutive update (up to MAX_SEARCHED, spread over the loop) as one step
+    a along -gradient of ``loss``: a search that misbehaves only now and then must be seen."""
     steps = []
-    for b in _pairs(found):
+    for b in spread(found.loop.consecutive(), MAX_SEARCHED):
         before, after = found.states[b - 1], found.states[b]
         data = _pair_data(found, after, 0)
         grads = _true_gradients(found, before, after, loss, 0)
@@ -242,8 +285,19 @@ def searched_steps(found: Found, loss: str) -> list[SearchedStep]:
         residual = float(np.linalg.norm(d + a * g)) / np.sqrt(dd)
         steps.append(SearchedStep(found.loop.samples[b].iteration, a, residual, gg,
                                   _loss_value(found, before, X, Y, loss),
-                                  _loss_value(found, after, X, Y, loss)))
+                                  _loss_value(found, after, X, Y, loss), b))
     return steps
+
+
+def loss_along(found: Found, loss: str, step: SearchedStep, a: float) -> float | None:
+    """The loss at w - a g from the parameters before ``step`` (a trial the search could take)."""
+    before, after = found.states[step.sample - 1], found.states[step.sample]
+    data = _pair_data(found, after, 0)
+    grads = _true_gradients(found, before, after, loss, 0)
+    if data is None or grads is None:
+        return None
+    trial = {**before, **{p: before[p] - a * grads[p] for p in found.layout.paths}}
+    return _loss_value(found, trial, data[0], data[1], loss)
 
 
 def own_gradient_updates(found: Found) -> list[Update] | None:
@@ -254,7 +308,10 @@ def own_gradient_updates(found: Found) -> list[Update] | None:
     own = set(found.layout.paths)
     for b in _pairs(found):
         before, after = found.states[b - 1], found.states[b]
-        fresh = found.loop.samples[b].arrays
+        sample = found.loop.samples[b]
+        # a gradient kept as one number (``db = np.sum(dZ)``) steps every entry alike
+        fresh = {**{n: np.array(v) for n, v in sample.scalars.items() if _gradient_named(n)},
+                 **sample.arrays}
         for path in found.layout.paths:
             delta = after[path] - before[path]
             dd = float(delta.ravel() @ delta.ravel())
@@ -263,6 +320,8 @@ def own_gradient_updates(found: Found) -> list[Update] | None:
             match = None
             for name in sorted(fresh):
                 g = fresh[name]
+                if g.ndim == 0:
+                    g = np.full(delta.shape, float(g))
                 if name in own or g.shape != delta.shape or dd == 0.0 or not _gradient_named(name):
                     continue
                 gg = float(g.ravel() @ g.ravel())
@@ -276,3 +335,31 @@ def own_gradient_updates(found: Found) -> list[Update] | None:
                 return None
             updates.append(match)
     return updates or None
+
+
+MAX_LOSS_POINTS = 24
+
+
+def recomputed_losses(found: Found, loss: str) -> list[tuple[int, float]]:
+    """(iteration, loss) at sampled iterations, every one on the data of the last sample (so a
+    mini-batch training is compared on one batch); empty when that data is a single point."""
+    inside = [i for i, s in enumerate(found.loop.samples) if s.inside or s.start]
+    if len(inside) < 2:
+        return []
+    data = _pair_data(found, found.states[inside[-1]], 0)
+    if data is None or data[0].shape[0] < 4:
+        return []
+    X, Y = data
+    chosen = sorted(set(spread(inside, MAX_LOSS_POINTS)) | {inside[0], inside[-1]})
+    points = []
+    for i in chosen:
+        state = found.states[i]
+        if any(p not in state for p in found.layout.paths):
+            continue
+        try:
+            sample = found.loop.samples[i]  # the state the loop was entered with: iteration -1
+            points.append((-1 if sample.start else sample.iteration,
+                           _loss_value(found, state, X, Y, loss)))
+        except (ValueError, KeyError, IndexError):
+            return []
+    return points

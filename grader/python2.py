@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from grader.loading import MAX_PARSED_TOKENS, syntax_size
+
 MAX_LISTED = 5  # other Python 2 lines named in a sentence
 MAX_REPAIRS = 60
 MAX_PARSED_CHARS = 4_000_000  # a long file gets fewer repair rounds
@@ -115,6 +117,8 @@ def scan(source: str) -> tuple[list[tuple[int, str, str]], ast.Module | None]:
 
     The tree is None when the source does not parse once its Python 2 lines are repaired.
     """
+    if syntax_size(source) > MAX_PARSED_TOKENS:  # what parsing it would cost the grader
+        return [], None
     lines = source.splitlines()
     found: list[tuple[int, str, str]] = []
     for _ in range(min(MAX_REPAIRS, max(1, MAX_PARSED_CHARS // max(1, len(source))))):

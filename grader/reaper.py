@@ -8,8 +8,10 @@ run. Without it, this process gives the same guarantee with what any Linux offer
 * it forks the worker, which confines itself (:mod:`grader.confine`: Landlock, seccomp, no
   capabilities) before executing the sandbox worker; Landlock's signal scope means nothing
   inside can signal the reaper or the grader;
-* it polls the size of the writable folders and stops the run when they exceed the disk limit
-  (there is no size-limited tmpfs without a mount namespace);
+* it polls the size of the writable folders, with the files the run's processes keep open
+  after unlinking them, and stops the run when they exceed the disk limit (there is no
+  size-limited tmpfs without a mount namespace; a warm run that has one, ``"tmpfs"`` in its
+  config, is limited by it and not polled);
 * it gets ``SIGTERM`` when the grader dies (parent-death signal) or wants the run ended, and then
   kills every descendant before exiting.
 
@@ -26,6 +28,7 @@ import json
 import os
 import resource
 import signal
+import stat
 import sys
 import time
 from pathlib import Path
@@ -67,6 +70,60 @@ def folder_usage(folders: list[str], limit_files: int) -> tuple[int, int]:
         except OSError:
             continue
     return used, entries
+
+
+def open_unlinked_usage(devices: set[int]) -> int:
+    """Bytes held by files on ``devices`` that this process's descendants keep open after
+    unlinking them: a folder walk never sees those, yet they fill the disk until closed."""
+    held: dict[tuple[int, int], int] = {}
+    for pid in descendants():
+        folder = f"/proc/{pid}/fd"
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue  # gone, or not ours to read
+        for name in names:
+            try:
+                if not os.readlink(f"{folder}/{name}").endswith(" (deleted)"):
+                    continue
+                info = os.stat(f"{folder}/{name}")
+            except OSError:
+                continue
+            if info.st_dev in devices and stat.S_ISREG(info.st_mode):
+                held[(info.st_dev, info.st_ino)] = info.st_blocks * 512
+    return sum(held.values())
+
+
+def descendants() -> list[int]:
+    """Every process below this one, as ``/proc`` numbers them (``/proc/self`` is the root)."""
+    me = int(os.readlink("/proc/self"))
+    if not os.path.exists(f"/proc/self/task/{me}/children"):  # a kernel without them
+        return _descendants_by_scan(me)
+    found, stack = [], [me]
+    while stack:
+        pid = stack.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                    children = [int(child) for child in handle.read().split()]
+            except (OSError, ValueError):
+                continue
+            found += children
+            stack += children
+    return found
+
+
+def _descendants_by_scan(me: int) -> list[int]:
+    found, stack = [], [me]
+    while stack:
+        children = _children_of(stack.pop())
+        found += children
+        stack += children
+    return found
 
 
 def _children_of(parent: int) -> list[int]:
@@ -142,17 +199,21 @@ def supervise(config: dict[str, Any], status_fd: int, worker: int) -> dict[str, 
     """Watch the started worker to its end (or until stopped); return the status report."""
     report: dict[str, Any] = {"worker": "running", "code": None, "disk_exceeded": False,
                               "stopped": False, "leftovers_killed": 0}
+    polled = not config.get("tmpfs")  # a run's own tmpfs limits its folders itself
+    devices = {os.stat(folder).st_dev for folder in config["writable"]} if polled else set()
     try:
         while True:
             for pid, status in _reap_all():
                 if pid == worker:
                     report["worker"] = "signal" if os.WIFSIGNALED(status) else "exit"
                     report["code"] = os.waitstatus_to_exitcode(status)
-            used, entries = folder_usage(config["writable"], config["disk_files"])
-            report["disk_used"], report["disk_entries"] = used, entries
-            if used > config["disk_bytes"] or entries > config["disk_files"]:
-                report["disk_exceeded"] = True
-                break
+            if polled:
+                used, entries = folder_usage(config["writable"], config["disk_files"])
+                used += open_unlinked_usage(devices)
+                report["disk_used"], report["disk_entries"] = used, entries
+                if used > config["disk_bytes"] or entries > config["disk_files"]:
+                    report["disk_exceeded"] = True
+                    break
             if report["worker"] != "running":
                 break
             time.sleep(POLL_SECONDS)

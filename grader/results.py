@@ -22,7 +22,8 @@ SCHEMA_VERSION = 3
 #    ``details.trials`` of the armijo_step check.
 # 3: ``tasks[].attempted`` and ``tasks[].not_attempted`` (a task with nothing found for it).
 #    ``cells[].hint``: why a failed cell cannot run here, in words (Python 2 code, a missing
-#    module or data file), or null (grader.cell_problems).
+#    module or data file), or null (grader.cell_problems). Added later, additively:
+#    ``rubric.secret`` and ``rubric.secret_id`` (grader.secret), ``timing.submission_seconds``.
 
 
 @dataclass

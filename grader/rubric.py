@@ -59,6 +59,10 @@ CHECK_KINDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
 }
 TARGET_ROLES = {"network", "history", "other", "scaler", "backward", "forward", "function"}
 NOTHING_FOUND = "nothing found for this task"  # a task's default ``nothing_found``
+# The largest network the grader evaluates for a target unless the rubric says otherwise: its
+# own float64 numerics (held-out points, the plot grid, gradients) scale with these.
+DEFAULT_PARAMS_MAX = 1_000_000  # weights and biases, all layers together
+DEFAULT_WIDTH_MAX = 4_096  # units in any one layer
 
 
 def needs_target(kind: str) -> bool:
@@ -80,7 +84,11 @@ class TargetSpec:
     inputs: int | None = None
     outputs: int | None = None
     outputs_max: int | None = None  # e.g. 2: one output (sigmoid, a logit) or two (softmax)
-    hidden_max: int | None = None
+    hidden_max: int | None = None  # a network with a wider hidden layer is not this target
+    # The grader's bound: a network over it is still the one found, but is never evaluated
+    # (its checks fail saying so), which bounds the grader's own time and memory.
+    params_max: int = DEFAULT_PARAMS_MAX
+    width_max: int = DEFAULT_WIDTH_MAX
     distinct_from: tuple[str, ...] = ()
     description: str = ""
     fallback: bool = True  # accept a candidate that matches no name, by type and shape alone
@@ -127,6 +135,13 @@ class Rubric:
     digest: str
     reference: dict[str, Any] = field(default_factory=dict)
     stability_seeds: tuple[int, ...] = ()  # run once per seed; seed-sensitive checks take the median
+    secret_file: str | None = None  # where ``grader run`` reads the private secret (see grader.secret)
+    secret_private: bool = False  # ``secret`` came from a private file, not from the rubric text
+
+    @property
+    def secret_id(self) -> str:
+        """A short fingerprint of the secret in force (says which one, reveals nothing of it)."""
+        return hashlib.sha256(f"labgrade-secret-id\x1f{self.secret}".encode()).hexdigest()[:12]
 
     def public_only(self) -> Rubric:
         """The same rubric with hidden checks removed (what a self-check runs)."""
@@ -215,7 +230,7 @@ def _target(path: str, target_id: str, table: Any) -> TargetSpec:
         raise RubricError(f"{path}: targets.{target_id}: expected a table")
     reader = _Reader(path, table, f"targets.{target_id}")
     reader.only({"kind", "names", "origins", "array_type", "inputs", "outputs", "outputs_max", "hidden_max",
-                 "distinct_from", "description", "fallback", "dataset", "steps"})
+                 "params_max", "width_max", "distinct_from", "description", "fallback", "dataset", "steps"})
     names = reader.get("names", list, [])
     origins = reader.get("origins", list, ["module", "weights"])
     if not all(isinstance(n, str) for n in names):
@@ -232,9 +247,18 @@ def _target(path: str, target_id: str, table: Any) -> TargetSpec:
         inputs=reader.get("inputs", int, None), outputs=reader.get("outputs", int, None),
         outputs_max=reader.get("outputs_max", int, None),
         hidden_max=reader.get("hidden_max", int, None),
+        params_max=_positive(reader, "params_max", DEFAULT_PARAMS_MAX),
+        width_max=_positive(reader, "width_max", DEFAULT_WIDTH_MAX),
         distinct_from=tuple(reader.get("distinct_from", list, [])),
         steps=reader.get("steps", str, None, choices={"constant", "searched"}),
         description=reader.get("description", str, ""))
+
+
+def _positive(reader: _Reader, key: str, default: int) -> int:
+    value = reader.get(key, int, default)
+    if value < 1:
+        raise reader.fail(key, "must be a positive integer")
+    return value
 
 
 def _check(path: str, where: str, table: Any, targets: dict[str, TargetSpec]) -> CheckSpec:
@@ -299,8 +323,8 @@ def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(f"{path}: not valid TOML: {exc}") from None
     reader = _Reader(path, data)
-    reader.only({"schema", "id", "version", "title", "seed", "secret", "limits", "targets",
-                 "tasks", "reference", "stability_seeds"})
+    reader.only({"schema", "id", "version", "title", "seed", "secret", "secret_file", "limits",
+                 "targets", "tasks", "reference", "stability_seeds"})
     stability = reader.get("stability_seeds", list, [])
     if not all(isinstance(s, int) and not isinstance(s, bool) for s in stability) \
             or len(set(stability)) != len(stability):
@@ -325,11 +349,21 @@ def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:
     return Rubric(
         id=reader.get("id", str), version=str(reader.get("version", (str, int))),
         title=reader.get("title", str, ""), seed=reader.get("seed", int, 0),
-        secret=reader.get("secret", str, ""),
+        secret=reader.get("secret", str, ""), secret_file=_secret_file(reader, path),
         limits=_limits(_Reader(path, reader.get("limits", dict, {}), "limits")),
         targets=targets, tasks=tasks, path=path,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         reference=reader.get("reference", dict, {}), stability_seeds=tuple(stability))
+
+
+def _secret_file(reader: _Reader, path: str) -> str | None:
+    """The rubric's ``secret_file``: ``~`` expanded, relative to the rubric's own folder."""
+    value = reader.get("secret_file", str, None)
+    if value is None:
+        return None
+    if not value.strip():
+        raise reader.fail("secret_file", "expected a path, e.g. \"/srv/course/labgrade-secret\"")
+    return str(Path(path).parent / Path(value).expanduser())
 
 
 def _check_groups(path: str, tasks: tuple[TaskSpec, ...]) -> None:

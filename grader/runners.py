@@ -18,8 +18,10 @@ from grader.checks.classification import accuracy, check_accuracy, check_xor
 from grader.checks.execution import check_cells_ran
 from grader.checks.gradients import compare_gradients
 from grader.checks.linesearch import check_armijo_step
-from grader.checks.loss import check_ends_below, check_loss_history, check_monotone
-from grader.checks.updates import (Step, check_constant_rate, check_searched_steps,
+from grader.checks.loss import (check_ends_below, check_loss_history, check_monotone,
+                               check_recomputed_decrease)
+from grader.checks.updates import (Step, check_constant_rate, check_explained_mistake,
+                                   check_rule_descent, check_rule_gradients, check_searched_steps,
                                    check_update_directions, measure)
 from grader.checks.training import (measure_updates, check_armijo_trace, check_descent, check_gradients_reset,
                                     check_history_matches, check_recorded_losses,
@@ -29,12 +31,16 @@ from grader.cell_problems import cell_hint
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
-from grader.observed_updates import observed_updates, own_gradient_updates, searched_steps
+from grader.observed_updates import (loss_along, observed_updates, own_gradient_updates,
+                                     recomputed_losses, searched_steps)
+from grader.update_hypotheses import explain
+from grader.update_rules import infer_rule
+from grader.update_rules import summary as rule_summary
 from grader.checks.search_params import infer as infer_search
 from grader.checks.search_params import trials_left_applied
 from grader.model_modes import holds_dropout, with_dropout_hint
 from grader.rubric import CheckSpec
-from grader.tracedata import Stream, Trace
+from grader.training_streams import traced, training_seen
 from grader.verdict import Verdict, failed, passed
 from reference.data import moons_sample, xor_data
 from reference.linesearch import backtracking
@@ -82,6 +88,9 @@ def _cannot_classify(network: Any) -> Verdict:
 
 
 def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    untrained = _untrained(check, ctx, check.params["network"])
+    if untrained is not None:
+        return untrained
     network = ctx.network(check.params["network"])
     if network.call_problem:
         return _cannot_classify(network)
@@ -91,7 +100,17 @@ def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
 
 
 def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
-    history = ctx.find(check.params["history"])
+    if check.params.get("network"):
+        untrained = _untrained(check, ctx, check.params["network"])
+        if untrained is not None:
+            return untrained
+    recomputed_training = _recomputed_training(check, ctx)
+    try:
+        history = ctx.find(check.params["history"])
+    except Missing:
+        if recomputed_training is None:
+            raise
+        return _with(recomputed_training, history=None)
     values = history.data["values"]
     recomputed, loss_used, wrong = None, None, None
     network = ctx.network(check.params["network"]) if check.params.get("network") else None
@@ -105,7 +124,32 @@ def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
                                  target=check.params.get("target"), recomputed_final=recomputed,
                                  wrong_losses=wrong)
     traced = _traced_losses(check, ctx, network) if network is not None else None
-    return _with(_joined(verdict, traced), history=history.label, recomputed_with=loss_used)
+    joined = _joined(_joined(verdict, traced), recomputed_training)
+    return _with(joined, history=history.label, recomputed_with=loss_used)
+
+
+def _recomputed_training(check: CheckSpec, ctx: GradingContext) -> Verdict | None:
+    """The loss decrease the grader recomputes from a loop-traced network's sampled
+    parameters (None when the network was not identified in a loop)."""
+    if not check.params.get("network"):
+        return None
+    candidate = ctx.find(check.params["network"])
+    found = candidate.data.get("found")
+    observed = _observed(candidate)
+    loss = (found.loss if found is not None and found.loss else None) or \
+        (observed.loss if observed is not None else None)
+    if found is None or loss is None:
+        return None
+    points = recomputed_losses(found, loss)
+    if not points:
+        return None
+    return check_recomputed_decrease(points, loss=loss,
+                                     max_final_ratio=float(check.params.get("max_final_ratio", 0.5)),
+                                     target=check.params.get("target") if loss in MEAN_LOSSES
+                                     else None)
+
+
+MEAN_LOSSES = ("mse", "half_mse", "bce", "ce", "bce_logits", "ce_logits")  # a target fits these
 
 
 def _joined(verdict: Verdict, traced: Verdict | None) -> Verdict:
@@ -177,6 +221,9 @@ def _vjp(network: Any, X: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, n
 
 
 def heldout_accuracy(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    untrained = _untrained(check, ctx, check.params["network"])
+    if untrained is not None:
+        return untrained
     network = ctx.network(check.params["network"])
     if network.call_problem:
         return _cannot_classify(network)
@@ -376,68 +423,25 @@ def _moved_alpha(value: dict[str, Any], weights: list[np.ndarray], biases: list[
 
 # --- the training trace ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Traced:
-    trace: Trace
-    stream: Stream
-    earliest_start: int  # the first call the training loop can have started at
-
-
-def _belongs(stream: Stream, candidate: Candidate) -> bool:
-    keys = set(candidate.keys)
-    return bool(stream.names) and all(
-        name in keys or name.startswith((f"{candidate.name}.", f"{candidate.name}["))
-        for name in stream.names)
-
-
-def _held_elsewhere(stream: Stream, candidate: Candidate) -> Stream | None:
-    """The stream under the module's own names, when it trained this module under another path
-    (an object's attribute) and its last recorded values are the module's, one step before."""
-    names = candidate.data.get("param_names")
-    if candidate.data.get("origin") != "module" or not names or len(names) != len(stream.names):
-        return None
-    renamed = []
-    for name in stream.names:
-        own = next((n for n in names if name.endswith("." + n)), None)
-        if own is None:
-            return None
-        renamed.append(f"{candidate.name}.{own}")
-    last = next((s for s in reversed(stream.samples) if s.values), None)
-    if last is None or len(set(renamed)) != len(renamed):
-        return None
-    mine = np.sort(np.concatenate([np.ravel(w) for w in candidate.data["weights"]]))
-    theirs = np.sort(np.concatenate([v for v, n in zip(last.values, stream.names)
-                                     if n.endswith("weight")]))
-    if mine.shape != theirs.shape or np.linalg.norm(mine - theirs) > 0.05 * np.linalg.norm(mine):
-        return None
-    return Stream(tuple(renamed), stream.shapes, stream.samples)
-
-
-def _traced(ctx: GradingContext, target_id: str) -> tuple[Candidate, _Traced | None]:
-    """The chosen network and the longest recorded training stream over its parameters."""
-    candidate = ctx.find(target_id)
-    trace = ctx.record.traces.get(candidate.unit)
-    if trace is None:
-        return candidate, None
-    streams = trace.streams()
-    matching = [i for i, stream in enumerate(streams) if _belongs(stream, candidate)]
-    if not matching:  # the model was held elsewhere while it trained (``trainer.model``)
-        for i, stream in enumerate(streams):
-            renamed = _held_elsewhere(stream, candidate)
-            if renamed is not None:
-                streams[i] = renamed
-                matching.append(i)
-    if not matching:
-        return candidate, None
-    index = max(matching, key=lambda i: len(streams[i].samples))
-    earliest = streams[index - 1].samples[-1].call + 1 if index else 0
-    return candidate, _Traced(trace, streams[index], earliest)
-
-
 def _unobserved(candidate: Candidate, what: str) -> Verdict:
-    return passed(f"No backward() call training {candidate.label} was recorded (a NumPy network, "
-                  f"or gradients taken without .backward()), so {what} could not be observed; "
-                  "the training is judged by its results.", observed=False)
+    return failed(f"No training of {candidate.label} was observed (no recorded backward() call "
+                  f"and no loop that changed its parameters), so {what} cannot be judged and earn "
+                  "no points: weights set by hand, fitted by another library or loaded from a "
+                  "file are not gradient descent.", observed=False)
+
+
+def _untrained(check: CheckSpec, ctx: GradingContext, target_id: str) -> Verdict | None:
+    """A failed verdict when the rubric asks for a trained network and no training of it was
+    seen (``trained = false`` in a check lifts this)."""
+    if not check.params.get("trained", True):
+        return None
+    candidate = ctx.find(target_id)
+    if training_seen(ctx, candidate, target_id) is not None:
+        return None
+    return failed(f"No training of {candidate.label} was observed: no recorded backward() call "
+                  "and no loop that changed its parameters. Its results are not the work of "
+                  "gradient descent (weights set by hand, fitted by another library or loaded "
+                  "from a file), so they earn no points.", observed=False)
 
 
 def _has_dropout(ctx: GradingContext, candidate: Candidate) -> bool:
@@ -448,7 +452,7 @@ def _has_dropout(ctx: GradingContext, candidate: Candidate) -> bool:
 
 def _traced_losses(check: CheckSpec, ctx: GradingContext, network: Any) -> Verdict | None:
     """Recompute sampled training losses from the recorded parameters and data (None: no trace)."""
-    candidate, found = _traced(ctx, check.params["network"])
+    candidate, found = traced(ctx, check.params["network"])
     if found is None or not network.in_grader or _has_dropout(ctx, candidate):
         return None
     where = traceloss.layout(candidate, found.stream.names)
@@ -477,7 +481,7 @@ def _traced_losses(check: CheckSpec, ctx: GradingContext, network: Any) -> Verdi
 
 
 def trace_gradients_reset(check: CheckSpec, ctx: GradingContext) -> Verdict:
-    candidate, found = _traced(ctx, check.params["network"])
+    candidate, found = traced(ctx, check.params["network"])
     if found is None:
         return _unobserved(candidate, "gradient resets")
     return _with(check_gradients_reset(found.stream), network=candidate.label)
@@ -488,13 +492,58 @@ def _loop_constants(found: Any) -> dict[str, float]:
     return {n: v for n, v in found.loop.constants().items() if v > 0}
 
 
-def _observed_steps(candidate: Candidate) -> tuple[str | None, list[Step]] | None:
-    """The steps a loop applied to this network, if a loop trace identified it."""
+@dataclass(frozen=True)
+class _Observed:
+    """What the grader recomputed about one loop-traced network's updates (computed once)."""
+
+    loss: str | None
+    updates: list[Any]
+    steps: list[Step]
+    rule: dict[str, Any] | None
+
+
+def _observed(candidate: Candidate) -> _Observed | None:
+    """The updates a loop applied to this network and the rule they follow, if a loop trace
+    identified it."""
     found = candidate.data.get("found")
     if found is None:
         return None
-    loss, updates = observed_updates(found, tuple(_loop_constants(found).values()))
-    return loss, measure(updates)
+    cached = candidate.data.get("observed_updates")
+    if cached is None:
+        loss, updates = observed_updates(found, tuple(_loop_constants(found).values()))
+        fit = infer_rule(found, loss) if loss is not None and updates else None
+        cached = _Observed(loss, updates, measure(updates),
+                           rule_summary(fit) if fit is not None else None)
+        candidate.data["observed_updates"] = cached
+    return cached
+
+
+def _observed_steps(candidate: Candidate) -> tuple[str | None, list[Step]] | None:
+    """The steps a loop applied to this network, if a loop trace identified it."""
+    observed = _observed(candidate)
+    return None if observed is None else (observed.loss, observed.steps)
+
+
+def _loop_gradients(candidate: Candidate) -> Verdict | None:
+    """The gradients a loop-traced network's updates followed: the inferred rule first
+    (momentum or Adam have right gradients; accumulated or loss-scaled ones are wrong), then
+    each step against the true gradient, and a named mistake where one explains the steps."""
+    observed = _observed(candidate)
+    if observed is None or not observed.steps:
+        return None
+    details = {"network": candidate.label, "evidence": candidate.data.get("evidence")}
+    if observed.rule is not None:
+        by_rule = check_rule_gradients(observed.rule, observed.loss)
+        if by_rule is not None:
+            return _with(by_rule, **details)
+    verdict = check_update_directions(observed.steps, observed.loss)
+    explanation = explain(candidate.data["found"], observed.loss, observed.updates) \
+        if observed.loss is not None else None
+    if explanation is not None:
+        return _with(check_explained_mistake(explanation.diagnosis, explanation.parameters,
+                                             explanation.residual, explanation.true_residual,
+                                             explanation.evidence, observed.loss), **details)
+    return _with(verdict, **details)
 
 
 def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
@@ -505,29 +554,27 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
     diagnosis where it has one (which layer, which factor)."""
     candidate = ctx.find(check.params["network"])
     if candidate.data.get("origin") == "module":
-        _, traced = _traced(ctx, check.params["network"])
-        if traced is not None:  # gradients that accumulate are wrong whatever autograd computes
-            reset = check_gradients_reset(traced.stream)
-            if reset.status != "passed":
-                return _with(reset, network=candidate.label)
+        _, stream = traced(ctx, check.params["network"])
+        if stream is None:
+            return _unobserved(candidate, "the gradients its training used")
+        reset = check_gradients_reset(stream.stream)  # accumulating is wrong whatever autograd does
+        if reset.status != "passed":
+            return _with(reset, network=candidate.label)
         return gradient_autograd(check, ctx)
-    observed = None
-    steps = _observed_steps(candidate)
-    if steps is not None and steps[1]:
-        loss, measured = steps
-        observed = _with(check_update_directions(measured, loss), network=candidate.label,
-                         evidence=candidate.data.get("evidence"))
-        if observed.status == "passed":
-            return observed
+    observed = _loop_gradients(candidate)
+    if observed is not None and observed.status == "passed":
+        return observed
+    if observed is None and training_seen(ctx, candidate, check.params["network"]) is None:
+        return _unobserved(candidate, "the gradients its training used")
     backward = _backward_verdict(check, ctx)
     if backward is not None and (observed is None or backward.status == "failed"
                                  and not backward.details.get("uncallable")):
         return backward
     if observed is not None:
         return observed
-    _, traced = _traced(ctx, check.params["network"])
-    if traced is not None:  # autograd computed the gradients of raw tensors: were they reset?
-        return _with(check_gradients_reset(traced.stream), network=candidate.label)
+    _, stream = traced(ctx, check.params["network"])
+    if stream is not None:  # autograd computed the gradients of raw tensors: were they reset?
+        return _with(check_gradients_reset(stream.stream), network=candidate.label)
     return failed(f"No training of {candidate.label} was observed (no loop changed its "
                   "parameters), so no gradient it used can be judged.", observed=False)
 
@@ -551,7 +598,7 @@ def _backward_verdict(check: CheckSpec, ctx: GradingContext) -> Verdict | None:
 
 
 def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
-    candidate, found = _traced(ctx, check.params["network"])
+    candidate, found = traced(ctx, check.params["network"])
     if found is None:
         steps = _observed_steps(candidate)
         if steps is None:
@@ -560,6 +607,11 @@ def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
                           "cannot be judged.", observed=False)
         loss, measured = steps
         declared = _loop_constants(candidate.data["found"])
+        rule = _observed(candidate).rule
+        by_rule = check_rule_descent(rule, bool(check.params.get("allow_other_optimizers", True))) \
+            if rule is not None else None
+        if by_rule is not None:
+            return _with(by_rule, network=candidate.label)
         # The update rule is judged on the gradient the code computed where it kept one in scope
         # (``dW1``, ``grads['W1']``); whether that gradient is right is the gradients check's
         # question. Otherwise the steps are judged against the true gradient.
@@ -581,7 +633,8 @@ def _search_numbers(ctx: GradingContext, unit: str) -> list[tuple[str, float]]:
     numbers: list[tuple[str, float]] = []
     trace = ctx.record.loops.get(unit)
     for loop in trace.loops if trace else []:
-        numbers += list(loop.constants().items())
+        if sum(sample.inside for sample in loop.samples) >= 3:  # one pass holds everything constant
+            numbers += list(loop.constants().items())
     torch_trace = ctx.record.traces.get(unit)
     if torch_trace is not None:
         numbers += sorted(torch_trace.declared_rates.items())
@@ -609,7 +662,7 @@ def _search_params(check: CheckSpec, steps: list[float], numbers: list[tuple[str
 
 
 def trace_linesearch(check: CheckSpec, ctx: GradingContext) -> Verdict:
-    candidate, found = _traced(ctx, check.params["network"])
+    candidate, found = traced(ctx, check.params["network"])
     c = float(check.params.get("c", 1e-4))
     numbers = _search_numbers(ctx, candidate.unit)
     if found is None:
@@ -633,7 +686,10 @@ def _loop_linesearch(check: CheckSpec, found: Any, numbers: list[tuple[str, floa
     for loss in losses:
         steps = searched_steps(found, loss)
         alpha0, rho, source = _search_params(check, [s.step for s in steps], numbers)
-        verdict = check_searched_steps(steps, alpha0=alpha0, rho=rho, c=c, source=source)
+        larger = {s.iteration: value for s in steps if s.step < alpha0 * (1 - 1e-9)
+                  and (value := loss_along(found, loss, s, s.step / rho)) is not None}
+        verdict = check_searched_steps(steps, alpha0=alpha0, rho=rho, c=c, source=source,
+                                       larger=larger)
         if verdict.status == "passed":
             return _with(verdict, loss=loss)
         best = best or _with(verdict, loss=loss)
@@ -645,7 +701,7 @@ LOSS_FAMILIES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "
 
 
 def trace_history(check: CheckSpec, ctx: GradingContext) -> Verdict:
-    candidate, found = _traced(ctx, check.params["network"])
+    candidate, found = traced(ctx, check.params["network"])
     history = ctx.find(check.params["history"])
     if found is None:
         return _unobserved(candidate, "the losses of the training")

@@ -11,9 +11,13 @@ For each request it forks a child (the run's *outer* process, the one the grader
 that enters the confinement of a cold run before any student code runs: its own session,
 the run's cgroup, rlimits, then new network, pid, mount, IPC and UTS namespaces. Its one
 child is the pid namespace's init: it mounts a fresh ``/proc`` (only the run's processes
-are visible), takes the reaper role (:mod:`grader.reaper`: disk polling, death signal,
-stop on request) and forks the worker (pid 2). As root, the worker drops to the sandbox
-uid (:mod:`grader.unprivileged` made its paths reachable first); then it applies Landlock,
+are visible), covers each of the run's writable folders with a tmpfs of its own, limited to
+the folder's share of the disk limit and holding a copy of what the folder held (as a cold
+run's folders are bubblewrap's tmpfs: a file written past the limit, even one unlinked and
+written through its descriptor, fails with ``ENOSPC``), takes the reaper role
+(:mod:`grader.reaper`: death signal, stop on request, and disk polling only where that
+tmpfs could not be made) and forks the worker (pid 2). As root, the worker drops to the
+sandbox uid (:mod:`grader.unprivileged` made its paths reachable first); then it applies Landlock,
 seccomp and no capabilities and runs the sandbox loop directly (no new interpreter),
 reseeding every generator per unit as always. When init ends, the kernel kills whatever
 the submission left in the namespace. The outer process passes the grader's stop request
@@ -27,17 +31,21 @@ not once per worker.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import resource
 import select
+import shutil
 import signal
 import socket
+import stat
 import sys
 import tempfile
 from typing import Any, NamedTuple
 
-from grader.unprivileged import MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_REC, expose
+from grader.unprivileged import (MNT_DETACH, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_REC,
+                                 expose)
 from grader.unprivileged import libc as _libc
 from grader.reaper import (SETUP_FAILED, become_reaper, report_and_exit_code, start_worker,
                            supervise)
@@ -80,29 +88,110 @@ def preload() -> None:
     import grader.sandbox.worker  # noqa: F401,PLC0415
 
 
-def enter_namespaces(network: bool) -> Namespaces:
-    """Unshare network, pid and mount namespaces (with a user namespace when not root).
+def enter_namespaces(network: bool, user: bool | None = None) -> Namespaces:
+    """Unshare network, pid and mount namespaces (with a user namespace when not root, or
+    when ``user`` says so).
 
-    The mount namespace is made private before anything is mounted in it, so the run's
-    ``/proc`` never propagates to the host. IPC and UTS namespaces (hostname ``sandbox``)
-    follow where possible, as in a cold run. Without a pid namespace, only the network one
-    is attempted (the worker reports whether it took effect).
+    In a user namespace the caller's own uid and gid are mapped to themselves, so files can
+    be made in a tmpfs mounted there (:func:`own_filesystems`). The mount namespace is made
+    private before anything is mounted in it, so the run's ``/proc`` never propagates to
+    the host. IPC and UTS namespaces (hostname ``sandbox``) follow where possible, as in a
+    cold run. Without a pid namespace, only the network one is attempted (the worker
+    reports whether it took effect).
     """
-    user = 0 if os.geteuid() == 0 else CLONE_NEWUSER
+    uid, gid = os.geteuid(), os.getegid()
+    user = CLONE_NEWUSER if (uid != 0 if user is None else user) else 0
     net = CLONE_NEWNET if network else 0
     if _libc.unshare(user | net | CLONE_NEWPID | CLONE_NEWNS) != 0:
         if net:
             _libc.unshare(user | net)
         return Namespaces(pid=False, proc=False)
+    if user:
+        _map_to_self(uid, gid)
     private = _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) == 0
     if _libc.unshare(CLONE_NEWIPC | CLONE_NEWUTS) == 0:  # best effort: not a counted protection
         _libc.sethostname(HOSTNAME, len(HOSTNAME))
     return Namespaces(pid=True, proc=private)
 
 
+def _map_to_self(uid: int, gid: int) -> None:
+    """Map ``uid`` and ``gid`` to themselves in the new user namespace (best effort: unmapped,
+    the run keeps its folders on the host's disk, polled)."""
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        try:
+            with open(f"/proc/self/{name}", "w", encoding="ascii") as handle:
+                handle.write(text)
+        except OSError:
+            return
+
+
 def mount_proc() -> bool:
     """In the pid namespace's init: a /proc that shows only this namespace's processes."""
     return _libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) == 0
+
+
+def own_filesystems(sizes: dict[str, int], files: int) -> bool:
+    """In the run's private mount namespace: cover each folder of ``sizes`` with a tmpfs of
+    that many bytes and ``files`` entries, holding a copy of what the folder held (modes and
+    owners kept). False, with nothing left mounted, if one cannot be made."""
+    mounted: list[str] = []
+    try:
+        for folder, size in sizes.items():
+            _cover_with_tmpfs(folder, size, files, mounted)
+    except OSError as exc:
+        for folder in reversed(mounted):
+            _libc.umount2(folder.encode(), MNT_DETACH)
+        _say(f"labgrade: the run's folders stay on the host's disk, polled ({exc})")
+        return False
+    return bool(mounted)
+
+
+def _cover_with_tmpfs(folder: str, size: int, files: int, mounted: list[str]) -> None:
+    source = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)  # what lies beneath
+    try:
+        info = os.fstat(source)
+        options = (f"size={size},nr_inodes={files},mode={stat.S_IMODE(info.st_mode):o},"
+                   f"uid={info.st_uid},gid={info.st_gid}")
+        if _libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                       options.encode()) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, f"tmpfs on {folder}: {os.strerror(code)}")
+        mounted.append(folder)
+        _copy_tree(source, folder)
+    finally:
+        os.close(source)
+
+
+def _copy_tree(source: int, target: str) -> None:
+    """Copy the folder open as ``source`` into ``target``: folders, files and symlinks."""
+    with os.scandir(source) as entries:
+        for entry in entries:
+            path = os.path.join(target, entry.name)
+            info = entry.stat(follow_symlinks=False)
+            if entry.is_symlink():
+                os.symlink(os.readlink(entry.name, dir_fd=source), path)
+            elif entry.is_dir(follow_symlinks=False):
+                os.mkdir(path, 0o700)
+                inner = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+                                | os.O_CLOEXEC, dir_fd=source)
+                try:
+                    _copy_tree(inner, path)
+                finally:
+                    os.close(inner)
+            elif entry.is_file(follow_symlinks=False):
+                _copy_file(os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                   dir_fd=source), path)
+            else:
+                continue  # sockets and devices do not come along
+            os.chown(path, info.st_uid, info.st_gid, follow_symlinks=False)
+            if not entry.is_symlink():
+                os.chmod(path, stat.S_IMODE(info.st_mode))
+
+
+def _copy_file(source: int, path: str) -> None:
+    with open(source, "rb") as reader, open(path, "xb") as writer:
+        shutil.copyfileobj(reader, writer)
 
 
 def _apply_limits(config: dict[str, Any]) -> None:
@@ -132,6 +221,9 @@ def _init(config: dict[str, Any], fds: tuple[int, int, int], lifeline: int, proc
         if config.get("sandbox_uid") is not None:
             # only in a private mount namespace: a tmpfs there never reaches the host
             config = _expose_for_uid(config) if proc else {**config, "sandbox_uid": None}
+        if proc and own_filesystems(config.get("tmpfs_sizes", {}), config["disk_files"]):
+            config = {**config, "tmpfs": True}
+            os.chdir(config["cwd"])  # into the tmpfs now covering the folder it was in
         # The outer process is outside this namespace (getppid() is 0): the lifeline pipe,
         # at EOF once the outer process is gone, tells whether it died before the death signal.
         armed = become_reaper(0)

@@ -8,9 +8,12 @@ outside the sandbox was read, reached or changed.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import json
 import os
+import platform
+import resource
 import shutil
 import signal
 import socket
@@ -26,9 +29,12 @@ import pytest
 import grader
 from grader.api import grade_paths
 from grader import warm
-from grader.isolation import Support, detect, self_confinement, warm_support
+from grader.confine import SECCOMP_ARCHES, seccomp_supported
+from grader.isolation import (Support, detect, package_root, python_roots, self_confinement,
+                              warm_namespaces, warm_support)
 from grader.results import GradeResult
 from grader.rubric import BUILTIN_DIR, load_rubric
+from grader.secret import with_secret
 
 HERE = Path(__file__).parent
 ATTACKS = HERE / "attacks"
@@ -47,7 +53,12 @@ PACKAGE_DIR = Path(grader.__file__).resolve().parent  # the grader package the s
 WRITE_TARGETS = [Path(f"/tmp/labgrade-attack-LGMARK-{RUN}-write"),
                  PACKAGE_DIR / f"LGMARK_pwned_{RUN}.py",    # via grader.__file__ in the sandbox
                  PACKAGE_DIR / f"LGMARK_pwned2_{RUN}.py"]   # by its absolute host path
+KEY_DESCRIPTION = f"labgrade-LGMARK-model-{RUN}"  # what keyring_1_store stores, per run
+KEY_PAYLOAD = "LGMARK-KEYRING-MODEL-5e1d"
 TIMEOUT = 8
+# Official grading draws held-out data with a private secret (the lookup_table attack knows
+# the rubric's public one); a fixed one keeps the suite deterministic.
+PRIVATE_SECRET = "labgrade-test-attacks-private-secret"
 ISOLATION = detect()
 LANDLOCK, SECCOMP, CONFINEMENT_PROBLEM = self_confinement()
 MODES = [
@@ -108,6 +119,29 @@ def aim_write_outside(root: Path) -> Path:
                'TMP_TARGET, PACKAGE_FILE, HOST_TARGET = "", "", ""  # set by tests/test_attacks.py\n',
                f"TMP_TARGET, PACKAGE_FILE, HOST_TARGET = {str(tmp_target)!r}, "
                f"{package_target.name!r}, {str(host_target)!r}")
+
+
+def aim_keyring(root: Path, name: str) -> Path:
+    """A keyring attack, aimed at this run's key description."""
+    return aim(root, name, 'DESCRIPTION = "labgrade-LGMARK-model"  # set by tests/test_attacks.py\n',
+               f"DESCRIPTION = {KEY_DESCRIPTION!r}")
+
+
+def forget_stored_keys() -> None:
+    """Invalidate what keyring_1_store stored where nothing refused it (bare mode runs as this
+    process's uid, whose keyrings outlive the test)."""
+    keyctl = SECCOMP_ARCHES.get(platform.machine(), (0, {}))[1].get("keyctl")
+    if keyctl is None:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    user, get_persistent, search, invalidate = -4, 22, 10, 21  # KEY_SPEC_*, KEYCTL_*
+    persistent = libc.syscall(keyctl, get_persistent, ctypes.c_int(-1), ctypes.c_int(user))
+    for keyring in {user, persistent} - {-1}:
+        while (key := libc.syscall(keyctl, search, ctypes.c_int(keyring), b"user",
+                                   KEY_DESCRIPTION.encode(), ctypes.c_int(0))) >= 0:
+            if libc.syscall(keyctl, invalidate, ctypes.c_int(key)) < 0:
+                break
 
 
 def marker_processes(markers=MARKERS) -> list[tuple[int, str]]:
@@ -220,6 +254,7 @@ class Batch:
     written: list[str]
     seconds: float
     kill_parent: subprocess.CompletedProcess
+    grader_rss_growth: int  # bytes the grading process's peak RSS grew by during the batch
 
 
 _BATCHES: dict[str, Batch] = {}
@@ -243,14 +278,19 @@ def batch(request, tmp_path_factory) -> Batch:
             target.unlink(missing_ok=True)
         listeners = Listeners()
         # graded as copies aimed at this run's listeners and files (see aim)
-        aimed = [listeners.aim(root), aim_read_secrets(root), aim_write_outside(root)]
+        aimed = [listeners.aim(root), aim_read_secrets(root), aim_write_outside(root),
+                 aim_many_statements(root),
+                 aim_keyring(root, "keyring_1_store"), aim_keyring(root, "keyring_2_read")]
         skip = {"kill_parent"} | {p.name for p in aimed}
         paths = [p for p in ATTACKS.iterdir() if p.is_dir() and p.name not in skip]
         paths = sorted(paths + aimed, key=lambda p: p.name)
         paths += special + [FIXTURES / name for name in HONEST]
         started = time.monotonic()
-        results = {p.name: r for p, r in grade_paths(paths, load_rubric("lab6"), out,
+        peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rubric = with_secret(load_rubric("lab6"), PRIVATE_SECRET)
+        results = {p.name: r for p, r in grade_paths(paths, rubric, out,
                                                      limits=limits(), support=support_for(mode))}
+        rss_growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) * 1024
         seconds = time.monotonic() - started
         time.sleep(0.5)
         kill_out = root / "kill-out"
@@ -276,11 +316,12 @@ def batch(request, tmp_path_factory) -> Batch:
         for target in WRITE_TARGETS:
             target.unlink(missing_ok=True)
         SECRET_FILE.unlink(missing_ok=True)
+        forget_stored_keys()
         shutil.rmtree(VICTIM_DIR, ignore_errors=True)
     print(f"[{mode}] graded {len(results)} submissions in {seconds:.1f}s; " + ", ".join(
         f"{n}={r.timing.get('total_seconds')}" for n, r in results.items()))
     _BATCHES[mode] = Batch(mode, results, out, list(listeners.hits), leftovers, written, seconds,
-                           kill_parent)
+                           kill_parent, rss_growth)
     return _BATCHES[mode]
 
 
@@ -342,15 +383,20 @@ def test_fork_bomb_leaves_no_process(batch: Batch) -> None:
     assert not left, left
 
 
+def own_filesystem(mode: str) -> bool:
+    """Whether the mode's runs write into size-limited filesystems of their own (tmpfs)."""
+    return mode == "isolated" or (mode == "warm" and not warm_namespaces())
+
+
 @pytest.mark.parametrize("name", ["disk_fill_big", "disk_fill_many"])
 def test_disk_fill(batch: Batch, name: str) -> None:
     r = batch.results[name]
     text = errors(r)
     assert ("OSError" in text or "No space" in text or "File too large" in text
             or r.run["ending"] != "finished" or r.run["events"]), summary(r)
-    if batch.mode == "isolated":
+    if own_filesystem(batch.mode):
         assert "No space" in text or "OSError" in text, summary(r)
-    if batch.mode != "isolated" and name == "disk_fill_many":  # the reaper measured and said so
+    if not own_filesystem(batch.mode) and name == "disk_fill_many":  # the reaper measured it
         said = r.run["detail"] if r.run["ending"] == "disk" else " ".join(r.run["events"])
         assert "MiB" in said and "limit" in said, summary(r)
 
@@ -443,6 +489,205 @@ def test_monkeypatch_and_forged_frames(batch: Batch) -> None:
 def test_fake_model(batch: Batch) -> None:
     r = batch.results["fake_model"]
     assert r.score <= 10, summary(r)
+
+
+def check(result: GradeResult, task: str, check_id: str):
+    return next(c for t in result.tasks if t.id == task for c in t.checks if c.id == check_id)
+
+
+@pytest.mark.parametrize("name,size", [("wide_numpy", "1,000,000 units"),
+                                       ("wide_module", "40,000 units")])
+def test_wide_network_is_not_evaluated(batch: Batch, name: str, size: str) -> None:
+    """Over the rubric's bound the network is found but never evaluated, and its checks say why."""
+    r = batch.results[name]
+    for check_id in ("accuracy", "gradients", "descent"):
+        c = check(r, "moons", check_id)
+        assert c.status == "failed" and c.details.get("too_large"), summary(r)
+        assert size in c.message and "at most 1,024 units per layer" in c.message, c.message
+    assert not r.plots["boundaries"], r.plots  # no grid of it was computed either
+
+
+def test_wide_networks_leave_the_grader_small(batch: Batch) -> None:
+    """The grader's own numerics stayed bounded (unbounded: 2.9 GB for 40,000 units, tens of
+    GB for 1,000,000) over the whole batch, every attack included."""
+    assert batch.grader_rss_growth < 1024**3, batch.grader_rss_growth
+
+
+def test_slow_probes_share_the_submission_time_limit(batch: Batch) -> None:
+    """Each call sleeps under the probe timeout; together they get what the run left of TIMEOUT."""
+    r = batch.results["slow_probes"]
+    assert r.run["ending"] == "timeout", summary(r)
+    assert f"used up its time limit of {TIMEOUT} s" in r.run["detail"], summary(r)
+    assert r.timing["submission_seconds"] <= TIMEOUT + 0.5, r.timing  # unbounded: run + 2 x 4 s
+    told = [c for t in r.tasks for c in t.checks if "used up its time limit" in c.message]
+    assert told, summary(r)
+
+
+def test_lookup_table_of_public_heldout_points_fails(batch: Batch) -> None:
+    """Its table holds the points the rubric's public secret draws, not the private secret's."""
+    r = batch.results["lookup_table"]
+    accuracy = check(r, "moons", "accuracy")
+    assert accuracy.status == "failed" and "50%" in accuracy.message, accuracy.message
+    assert r.rubric["secret"] == "private", r.rubric
+
+
+# --- the default start's limits (issue #13, items 8 and 9) -----------------------------------------
+
+UNLINKED_BUDGET = 768 * 1024**2  # what the unlinked_disk_fill attack tries to write
+
+
+def filtered(mode: str) -> bool:
+    """Whether the mode's runs are under the seccomp filter (bubblewrap's or their own)."""
+    return seccomp_supported() if mode == "isolated" else support_for(mode).seccomp
+
+
+def lines_of(batch: Batch, name: str, prefix: str) -> list[str]:
+    lines = [line for line in stdout(batch, name).splitlines() if line.startswith(prefix)]
+    assert lines, summary(batch.results[name])  # the attack ran and reported
+    return lines
+
+
+def test_unlinked_files_cannot_fill_the_host_disk(batch: Batch) -> None:
+    """Files unlinked after opening and written through their descriptors count against the
+    disk limit (unbounded, a warm run wrote 2 GB against 320 MiB, unseen by the folder walk)."""
+    r = batch.results["unlinked_disk_fill"]
+    lines = lines_of(batch, "unlinked_disk_fill", "UNLINKED_WRITTEN")
+    written = max(int(line.split()[1]) for line in lines)
+    print(f"[{batch.mode}] unlinked_disk_fill wrote {written / 1024**2:.0f} MiB: {lines[-1]}")
+    assert r.run["protections"]["disk_quota"], summary(r)
+    if own_filesystem(batch.mode):  # the kernel refuses the write past the tmpfs's size
+        assert "No space left on device" in lines[-1], lines[-1]
+        assert written <= limits().disk + limits().tmp, written
+    else:  # the reaper counts the open unlinked files too, and stops the run
+        assert r.run["ending"] == "disk", summary(r)
+        assert written < UNLINKED_BUDGET, written
+
+
+def test_a_submission_cannot_read_the_key_another_stored(batch: Batch) -> None:
+    """The keyrings of a uid outlive its runs: the kernel's key syscalls are refused."""
+    stored = lines_of(batch, "keyring_1_store", "KEYRING")
+    read = lines_of(batch, "keyring_2_read", "KEYRING")
+    if not filtered(batch.mode):
+        if any(KEY_PAYLOAD in line for line in read):
+            pytest.xfail(f"{batch.mode} mode has no seccomp filter: the key was read back")
+    assert not any(KEY_PAYLOAD in line for line in read), read
+    assert stored == ["KEYRING add_key user: Operation not permitted",
+                      "KEYRING get_persistent: Operation not permitted"], stored
+    assert all(line.endswith("Operation not permitted") for line in read), read
+
+
+def test_no_user_namespace_can_be_created(batch: Batch) -> None:
+    """unshare, clone3 and the unshare tool all fail, so no tmpfs is mounted in a namespace."""
+    lines = lines_of(batch, "userns", "USERNS")
+    if not filtered(batch.mode) and "USERNS unshare: ok; mount: ok" in lines:
+        pytest.xfail(f"{batch.mode} mode has no seccomp filter: {lines}")
+    assert lines[:2] == ["USERNS unshare: Operation not permitted",
+                         "USERNS clone3: Function not implemented"], lines
+    assert lines[2].startswith("USERNS tool: failed") and "ok" not in lines[2], lines
+
+
+def test_perf_events_cannot_be_opened(batch: Batch) -> None:
+    lines = lines_of(batch, "perf_event", "PERF")
+    if not filtered(batch.mode) and lines[0].startswith("PERF ok"):
+        pytest.xfail(f"{batch.mode} mode has no seccomp filter: {lines}")
+    assert lines == ["PERF Operation not permitted"], lines
+
+
+def host_only_mount_points() -> set[str]:
+    """The host's mount points a sandbox has no business with: all but the root, what a
+    sandbox mounts afresh (/proc, /dev, /tmp) and what it is given (Python, the package)."""
+    given = {"/usr", *python_roots(), package_root()}
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        points = {line.split()[4] for line in handle}
+    return {p for p in points if p != "/" and p not in given
+            and not any(p == top or p.startswith(top + "/") for top in ("/proc", "/dev", "/tmp"))}
+
+
+def test_the_host_mount_table_stays_hidden(batch: Batch) -> None:
+    """Bubblewrap's mount table lists only its own mounts; confined runs cannot read theirs."""
+    reads = lines_of(batch, "mountinfo", "MOUNTS ")
+    seen = {line.split(" ", 1)[1] for line in stdout(batch, "mountinfo").splitlines()
+            if line.startswith("MOUNTPOINT ")}
+    leaked = sorted(seen & host_only_mount_points())
+    if batch.mode == "bare":
+        if leaked:
+            pytest.xfail(f"bare mode shares the host's mount namespace and /proc: {leaked[:5]}")
+    assert not leaked, leaked
+    if batch.mode in ("degraded", "warm"):  # Landlock: the mount table is not the worker's
+        assert all(" DENIED " in line for line in reads), reads
+
+
+# --- the grader's own resources (issue #13, items 1, 3 and 4) ----------------------------------------
+
+def aim_many_statements(root: Path) -> Path:
+    """The many_statements attack with its 40,000 one-line statements written in (160 KB)."""
+    return aim(root, "many_statements", "x = 0  # 40,000 statements go here (tests/test_attacks.py)\n",
+               "\n".join(f"x={i % 10}" for i in range(40_000)))
+
+
+def longest_text(batch: Batch, name: str) -> int:
+    """The longest string in the submission's result.json."""
+    data = json.loads((batch.out / name / "result.json").read_text())
+    longest, stack = 0, [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            longest = max(longest, len(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return longest
+
+
+def written_bytes(batch: Batch, name: str) -> int:
+    return sum(p.stat().st_size for p in (batch.out / name).rglob("*") if p.is_file())
+
+
+def test_many_statements_run_in_groups(batch: Batch) -> None:
+    """40,000 statements: no quadratic padding (4.6 GB before), at most 1,000 cells, and said."""
+    r = batch.results["many_statements"]
+    assert r.run["ending"] == "finished", summary(r)
+    assert any("40002 top-level statements: they ran in groups of 41" in p
+               for p in r.submission["problems"]), summary(r)
+    numbers = [c["number"] for c in r.cells]  # each group named by the line it starts on
+    assert len(numbers) == 976 and numbers[:2] == [1, 47] and numbers[-1] == 7 + 975 * 41 - 1
+
+
+def test_forged_figures_are_capped_by_the_grader(batch: Batch) -> None:
+    """300 large and 5,000 small forged figures: 24 kept (before: all, 1.4 GB), the rest said."""
+    r = batch.results["forged_figures"]
+    assert len(r.figures) == 24, summary(r)
+    assert any("5276 figure(s) were not kept" in e for e in r.run["events"]), summary(r)
+    assert written_bytes(batch, "forged_figures") < 32 * 1024**2  # report.html embeds the 24
+
+
+def test_forged_cell_text_is_cut_by_the_grader(batch: Batch) -> None:
+    """A forged report with 5.6-million-character texts: cut and marked; its cell's own report
+    then ends the run (the first report of a cell stands, a second is refused)."""
+    r = batch.results["forged_cell_text"]
+    assert r.run["ending"] == "protocol" and "second report of cell" in r.run["detail"], summary(r)
+    forged = next(c for c in r.cells if "LGMARK_text €" in (c["error"] or ""))
+    assert forged["error"].endswith("characters cut by the grader]"), forged["error"][-200:]
+    assert forged["traceback"].startswith("[5592000 characters cut by the grader]")
+    assert longest_text(batch, "forged_cell_text") <= 8_100
+    assert written_bytes(batch, "forged_cell_text") < 1024**2
+
+
+def test_forged_probe_errors_are_cut_by_the_grader(batch: Batch) -> None:
+    """Every probe answers a 5-million-character error: the checks show at most 1,000 of it."""
+    r = batch.results["forged_probe_errors"]
+    assert "LGMARK_probe €" in json.dumps(r.to_dict(), ensure_ascii=False), summary(r)
+    assert longest_text(batch, "forged_probe_errors") <= 3_000
+    assert written_bytes(batch, "forged_probe_errors") < 1024**2
+
+
+def test_giant_frame_is_refused_while_it_is_read(batch: Batch) -> None:
+    """95 MiB of empty objects (5.4 GB and 68 s of grading before): refused by its count."""
+    r = batch.results["giant_frame"]
+    assert r.run["ending"] == "protocol", summary(r)
+    assert "frame of more than 1000000 JSON values exceeds the limit" in r.run["detail"], summary(r)
+    assert r.timing["run_seconds"] < TIMEOUT, r.timing
 
 
 # --- special submissions -------------------------------------------------------------------------

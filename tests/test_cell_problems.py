@@ -27,9 +27,10 @@ from grader.sandbox import execute
 NB = ["lab.ipynb"]
 
 
-def record(*sources: str, unit: str = "lab.ipynb") -> tuple[dict, str]:
-    """The sandbox's report of the last cell, and that cell's source."""
+def record(*sources: str, unit: str = "lab.ipynb", first_line: int = 1) -> tuple[dict, str]:
+    """The sandbox's report of the last cell (starting on ``first_line``), and its source."""
     cells = [{"number": i, "source": textwrap.dedent(s)} for i, s in enumerate(sources, start=1)]
+    cells[-1]["first_line"] = first_line
     messages: list[dict] = []
     execute.run_cells(unit, cells, execute.fresh_namespace(unit), messages.append,
                       execute.FigureCapture(messages.append))
@@ -211,13 +212,16 @@ def test_lines_of_a_split_script_are_lines_of_the_file(tmp_path: Path) -> None:
     path = tmp_path / "train.py"
     path.write_text("import numpy as np\n\nx = 1\nfor i in xrange(3):\n    x += i\n")
     cell = script_cells(path)[-1]
-    report, source = record(cell.source, unit="train.py")
-    assert explain(report["error"], report["traceback"], source, ["train.py"],
-                   line=report["line"]) == PY2 + "xrange at line 4 (Python 3 has range)"
+    report, source = record(cell.source, unit="train.py", first_line=cell.first_line)
+    assert report["line"] == 4
+    assert explain(report["error"], report["traceback"], source, ["train.py"], line=report["line"],
+                   first_line=cell.first_line) == PY2 + "xrange at line 4 (Python 3 has range)"
     path.write_text("import os\nopen('data/xor.csv')\n")
-    report, source = record(script_cells(path)[-1].source, unit="train.py")
+    cell = script_cells(path)[-1]
+    report, source = record(cell.source, unit="train.py", first_line=cell.first_line)
     assert "hand it in beside the script" in explain(report["error"], report["traceback"], source,
-                                                     ["train.py"], line=report["line"])
+                                                     ["train.py"], line=report["line"],
+                                                     first_line=cell.first_line)
 
 
 def test_the_runs_check_adds_the_hint_after_the_error_it_explains() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -101,14 +102,119 @@ def test_root_child_holds_no_capability_even_after_exec(tmp_path: Path) -> None:
     assert out == {"caps_empty": True, "after_exec": "refused\n"}
 
 
-def test_socket_filter_program_denies_socket_and_io_uring() -> None:
-    program = confine.socket_filter_program("x86_64")
+def test_the_owner_of_a_user_namespace_holds_no_capability_either(tmp_path: Path) -> None:
+    """As a warm worker when the grader is not root: every capability in its namespace, not uid 0."""
+    script = textwrap.dedent(f"""
+        import ctypes, os, sys
+        from grader.confine import CLONE_NEWUSER, Confinement, capabilities_empty, confine
+        if ctypes.CDLL(None).unshare(CLONE_NEWUSER) != 0:
+            sys.exit(3)
+        before = capabilities_empty()
+        confine(Confinement(read_only=(), writable=()), landlock=0, seccomp=False)
+        print(os.geteuid() != 0, before, capabilities_empty())
+    """)
+    done = subprocess.run([sys.executable, "-s", "-c", script], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": PYTHONPATH})
+    if done.returncode == 3:
+        pytest.skip("no user namespace can be created here")
+    assert done.stdout.split() == ["True", "False", "True"], (done.stdout, done.stderr)
+
+
+def run_filter(program: bytes, arch: int, nr: int, arg0: int = 0) -> tuple[str, int]:
+    """Evaluate the classic-BPF ``program`` on one syscall, as the kernel would: the action."""
+    data = {confine.SECCOMP_DATA_NR: nr, confine.SECCOMP_DATA_ARCH: arch,
+            confine.SECCOMP_DATA_ARG0: arg0 & 0xFFFFFFFF}
     instructions = [struct.unpack("=HBBI", program[i:i + 8]) for i in range(0, len(program), 8)]
-    compared = {k for code, _jt, _jf, k in instructions if code == confine.BPF_JEQ_K}
-    assert {0xC000003E, 41, confine.SYS_IO_URING_SETUP} <= compared
-    returns = [k for code, _jt, _jf, k in instructions if code == confine.BPF_RET_K]
-    assert returns[-1] == confine.SECCOMP_RET_ALLOW
-    assert confine.SECCOMP_RET_ERRNO | 13 in returns  # EACCES
+    pc, a = 0, 0
+    while True:
+        code, jt, jf, k = instructions[pc]
+        if code == confine.BPF_RET_K:
+            return ("allow", 0) if k == confine.SECCOMP_RET_ALLOW else ("errno", k & 0xFFFF)
+        if code == confine.BPF_LD_W_ABS:
+            a, pc = data[k], pc + 1
+        elif code in (confine.BPF_JEQ_K, confine.BPF_JSET_K):
+            hit = a == k if code == confine.BPF_JEQ_K else bool(a & k)
+            pc += 1 + (jt if hit else jf)
+        else:
+            raise AssertionError(f"unexpected BPF instruction {code:#x}")
+
+
+@pytest.mark.parametrize("machine", sorted(confine.SECCOMP_ARCHES))
+@pytest.mark.parametrize("name,arg0,sockets,expected", [
+    ("add_key", 0, True, ("errno", errno.EPERM)),
+    ("request_key", 0, True, ("errno", errno.EPERM)),
+    ("keyctl", 0, True, ("errno", errno.EPERM)),
+    ("perf_event_open", 0, True, ("errno", errno.EPERM)),
+    ("io_uring_setup", 0, False, ("errno", errno.EACCES)),
+    ("clone3", 0, True, ("errno", errno.ENOSYS)),   # libc falls back to clone
+    ("unshare", confine.CLONE_NEWUSER | 0x20000, True, ("errno", errno.EPERM)),
+    ("unshare", 0x20000, True, ("allow", 0)),         # a mount namespace needs CAP_SYS_ADMIN
+    ("clone", confine.CLONE_NEWUSER | 17, True, ("errno", errno.EPERM)),
+    ("clone", 0x003D0F00, True, ("allow", 0)),        # what pthread_create asks
+    ("clone", 17, True, ("allow", 0)),                 # fork
+    ("socket", 2, True, ("errno", errno.EACCES)),
+    ("socket", 2, False, ("allow", 0)),                # bubblewrap's network namespace suffices
+])
+def test_the_filter_refuses_what_a_lab_never_needs(machine: str, name: str, arg0: int,
+                                                   sockets: bool, expected: tuple[str, int]) -> None:
+    arch, numbers = confine.SECCOMP_ARCHES[machine]
+    program = confine.filter_program(machine, sockets=sockets)
+    assert run_filter(program, arch, numbers[name], arg0) == expected
+
+
+@pytest.mark.parametrize("machine", sorted(confine.SECCOMP_ARCHES))
+def test_the_filter_allows_the_rest_and_refuses_foreign_abis(machine: str) -> None:
+    arch, numbers = confine.SECCOMP_ARCHES[machine]
+    program = confine.filter_program(machine)
+    named = set(numbers.values())
+    assert all(run_filter(program, arch, nr) == ("allow", 0) for nr in range(460) if nr not in named)
+    assert run_filter(program, 0x40000003, 1) == ("errno", errno.ENOSYS)  # i386
+    assert run_filter(program, arch, confine.X32_SYSCALL_BIT | 1) == ("errno", errno.ENOSYS)
+
+
+@needs_seccomp
+def test_keyrings_user_namespaces_and_perf_events_are_refused(tmp_path: Path) -> None:
+    out = run_confined(tmp_path, """
+        import ctypes, errno, platform, struct
+        import grader.confine as lg
+        libc = ctypes.CDLL(None, use_errno=True)
+        nr = lg.SECCOMP_ARCHES[platform.machine()][1]
+        def syscall(name, *args):
+            result = libc.syscall(nr[name], *args)
+            out[name] = "ok" if result >= 0 else errno.errorcode[ctypes.get_errno()]
+        syscall("add_key", b"user", b"LGMARK", b"x", 1, -4)
+        syscall("keyctl", 0, -4, 0)  # KEYCTL_GET_KEYRING_ID of the user keyring
+        syscall("unshare", lg.CLONE_NEWUSER)
+        syscall("clone3", None, 0)  # unfiltered: EINVAL
+        attr = struct.pack("=IIQQQQQ", 1, 128, 0, 0, 0, 0, 0x60).ljust(128, bytes(1))
+        syscall("perf_event_open", attr, 0, -1, -1, 0)
+        attempt("thread", lambda: __import__("threading").Thread(target=print).start())
+    """)
+    assert out == {"add_key": "EPERM", "keyctl": "EPERM", "unshare": "EPERM", "clone3": "ENOSYS",
+                   "perf_event_open": "EPERM", "thread": "ok"}
+
+
+@needs_landlock
+def test_the_mount_table_is_hidden_but_the_rest_of_proc_self_is_readable(tmp_path: Path) -> None:
+    out = run_confined(tmp_path, """
+        for name in ("mountinfo", "mounts", "mountstats", "status", "maps", "stat"):
+            attempt(name, lambda: open(f"/proc/self/{name}").read())
+        attempt("mounts_link", lambda: open("/proc/mounts").read())
+        attempt("thread_mountinfo", lambda: open("/proc/thread-self/mountinfo").read())
+        attempt("fd", lambda: os.listdir("/proc/self/fd"))
+    """)
+    assert out == {"mountinfo": "PermissionError", "mounts": "PermissionError",
+                   "mountstats": "PermissionError", "status": "ok", "maps": "ok", "stat": "ok",
+                   "mounts_link": "PermissionError", "thread_mountinfo": "PermissionError",
+                   "fd": "ok"}
+
+
+def test_own_proc_folder_is_expanded_without_mount_table_or_symlinks() -> None:
+    paths = confine.without_mount_table(["/usr", "/proc/self"])
+    me = f"/proc/{os.getpid()}"
+    assert paths[0] == "/usr" and f"{me}/status" in paths and f"{me}/fd" in paths
+    names = {path.rpartition("/")[2] for path in paths[1:]}
+    assert not names & {"mountinfo", "mounts", "mountstats", "task", "root", "cwd", "exe"}
 
 
 # --- the reaper -----------------------------------------------------------------------------------
@@ -189,6 +295,19 @@ def test_reaper_stops_a_run_that_fills_its_folder(tmp_path: Path) -> None:
     process.wait(timeout=60)
     report = read_report(status)
     assert report["disk_exceeded"] is True and report["disk_used"] > 4 << 20
+
+
+def test_reaper_counts_files_unlinked_but_kept_open(tmp_path: Path) -> None:
+    """A folder walk never sees them; the reaper finds them through the run's descriptors."""
+    worker = ("import os, time\nfor i in range(8):\n"
+              "    fd = os.open(f'hidden{i}', os.O_WRONLY | os.O_CREAT)\n"
+              "    os.unlink(f'hidden{i}')\n    os.write(fd, b'x' * (1 << 20))\n"
+              "time.sleep(300)\n")
+    process, status = start_reaper(tmp_path, worker, disk_bytes=4 << 20)
+    process.wait(timeout=60)
+    report = read_report(status)
+    assert report["disk_exceeded"] is True and report["disk_used"] > 4 << 20, report
+    assert report["disk_entries"] == 0, report  # nothing left in the folder to walk
 
 
 def test_folder_usage_counts_bytes_and_entries(tmp_path: Path) -> None:

@@ -54,6 +54,14 @@ def test_root_drops_to_a_dedicated_uid_without_capabilities(monkeypatch) -> None
     assert "--unshare-user" not in argv
 
 
+def test_bubblewrap_installs_the_seccomp_filter_before_the_command() -> None:
+    argv = bwrap_command(FULL_ROOT, ["python3", "-m", "grader.sandbox"], submission=Path("/x/sub"),
+                         work_size=1000, tmp_size=500, env={}, seccomp_fd=7)
+    assert argv[argv.index("--seccomp") + 1] == "7"
+    assert argv.index("--seccomp") < argv.index("python3")
+    assert "--seccomp" not in command(FULL_ROOT)
+
+
 def test_an_ordinary_user_gets_a_user_namespace_without_nesting(monkeypatch) -> None:
     monkeypatch.setattr("os.geteuid", lambda: 1000)
     argv = command(Support("/usr/bin/bwrap", None, None, ""))

@@ -13,6 +13,12 @@ import pytest
 from grader import loading
 from grader.loading import SubmissionError, load_submission, notebook_cells, script_cells
 from grader.loading import transform_magics
+from grader.sandbox.instrument import compile_cell
+
+
+def _compiled(cell, filename: str):
+    """A cell compiled as the sandbox compiles it: its lines counted from its first line."""
+    return compile_cell(cell.source, filename, None, cell.number, cell.first_line)
 
 # --- transform_magics ----------------------------------------------------------------------------
 
@@ -118,7 +124,7 @@ def test_script_with_a_docstring_keeps_true_line_numbers(tmp_path):
     assert [c.first_line for c in cells] == [1, 5, 6, 7]
     assert "!pip install torch first" in cells[0].source and cells[0].notes == ()
     with pytest.raises(ValueError) as caught:
-        exec(compile(cells[-1].source, "lab.py", "exec"), {"x": 1})  # noqa: S102
+        exec(_compiled(cells[-1], "lab.py"), {"x": 1})  # noqa: S102
     assert traceback.extract_tb(caught.value.__traceback__)[-1].lineno == 7
 
 
@@ -160,13 +166,13 @@ def test_script_cells_split_top_level_statements_on_their_true_lines(tmp_path):
     assert [c.number for c in cells] == starts  # script cells are named by their first line
     lines = SCRIPT.splitlines(True)
     by_start = {c.first_line: c for c in cells}
-    assert by_start[5].source == "\n" * 4 + "".join(lines[4:6])  # a two-line statement
+    assert by_start[5].source == "".join(lines[4:6])  # a two-line statement, its lines only
     assert by_start[7].source.strip() == "a = 1; b = 2"  # statements sharing a line run together
-    assert by_start[12].source.lstrip("\n").startswith("@deco\ndef broken")  # decorator included
+    assert by_start[12].source.startswith("@deco\ndef broken")  # decorator included
     for cell in cells:
-        assert cell.source.startswith("\n" * (cell.first_line - 1))
+        assert cell.source == "".join(lines[cell.first_line - 1:][:cell.source.count("\n")])
         assert cell.refused is None and cell.notes == ()
-        compile(cell.source, "work.py", "exec")
+        _compiled(cell, "work.py")
 
 
 def test_a_failing_statement_reports_the_scripts_real_line(tmp_path):
@@ -175,7 +181,7 @@ def test_a_failing_statement_reports_the_scripts_real_line(tmp_path):
     failures = []
     for cell in cells:
         try:
-            exec(compile(cell.source, "work.py", "exec"), namespace)
+            exec(_compiled(cell, "work.py"), namespace)  # noqa: S102
         except ZeroDivisionError as exc:
             failures.append([(f.filename, f.lineno) for f in traceback.extract_tb(exc.__traceback__)])
     # one failure: the call on line 16, inside broken() on line 14; later cells still ran
@@ -346,3 +352,79 @@ def test_a_folder_whose_only_notebook_is_broken_is_graded_with_the_problem(tmp_p
     sub = load_submission(tmp_path)
     assert sub.units == ()
     assert len(sub.problems) == 1 and sub.problems[0].startswith("only.ipynb: ")
+
+
+# --- the grader's own resources: bounded whatever the submission holds ----------------------------
+
+def test_forty_thousand_statements_cost_no_padding_and_run_in_groups(tmp_path):
+    import tracemalloc
+
+    script = _write(tmp_path / "long.py", "".join(f"x={i % 10}\n" for i in range(40_000))
+                    + "y = 1 / 0\n")  # 160 KB: padding each cell cost 4.6 GB
+    tracemalloc.start()
+    cells, problems = loading.read_script(script)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 150 * 1024**2, peak  # the AST of 40,000 statements, then the cells alone
+    assert sum(len(c.source) for c in cells) == script.stat().st_size
+    assert len(cells) == 976 and [c.first_line for c in cells[:2]] == [1, 42]  # 41 per cell
+    assert problems == ["the script has 40001 top-level statements: they ran in groups of 41 (the "
+                        "grader runs at most 1000 cells per script), so an error stopped the rest "
+                        "of its group"]
+    with pytest.raises(ZeroDivisionError) as caught:
+        exec(_compiled(cells[-1], "long.py"), {})  # noqa: S102
+    assert traceback.extract_tb(caught.value.__traceback__)[-1].lineno == 40_001
+
+
+def test_a_script_too_large_to_parse_here_runs_as_one_cell(tmp_path, monkeypatch):
+    monkeypatch.setattr(loading, "MAX_PARSED_TOKENS", 1_000)
+    text = "x = 1\n" * 300  # 1,200 tokens
+    cells, problems = loading.read_script(_write(tmp_path / "big.py", text))
+    assert [(c.number, c.first_line, c.source) for c in cells] == [(1, 1, text)]
+    assert problems == ["the script is too large for the grader to split into statements (1200 "
+                        "tokens; the limit is 1000): it ran as one cell, so its first error "
+                        "stopped the rest"]
+
+
+def test_a_script_too_deep_to_parse_is_one_cell_not_a_grader_crash(tmp_path):
+    text = "y = " + "x+" * 60_000 + "x\n"  # ast.parse raises RecursionError
+    cells, problems = loading.read_script(_write(tmp_path / "deep.py", text))
+    assert len(cells) == 1 and cells[0].source == text and problems == []
+
+
+def test_magic_detection_is_linear_in_the_line_length():
+    import time
+
+    started = time.process_time()
+    source, refused, _notes = transform_magics(" " * 200_000 + "x\n")  # quadratic before: hours
+    assert refused is None and time.process_time() - started < 5
+
+
+def _notebook_of(path, count):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(f"x = {i}") for i in range(count)]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_notebook_cells_and_values_are_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(loading, "MAX_NOTEBOOK_CELLS", 3)
+    cells, problems = loading.read_notebook(_notebook_of(tmp_path / "n.ipynb", 5))
+    assert [c.source for c in cells] == ["x = 0", "x = 1", "x = 2"]
+    assert problems == ["the notebook has 5 code cells; only the first 3 were run"]
+    monkeypatch.setattr(loading, "MAX_NOTEBOOK_VALUES", 20)
+    with pytest.raises(ValueError, match="more than 20 JSON values, the grader's limit"):
+        loading.read_notebook(tmp_path / "n.ipynb")
+
+
+def test_the_submissions_cells_and_code_are_bounded_as_a_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(loading, "MAX_CELLS", 5)
+    for name in ("a.py", "b.py", "c.py"):
+        _write(tmp_path / name, "x = 1\ny = 2\n")
+    sub = load_submission(tmp_path)
+    assert [u.name for u in sub.units] == ["a.py", "b.py"]
+    assert sub.problems == ("c.py: not run: with it the submission would have more than 5 cells "
+                            "or 8 Mi characters of code, the grader's limits",)
+    monkeypatch.setattr(loading, "MAX_CELLS", 100)
+    monkeypatch.setattr(loading, "MAX_SOURCE_CHARS", 20)
+    assert [u.name for u in load_submission(tmp_path).units] == ["a.py"]

@@ -365,3 +365,98 @@ def test_expect_types(kind, value, ok):
     else:
         with pytest.raises(ProtocolError, match=f"field is not {kind}"):
             protocol.expect(message, {"field": kind})
+
+
+# --- the grader's own resources: limits that hold while a frame is read ------------------------
+
+TEXTS = ["θ = 0.1", "€" * 3, "😀 astral", "\ud800 lone surrogate", "a\x1bb", "\x1b", "ě\x1b\x1b",
+         "\\", "C:\\users\\u0100", "naïve ASCII-free", "plain"]
+
+
+def test_text_beyond_latin1_round_trips_and_never_widens_on_the_wire():
+    message = {"type": "cell", "texts": TEXTS, "keys": {text: i for i, text in enumerate(TEXTS)}}
+    frame = protocol.encode_message(message)
+    body = frame[4:]
+    assert body.isascii() and b"\\\\" not in body
+    assert protocol._WIDE_ESCAPE_BYTES.search(body) is None  # no \u escape beyond \u00ff
+    back = _read(frame)
+    assert back["texts"] == TEXTS and back["keys"] == message["keys"]
+
+
+@pytest.mark.parametrize("body", [b'{"type":"cell","error":"\\u20ac"}',
+                                  b'{"type":"cell","error":"\\uD83D\\uDE00"}',
+                                  b'{"type":"cell","\\u0100":1}'],
+                         ids=["euro", "astral-uppercase", "in-a-key"])
+def test_a_wide_escape_is_refused_before_parsing(body):
+    with pytest.raises(ProtocolError, match="escape beyond"):
+        _read(_frame(body))
+
+
+def test_a_non_ascii_byte_is_refused():
+    with pytest.raises(ProtocolError, match="byte 24 is not ASCII"):
+        _read(_frame('{"type":"cell","error":"€"}'.encode()))
+
+
+def test_narrowed_text_is_widened_back_within_the_frames_limit(monkeypatch):
+    monkeypatch.setattr(protocol, "MAX_WIDE_CHARS", 300)  # each one 3 characters on the wire
+    assert _read(protocol.encode_message({"type": "cell", "e": ["€" * 50, "θ" * 50]}))["e"][1] == "θ" * 50
+    with pytest.raises(ProtocolError, match="more than 300 characters of strings with text beyond"):
+        _read(protocol.encode_message({"type": "cell", "e": ["€" * 50, "θ" * 51]}))
+    with pytest.raises(ProtocolError, match="malformed narrowed character"):
+        _read(_frame(b'{"type":"cell","e":"ab\\u001b\\u0001"}'))
+
+
+class _Counting(io.BytesIO):
+    """A stream that counts the bytes it handed out."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.handed = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = super().read(size)
+        self.handed += len(chunk)
+        return chunk
+
+
+def test_a_frame_of_too_many_values_is_refused_after_its_first_chunks():
+    body = b'{"type":"inventory","units":[' + b"{}," * 10_000_000 + b"{}]}"  # 30 MB
+    stream = _Counting(_frame(body))
+    with pytest.raises(ProtocolError, match=f"more than {protocol.MAX_FRAME_VALUES} JSON values"):
+        protocol.read_frame(stream)
+    assert stream.handed <= 2 * protocol.MAX_FRAME_VALUES + protocol.READ_CHUNK  # ~3 MB, not 30
+
+
+def test_a_channel_budget_bounds_the_bytes_and_values_of_all_its_frames():
+    frame = protocol.encode_message({"type": "cell", "v": [1, 2, 3]})
+    size, values = len(frame) - 4, protocol.count_values(frame[4:])
+    budget = protocol.Budget(bytes=10 * size, values=2 * values)
+    first = protocol.read_frame(io.BytesIO(frame), budget=budget)
+    assert (first.size, first.values) == (size, values) and budget.values == values
+    protocol.read_frame(io.BytesIO(frame), budget=budget)
+    with pytest.raises(ProtocolError, match=f"more than its limit of {2 * values} JSON values in all"):
+        protocol.read_frame(io.BytesIO(frame), budget=budget)
+    stream = _Counting(frame)
+    with pytest.raises(ProtocolError, match=f"past its limit of {size - 1} bytes in all"):
+        protocol.read_frame(stream, budget=protocol.Budget(bytes=size - 1, values=100))
+    assert stream.handed == 4  # the header only
+
+
+def test_nesting_beyond_the_depth_limit_is_refused():
+    deep = b"[" * protocol.MAX_DEPTH + b"]" * protocol.MAX_DEPTH
+    assert _read(_frame(b'{"type":"x","v":' + deep[2:-2] + b"}"))["type"] == "x"
+    with pytest.raises(ProtocolError, match=f"nested deeper than {protocol.MAX_DEPTH} levels"):
+        _read(_frame(b'{"type":"x","v":' + deep + b"}"))
+
+
+def test_an_integer_of_too_many_digits_is_a_protocol_error():
+    with pytest.raises(ProtocolError, match="not valid JSON"):
+        _read(_frame(b'{"type":"x","v":' + b"9" * 10_000 + b"}"))
+
+
+def test_expect_names_a_bounded_number_of_keys_of_bounded_length():
+    message = {"type": "t" * 10_000, **{f"{i:04d}" + "k" * 1000: 1 for i in range(5000)}}
+    with pytest.raises(ProtocolError) as info:
+        protocol.expect(message, {})
+    text = str(info.value)
+    assert len(text) < 1000 and "and 4990 more" in text and text.startswith("t" * 40 + "…")

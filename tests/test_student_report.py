@@ -333,7 +333,9 @@ def test_a_report_failure_keeps_the_result_and_the_batch(tmp_path: Path, monkeyp
     assert [r.status for _, r in results] == ["error", "error"]
     for name in ("ann", "ben"):
         assert json.loads((tmp_path / "out" / name / "result.json").read_text())["status"] == "error"
-        assert not (tmp_path / "out" / name / "report.html").exists()
+        stand_in = page(tmp_path / "out" / name)  # in the report's place: a page saying why
+        assert f"The report for {name} could not be drawn" in stand_in
+        assert "RuntimeError: template exploded" in stand_in
     err = capsys.readouterr().err
     assert "could not write the report" in err and "template exploded" in err
     assert str(tmp_path / "out" / "ann" / "result.json") in err

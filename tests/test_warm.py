@@ -128,6 +128,50 @@ def test_a_warm_run_has_its_own_pid_namespace_and_leaves_nothing(tmp_path: Path)
             os.kill(pid, 9)
 
 
+OWN_FILESYSTEM = """
+import errno, os, sys
+from grader.zygote import enter_namespaces, own_filesystems
+folder, user = sys.argv[1], sys.argv[2] == "user"
+if not enter_namespaces(False, user=user or None).proc:
+    sys.exit(3)
+assert own_filesystems({folder: 1 << 20}, 100)
+kept = os.path.join(folder, "sub", "kept.txt")
+print("KEPT", open(kept).read(), oct(os.stat(kept).st_mode & 0o777))
+fd = os.open(os.path.join(folder, "hidden"), os.O_WRONLY | os.O_CREAT)
+os.unlink(os.path.join(folder, "hidden"))
+written = 0
+try:
+    while written < 4 << 20:
+        written += os.write(fd, bytes(1 << 16))
+except OSError as exc:
+    print("STOPPED", errno.errorcode[exc.errno], written)
+"""
+
+
+@pytest.mark.skipif(bool(warm_namespaces()), reason=f"no mount namespace here: {warm_namespaces()}")
+@pytest.mark.parametrize("namespace", ["grader's", "user"])
+def test_a_warm_runs_folders_are_size_limited_filesystems_of_its_own(tmp_path: Path,
+                                                                     namespace: str) -> None:
+    """What a folder held is copied in; a file unlinked and written through its descriptor
+    stops at the size; the host's folder is untouched. Also in a user namespace of its own,
+    as when the grader is not root."""
+    folder = tmp_path / "work"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "kept.txt").write_text("LGMARK")
+    (folder / "sub" / "kept.txt").chmod(0o640)
+    done = subprocess.run([sys.executable, "-c", OWN_FILESYSTEM, str(folder), namespace],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    if done.returncode == 3:
+        pytest.skip(f"no {namespace} mount namespace here")
+    assert done.returncode == 0, done.stderr
+    assert "KEPT LGMARK 0o640" in done.stdout, done.stdout
+    stopped = next(line for line in done.stdout.splitlines() if line.startswith("STOPPED"))
+    assert stopped.split()[1] == "ENOSPC" and int(stopped.split()[2]) <= 1 << 20, stopped
+    assert sorted(p.name for p in folder.rglob("*")) == ["kept.txt", "sub"]
+    assert str(folder) not in Path("/proc/self/mountinfo").read_text()
+
+
 def test_a_warm_parent_that_cannot_start_falls_back_to_cold(tmp_path: Path, monkeypatch) -> None:
     def broken(_env):
         raise warm.WarmStartError("the warm parent did not start (test)")

@@ -225,3 +225,31 @@ def check_ends_below(
         f" {'equal to' if a == b else 'above'} it ({num(b)}).",
         **details,
     )
+
+
+def check_recomputed_decrease(points: Sequence[tuple[int, float]], *, loss: str,
+                              max_final_ratio: float, target: float | None) -> Verdict:
+    """The training loss the grader recomputed from the sampled parameters goes down.
+
+    ``points``: (iteration, loss of the parameters after it), every one on the same data."""
+    details: dict[str, Any] = {"recomputed": [[i, v] for i, v in points], "loss": loss,
+                               "observed": True}
+    values = np.array([v for _, v in points], dtype=np.float64)
+    if values.size < 2 or not np.all(np.isfinite(values)):
+        bad = "" if values.size >= 2 else " (fewer than two sampled iterations)"
+        return failed(f"The grader could not recompute the training loss from the sampled "
+                      f"parameters{bad or ': it is not finite'}.", **details)
+    first, last = float(values[0]), float(values[-1])
+    start = "before training" if points[0][0] < 0 else f"after iteration {points[0][0] + 1}"
+    where = (f"the {loss} loss the grader recomputed from your network's parameters goes from "
+             f"{num(first)} ({start}) to {num(last)} (after iteration {points[-1][0] + 1})")
+    problems = []
+    if first > 0 and last / first > max_final_ratio:
+        problems.append(f"final/initial = {num(last / first)}, it should be at most "
+                        f"{num(max_final_ratio)}")
+    if target is not None and last > target:
+        problems.append(f"it ends above the target {num(target)}")
+    if problems:
+        return failed(f"The training does not bring the loss down enough: {where}; "
+                      + "; ".join(problems) + ".", **details)
+    return passed(f"The training brings the loss down: {where}.", **details)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.checks.search_params import _cumulative_k
 from grader.traceloss import Point, Source, close
 from grader.tracedata import Stream
 from grader.verdict import Verdict, failed, passed
@@ -203,30 +204,22 @@ def _power(step: float, alpha0: float, rho: float, precision: float = 0.0) -> in
     return round(k) if abs(k - round(k)) < allowed and round(k) >= 0 else None
 
 
-def _cumulative(step: float, alpha0: float, rho: float, precision: float = 0.0) -> int | None:
-    total = 0.0
-    for k in range(60):
-        total += alpha0 * rho**k
-        if k >= 1 and abs(total - step) <= (FORM_TOLERANCE + 3 * precision) * step:
-            return k
-    return None
-
-
 def check_armijo_trace(stream: Stream, *, alpha0: float, rho: float, c: float) -> Verdict:
     """Accepted steps satisfy Armijo, have the form alpha0 * rho^k, and trials are undone."""
     updates = [u for u in measure_updates(stream) if u.moved and u.grad_sq > 0
                and u.loss_before is not None and u.loss_after is not None]
     details: dict = {"steps_checked": len(updates), "alpha0": alpha0, "rho": rho, "c": c}
     if not updates:
-        return passed("No consecutive full steps of this training were recorded, so the line "
-                      "search could not be observed step by step.", observed=False, **details)
+        return failed("No consecutive full steps of this training were recorded, so its line "
+                      "search cannot be judged step by step and earns no points here.",
+                      observed=False, **details)
     for u in updates:
         if u.residual > RESIDUAL_TOLERANCE + 3 * u.precision or u.step <= 0:
             return failed(f"At iteration {u.call + 1} the line search did not move along the "
                           "negative gradient, as backtracking gradient descent must.",
                           call=u.call, step=u.step, residual=u.residual, **details)
         if _power(u.step, alpha0, rho, u.precision) is None:
-            k = _cumulative(u.step, alpha0, rho, u.precision)
+            k = _cumulative_k(u.step, alpha0, rho, u.precision, 60)
             if k is not None:
                 return failed(
                     f"Rejected trial steps are not undone: at iteration {u.call + 1} the parameters "

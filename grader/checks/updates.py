@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks._format import listing, num
+from grader.checks.search_params import _cumulative_k
 from grader.verdict import Verdict, failed, passed
 
 DIRECTION_TOLERANCE = 1e-2   # |delta + s grad| / |delta|: float32 training, float64 recomputation
@@ -126,7 +127,7 @@ def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str,
     verdict, table = _directions(steps, loss)
     if verdict is not None:
         return verdict
-    gradient = gradient or f"gradient of the {loss} loss"
+    gradient = gradient or f"the gradient of the {loss} loss"
     changing = [p for p, row in table.items() if row["spread"] > RATE_TOLERANCE]
     scales = np.array([s.scale for s in steps if s.moved])
     rate = float(np.median([row["scale"] for row in table.values()]))
@@ -134,31 +135,23 @@ def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str,
     details = {"rate": rate, "loss": loss, "declared": declared, "parameters": table,
                "observed": True}
     if changing:
-        return failed(f"The step size changes during training (from {num(float(scales.min()))} to "
-                      f"{num(float(scales.max()))} times the {gradient}): gradient "
-                      "descent with a fixed learning rate takes the same step factor every iteration.",
-                      **details)
+        return failed(f"The step size changes during training, as under a learning-rate schedule "
+                      f"(from {num(float(scales.min()))} to {num(float(scales.max()))} times "
+                      f"{gradient}): gradient descent with a fixed learning rate takes the same "
+                      "step factor every iteration.", **details)
     source = f", your `{named[0]}`" if named else ""
-    return passed(f"Each update is −lr · {gradient} with lr = {num(rate)}{source}, the same for "
+    return passed(f"Each update is −lr · {gradient.removeprefix('the ')} with lr = {num(rate)}{source}, the same for "
                   "every iteration.", **details)
 
 
-def _cumulative(step: float, alpha0: float, rho: float) -> int | None:
-    """j where step = alpha0 (1 + rho + ... + rho^j), j >= 1: every trial left applied."""
-    total = 0.0
-    for j in range(60):
-        total += alpha0 * rho**j
-        if j >= 1 and abs(total - step) <= 1e-6 * step:
-            return j
-    return None
-
-
 def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: float,
-                         source: str) -> Verdict:
-    """Each sampled step a is alpha0 * rho^k and satisfies f(w - a g) <= f(w) - c a |g|^2.
+                         source: str, larger: dict[int, float] | None = None) -> Verdict:
+    """Each sampled step a is alpha0 * rho^k, satisfies f(w - a g) <= f(w) - c a |g|^2, and is
+    the first such step: the trial before it, a / rho, violated the condition.
 
     ``steps``: objects with iteration, step, residual, grad_sq, loss_before, loss_after, as
-    the grader recomputed them from the sampled parameters (float64)."""
+    the grader recomputed them from the sampled parameters (float64); ``larger``: per
+    iteration, the loss at the step a / rho the search tried before (k >= 1)."""
     details: dict[str, Any] = {"steps_checked": len(steps), "alpha0": alpha0, "rho": rho, "c": c,
                                "search_parameters": source, "observed": bool(steps)}
     if not steps:
@@ -174,7 +167,7 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                           **details)
         k = math.log(s.step / alpha0) / math.log(rho)
         if abs(k - round(k)) > 1e-3 or round(k) < 0:
-            undone = _cumulative(s.step, alpha0, rho)
+            undone = _cumulative_k(s.step, alpha0, rho, 0.0, 60)
             if undone is not None:
                 return failed(
                     f"Rejected trial steps are not undone: {where} the parameters moved by a = "
@@ -196,8 +189,91 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                                       if raised else "."),
                 iteration=s.iteration, step=s.step, loss_before=s.loss_before,
                 loss_after=s.loss_after, bound=bound, **details)
+        previous = (larger or {}).get(s.iteration)
+        if round(k) >= 1 and previous is not None:
+            wider = s.step / rho
+            bound_wider = s.loss_before - c * wider * s.grad_sq
+            if previous <= bound_wider - 1e-6 * max(1.0, abs(s.loss_before)):  # float32 margin
+                return failed(
+                    f"The line search rejects steps that satisfy the Armijo condition: {where} the "
+                    f"step a = {num(wider)} gave the loss {num(previous, 6)}, within the bound "
+                    f"f(w) - c a |g|^2 = {num(bound_wider, 6)}, yet the search went on to "
+                    f"a = {num(s.step)}. The test is reversed: backtrack while f(w - a g) > f(w) - "
+                    "c a |g|^2 and stop at the first step that satisfies it.",
+                    iteration=s.iteration, step=s.step, rejected_step=wider,
+                    rejected_loss=previous, rejected_bound=bound_wider, **details)
         powers.append(int(round(k)))
     return passed(f"Every sampled step satisfied the Armijo condition (c = {num(c)}) with a step "
                   f"alpha0 · rho^k (alpha0 = {num(alpha0)}, rho = {num(rho)}, {source}), k in "
                   f"{sorted(set(powers))[:6]} ({len(steps)} steps checked).",
                   powers=sorted(set(powers)), **details)
+
+
+def _row(values: Sequence[float]) -> str:
+    return "[" + ", ".join(num(v, 4) for v in values) + "]"
+
+
+def evidence_words(evidence: dict[str, Any]) -> str:
+    """One parameter's observed step beside -lr * gradient (and the hypothesis), in words."""
+    if not evidence:
+        return ""
+    words = (f" At iteration {evidence['iteration'] + 1}, `{evidence['parameter']}` moved by "
+             f"{_row(evidence['observed'])} where −lr · gradient is "
+             f"{_row(evidence['minus_lr_gradient'])}")
+    if "hypothesis" in evidence:
+        words += f" and this mistake predicts {_row(evidence['hypothesis'])}"
+    return words + " (first entries)."
+
+
+def check_explained_mistake(diagnosis: str, parameters: Sequence[str], residual: float,
+                            true_residual: float, evidence: dict[str, Any],
+                            loss: str | None) -> Verdict:
+    """A named backpropagation mistake that the observed updates follow (where the true
+    gradient does not)."""
+    names = listing(f"`{p}`" for p in parameters)
+    return failed(f"The gradient of {names} is wrong: {diagnosis}. Every sampled update follows "
+                  f"this mistake's gradient to within {num(residual * 100, 3)}%, while it differs "
+                  f"from the true gradient of the {loss or 'training'} loss by up to "
+                  f"{num(true_residual * 100, 3)}%." + evidence_words(evidence),
+                  loss=loss, diagnosis=diagnosis, parameters_wrong=list(parameters),
+                  hypothesis_residual=residual, true_residual=true_residual, evidence=evidence,
+                  observed=True)
+
+
+GRADIENT_RULES = ("accumulated", "loss_scaled")   # rules that say the gradient itself is wrong
+OTHER_OPTIMIZERS = ("momentum", "adam", "rmsprop", "adagrad")
+
+
+def check_rule_gradients(rule: dict[str, Any], loss: str | None) -> Verdict | None:
+    """The gradients check's verdict from the inferred update rule (None: the rule says
+    nothing about the gradients, judge them step by step)."""
+    if rule["rule"] == "accumulated":
+        return failed("The gradients accumulate: every step is the previous step plus −lr · the new "
+                      "gradient, so the gradient is never reset between iterations (call "
+                      "zero_grad() or set p.grad to zero / recompute it fresh each step). Inferred: "
+                      f"{rule['described']} (fits within {num(rule['residual'] * 100, 3)}%).",
+                      rule=rule, loss=loss, observed=True)
+    if rule["rule"] == "loss_scaled":
+        return failed("The gradient is scaled by the loss: each step is −lr · loss · gradient, "
+                      "as backward(loss) does (it seeds backpropagation with the loss instead of "
+                      "1): call loss.backward() with no argument. Inferred: "
+                      f"{rule['described']} (fits within {num(rule['residual'] * 100, 3)}%).",
+                      rule=rule, loss=loss, observed=True)
+    if rule["rule"] in OTHER_OPTIMIZERS:
+        return passed(f"The updates follow the true gradients of the {loss or 'training'} loss "
+                      f"through {rule['described']} (within {num(rule['residual'] * 100, 3)}%): "
+                      "the gradients are right (the update rule is the descent check's).",
+                      rule=rule, loss=loss, observed=True)
+    return None
+
+
+def check_rule_descent(rule: dict[str, Any], allow_other_optimizers: bool) -> Verdict | None:
+    """The descent check's verdict where the inferred rule is not plain gradient descent."""
+    if rule["rule"] not in OTHER_OPTIMIZERS:
+        return None
+    words = (f"The updates are {rule['described']}, inferred from the sampled steps (it predicts "
+             f"them within {num(rule['residual'] * 100, 3)}%)")
+    if allow_other_optimizers:
+        return passed(words + ".", rule=rule, observed=True)
+    return failed(words + ", not plain gradient descent W ← W − lr · gradient as the lab asks.",
+                  rule=rule, observed=True)

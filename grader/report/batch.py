@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.report.outputs import BATCH_NAME
 from grader.results import write_json_atomic
-
-BATCH_NAME = "batch.json"
 
 
 def utc_now() -> datetime:

@@ -23,12 +23,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader import __version__
 from grader.report.batch import read_batch
-from grader.report.collect import Collection, LoadedResult, collect
+from grader.report.collect import RESULT_NAME, Collection, LoadedResult, collect
+from grader.report.outputs import CLASS_PAGE
 
 HISTOGRAM_BINS = 10
 TOP_REASONS = 3
 STUDENT_REPORT = "report.html"
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?", re.IGNORECASE)
+
+
+class ClassPageError(ValueError):
+    """The class page cannot be written where asked (the message names the path and why)."""
 
 
 def points(value: float) -> str:
@@ -109,7 +114,9 @@ def _flags(data: dict[str, Any]) -> list[str]:
 
 
 def _link(result: LoadedResult, root: Path, out_dir: Path) -> str:
-    target = root.resolve() / result.folder / STUDENT_REPORT
+    """The student's report relative to the page; its result.json when it has no report."""
+    folder = root.resolve() / result.folder
+    target = folder / (STUDENT_REPORT if (folder / STUDENT_REPORT).is_file() else RESULT_NAME)
     return quote(Path(os.path.relpath(target, out_dir)).as_posix())
 
 
@@ -294,9 +301,16 @@ def render(summary: dict[str, Any]) -> str:
 
 
 def write_class_report(results_dir: Path, out: Path | None = None) -> tuple[Path, Collection]:
-    """Read ``results_dir``, write the class page (default ``results_dir/class.html``)."""
+    """Read ``results_dir``, write the class page (default ``results_dir/class.html``).
+
+    Raises :class:`ClassPageError` when ``out`` is a folder (such as a submission's results
+    folder named ``class.html`` by a grader that did not keep the names apart).
+    """
     collection = collect(results_dir)
-    out = out or results_dir / "class.html"
+    out = out or results_dir / CLASS_PAGE
+    if out.is_dir():
+        raise ClassPageError(f"{out}: is a folder, not a file the class page can replace; "
+                             "write the class page elsewhere with -o FILE")
     html = render(summarise(collection, out.resolve().parent))
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.tmp")

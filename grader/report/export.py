@@ -26,6 +26,7 @@ from typing import Any
 from grader import __version__
 from grader.report.classpage import points
 from grader.report.collect import Collection
+from grader.report.outputs import EXPORT_DEFAULTS
 from grader.results import write_json_atomic
 
 FORMATS = ("csv", "gradescope", "json")
@@ -140,8 +141,7 @@ def all_results(collection: Collection) -> dict[str, Any]:
 
 
 def default_output(results_dir: Path, fmt: str) -> Path:
-    return results_dir / {"csv": "gradebook.csv", "gradescope": "gradescope",
-                          "json": "all-results.json"}[fmt]
+    return results_dir / EXPORT_DEFAULTS[fmt]
 
 
 def export(collection: Collection, fmt: str, out: Path | None = None) -> list[Path]:

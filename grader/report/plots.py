@@ -3,7 +3,9 @@
 Matplotlib draws into a bare :class:`~matplotlib.figure.Figure` (no pyplot, never in the
 sandbox). Each figure gets its own ``svg.hashsalt`` (so element ids differ between the
 figures of one page but not between runs), text stays text (``svg.fonttype = none``) and no
-date is written.
+date is written. Every string that comes from the student's code (variable names in titles
+and legends) is drawn as written: never parsed as mathtext or TeX, so ``$}$`` is three
+characters, not a formula that fails to draw.
 
 To keep a page cheap to draw, every figure has a fixed layout (margins in inches, so no
 ``bbox_inches="tight"``, which draws the figure twice), and a decision boundary's
@@ -30,13 +32,14 @@ from matplotlib.colors import ListedColormap, Normalize  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 LOG_DECADES = 1.5
 """Loss curves use a log y-axis when their positive values span more than this many decades."""
 STUDENT_COLOUR, REFERENCE_COLOUR = "#1f5fa8", "#c0392b"
 CLASS_COLOURS = ("#2166ac", "#b2182b")  # label 0, label 1
 _STYLE = {"svg.fonttype": "none", "svg.image_inline": True, "font.size": 9, "axes.titlesize": 10,
-          "axes.grid": True, "grid.alpha": 0.3, "figure.dpi": 72}
+          "axes.grid": True, "grid.alpha": 0.3, "figure.dpi": 72, "text.usetex": False}
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 
@@ -96,6 +99,16 @@ def _colour_key(fig: Figure, axes: Axes, alpha: float) -> None:
              rotation=90, ha="center", va="center", rotation_mode="anchor")
 
 
+def _literal(*texts: Text) -> None:
+    """Draw ``texts`` exactly as written (no mathtext, no TeX): they hold the student's strings.
+
+    Only these: the log axis's tick labels are mathtext of the grader's own.
+    """
+    for text in texts:
+        text.set_usetex(False)
+        text.set_parse_math(False)
+
+
 def _fit(title: str, limit: int) -> str:
     """``title`` cut to ``limit`` characters (with an ellipsis) so that it fits its figure."""
     return title if len(title) <= limit else title[:limit - 1] + "…"
@@ -144,7 +157,8 @@ def loss_figure(curve: dict[str, Any], key: str, *, log: bool | None = None,
         series = [student["values"]] + ([reference["values"]] if reference else [])
         log = use_log_scale(series) if log is None else log
         line, = ax.plot(student["epochs"], [np.nan if v is None else v for v in student["values"]],
-                        color=STUDENT_COLOUR, linewidth=1.6, label=f"yours ({curve['target_name']})")
+                        color=STUDENT_COLOUR, linewidth=1.6,
+                        label=f"yours ({_fit(str(curve['target_name']), LOSS_TITLE_CHARS)})")
         line.set_gid(f"{key}-student")
         if reference:
             ref, = ax.plot(reference["epochs"], [np.nan if v is None else v for v in reference["values"]],
@@ -158,8 +172,9 @@ def loss_figure(curve: dict[str, Any], key: str, *, log: bool | None = None,
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss (log scale)" if log else "loss")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="best", fontsize=8, framealpha=0.8)
-        ax.set_title(_fit(curve["title"], LOSS_TITLE_CHARS), fontsize=10)
+        legend = ax.legend(loc="best", fontsize=8, framealpha=0.8)
+        _literal(*legend.get_texts(), ax.set_title(_fit(str(curve["title"]), LOSS_TITLE_CHARS),
+                                                   fontsize=10))
         return _svg(fig, key)
 
 
@@ -199,7 +214,7 @@ def boundary_figure(entry: dict[str, Any], grid: list[list[float | None]], title
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         # y given: no search for tick labels above the axes (there are none here) on each draw
-        ax.set_title(_fit(title, BOUNDARY_TITLE_CHARS), fontsize=10, y=1.0)
+        _literal(ax.set_title(_fit(title, BOUNDARY_TITLE_CHARS), fontsize=10, y=1.0))
         ax.grid(False)
         if field is not None:
             _colour_key(fig, ax, 0.75)

@@ -11,12 +11,15 @@ one line per group.
 
 A self-check result (``rubric.public_only``) holds no hidden check; as a safeguard the
 view drops any hidden check and any plot only hidden checks used from such a result.
+A report that cannot be drawn is replaced by a plain page saying so and why
+(:func:`write_report_safely`), so a link to ``report.html`` never leads nowhere.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import html
 import json
 import math
 import sys
@@ -332,21 +335,67 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
-def write_student_report(result_path: Path) -> Path:
-    """Write ``report.html`` next to ``result_path`` (atomically) and return its path."""
-    html = render(load(result_path), result_path.parent)
-    target = result_path.parent / REPORT_NAME
-    partial = target.with_name(f".{REPORT_NAME}.tmp")
-    partial.write_text(html, encoding="utf-8")
-    partial.replace(target)
+def _write_page(target: Path, page: str) -> Path:
+    """Write ``page`` to ``target`` atomically (unencodable characters, e.g. lone surrogates, escaped)."""
+    partial = target.with_name(f".{target.name}.tmp")
+    try:
+        partial.write_text(page, encoding="utf-8", errors="backslashreplace")
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a half-written page is never left behind
+        raise
     return target
 
 
+def write_student_report(result_path: Path) -> Path:
+    """Write ``report.html`` next to ``result_path`` (atomically) and return its path."""
+    page = render(load(result_path), result_path.parent)
+    return _write_page(result_path.parent / REPORT_NAME, page)
+
+
+_UNAVAILABLE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Report not drawn – {name}</title></head>
+<body>
+<h1>The report for {name} could not be drawn</h1>
+<p id="reason">Why: <code>{reason}</code></p>
+<p>The grade itself is not affected: it is in <a href="result.json">result.json</a> beside this
+page. Tell the course staff, who can redraw the report once the problem is fixed.</p>
+</body>
+</html>
+"""
+REASON_CHARS = 2000
+
+
+def unavailable_page(name: str, reason: str) -> str:
+    """The plain page written instead of a report that could not be drawn, saying why."""
+    cut = reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS - 1] + "…"
+    return _UNAVAILABLE.format(name=html.escape(name), reason=html.escape(cut))
+
+
+def _submission_name(result_path: Path) -> str:
+    try:
+        name = json.loads(result_path.read_text(encoding="utf-8"))["submission"]["name"]
+    except Exception:  # noqa: BLE001 - the page must be written whatever the file holds
+        return result_path.parent.name
+    return name if isinstance(name, str) else result_path.parent.name
+
+
 def write_report_safely(result_path: Path) -> Path | None:
-    """:func:`write_student_report`, but a failure is told on stderr and never raised."""
+    """:func:`write_student_report`, but a failure is told on stderr and never raised.
+
+    When the report cannot be drawn, :func:`unavailable_page` takes its place (so a link to
+    ``report.html`` always leads somewhere); ``None`` only when even that cannot be written.
+    """
     try:
         return write_student_report(result_path)
     except Exception as exc:  # noqa: BLE001 - a report must never cost a result or the batch
-        print(f"grader: could not write the report for {result_path}: "
-              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        reason = f"{type(exc).__name__}: {exc}"
+        print(f"grader: could not write the report for {result_path}: {reason}", file=sys.stderr)
+    try:
+        page = unavailable_page(_submission_name(result_path), reason)
+        return _write_page(result_path.parent / REPORT_NAME, page)
+    except Exception as exc:  # noqa: BLE001
+        print(f"grader: could not write the page saying so either: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
         return None

@@ -16,7 +16,7 @@ import linecache
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from grader.sandbox.instrument import LoopSites, compile_cell
@@ -47,6 +47,26 @@ def fresh_namespace(filename: str) -> dict[str, Any]:
 
 def cell_filename(unit: str, number: int) -> str:
     return f"<{unit} cell {number}>"
+
+
+class CellLines(Sequence[str]):
+    """A cell's lines as ``linecache`` reads them: numbered from the line the cell starts on
+    in its file, the lines before it blank (never stored: a script has thousands of cells)."""
+
+    def __init__(self, lines: list[str], first_line: int) -> None:
+        self.lines, self.offset = lines, first_line - 1
+
+    def __len__(self) -> int:
+        return self.offset + len(self.lines)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.lines[index - self.offset] if index >= self.offset else "\n"
 
 
 def short_traceback(exc: BaseException, student_files: set[str]) -> tuple[str, int | None]:
@@ -126,13 +146,14 @@ def run_cells(unit: str, cells: list[dict[str, Any]], namespace: dict[str, Any],
             emit(report)
             continue
         filename = cell_filename(unit, number)
-        source = cell["source"]
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        source, first_line = cell["source"], cell.get("first_line", 1)
+        linecache.cache[filename] = (len(source), None,
+                                     CellLines(source.splitlines(True), first_line), filename)
         figures.unit, figures.cell = unit, number
         figures.install()
         started = time.perf_counter()
         try:
-            code = compile_cell(source, filename, sites, number)
+            code = compile_cell(source, filename, sites, number, first_line)
             exec(code, namespace)  # noqa: S102 - running the submission is the point
         except SystemExit as exc:
             report.update(status="error", error=f"the code called exit({exc.code!r}); the rest of "

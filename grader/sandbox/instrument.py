@@ -72,12 +72,26 @@ def instrument(tree: ast.Module, sites: LoopSites, cell: int) -> ast.Module:
     return ast.fix_missing_locations(tree)
 
 
-def compile_cell(source: str, filename: str, sites: LoopSites | None, cell: int) -> object:
+def compile_cell(source: str, filename: str, sites: LoopSites | None, cell: int,
+                 first_line: int = 1) -> object:
     """Compile one cell, its loops instrumented when ``sites`` is given.
 
-    A syntax error is raised exactly as ``compile`` raises it.
+    ``first_line`` is the line the cell starts on in its file (a script's statement): every
+    line number, a syntax error's included, is counted from there. A syntax error is
+    otherwise raised exactly as ``compile`` raises it.
     """
-    if sites is None:
+    offset = first_line - 1
+    if sites is None and offset == 0:
         return compile(source, filename, "exec", dont_inherit=True)
-    tree = ast.parse(source, filename, "exec")
-    return compile(instrument(tree, sites, cell), filename, "exec", dont_inherit=True)
+    try:
+        tree = ast.parse(source, filename, "exec")
+    except SyntaxError as exc:
+        for attribute in ("lineno", "end_lineno"):
+            if getattr(exc, attribute, None) is not None:
+                setattr(exc, attribute, getattr(exc, attribute) + offset)
+        raise
+    if offset:
+        ast.increment_lineno(tree, offset)
+    if sites is not None:
+        tree = instrument(tree, sites, cell)
+    return compile(tree, filename, "exec", dont_inherit=True)

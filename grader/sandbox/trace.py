@@ -81,6 +81,8 @@ class TrainingTrace:
         self.namespace: dict[str, Any] = {}
         self.calls = 0
         self._next = 0  # the next call number to record
+        self._origin = 0  # the first recorded call of the newest stream: sampling counts from it
+        self._seen: set[str] = set()
         self.steps = 0
         self.samples: list[dict[str, Any]] = []
         self.optimizers: list[dict[str, Any]] = []
@@ -108,8 +110,10 @@ class TrainingTrace:
             if call < trace._next or not trace._single(tensors):
                 return original(tensors, *args, **kwargs)
             trace._next = trace._after(call)
-            return trace._record(call, trace._first(tensors),
-                                 lambda: original(tensors, *args, **kwargs), None)
+            result = trace._record(call, trace._first(tensors),
+                                   lambda: original(tensors, *args, **kwargs), None)
+            trace._next = trace._after(call)  # a new stream restarts the sampling (see _record)
+            return result
 
         @functools.wraps(original_grad)
         def grad(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
@@ -119,8 +123,10 @@ class TrainingTrace:
                 return original_grad(outputs, inputs, *args, **kwargs)
             trace._next = trace._after(call)
             leaves = [inputs] if isinstance(inputs, trace.torch.Tensor) else list(inputs)
-            return trace._record(call, trace._first(outputs),
-                                 lambda: original_grad(outputs, inputs, *args, **kwargs), leaves)
+            result = trace._record(call, trace._first(outputs),
+                                   lambda: original_grad(outputs, inputs, *args, **kwargs), leaves)
+            trace._next = trace._after(call)
+            return result
 
         self.torch.autograd.backward = backward
         self.torch.autograd.grad = grad
@@ -138,8 +144,12 @@ class TrainingTrace:
         return isinstance(tensors, self.torch.Tensor) and tensors.numel() == 1
 
     def _after(self, call: int) -> float:
-        """The next call to record (none once the sample budget is spent)."""
-        return next_sampled(call + 1) if len(self.samples) < MAX_SAMPLES - 1 else float("inf")
+        """The next call to record (none once the sample budget is spent), counted from the
+        first recorded call of the current stream: a second model trained after the first gets
+        its own run of consecutive calls."""
+        if len(self.samples) >= MAX_SAMPLES - 1:
+            return float("inf")
+        return self._origin + next_sampled(call + 1 - self._origin)
 
     def uninstall(self) -> None:
         """Put torch back as it was (before the grader's probes run)."""
@@ -266,6 +276,9 @@ class TrainingTrace:
         key, index = self._stream
         index = index + 1 if key == (names, shapes) else 0
         self._stream = ((names, shapes), index)
+        if index == 0 and repr(key := (names, shapes)) not in self._seen:
+            self._seen.add(repr(key))  # a model never seen before (not one trained in turns)
+            self._origin = call
         with self.torch.no_grad():
             before = [0.0 if p.grad is None else _finite(float(p.grad.detach().abs().max()))
                       for p in leaves]

@@ -24,7 +24,7 @@ def _pairs(grads: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[str, np.nda
 
 
 @pytest.mark.parametrize("act, words", [("sigmoid", "sigmoid is applied twice"),
-                                        ("tanh", "1 − A instead of 1 − A²")])
+                                        ("tanh", "1 - A instead of 1 - A**2")])
 def test_a_known_backprop_mistake_is_named(act: str, words: str) -> None:
     rng = np.random.default_rng(0)
     weights, biases = _net(rng)

@@ -47,6 +47,7 @@ class Entry:
     known_gap: str = ""                  # why the grader cannot give the expected verdict yet
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # other files handed in beside `file`
 
 
 def to_notebook(cells: list[Cell]) -> str:

@@ -1,0 +1,184 @@
+"""Why a loop's updates are not ``-lr * gradient``: mistakes tested against the observed steps.
+
+Each hypothesis predicts, from the parameters before one sampled iteration, the "gradient"
+a particular backpropagation mistake would have produced: a hidden activation's derivative
+written wrong, the error propagated through weights already updated, a weight gradient
+transposed, a bias gradient summed over every axis. The observed update of each parameter
+is compared with the prediction (is it a multiple of it?). A hypothesis that explains every
+parameter's step where the true gradient does not is the diagnosis. Trusted float64 code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader.evidence import Found
+from grader.gradient_hypotheses import hidden_mistakes
+from grader.observed_updates import Update, _pairs, _true_gradients
+
+EXPLAINED = 1e-2      # direction residual a hypothesis must reach on every parameter
+MUCH_BETTER = 100.0   # ... and how much better than the true gradient it must fit
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A mistake whose predicted gradients the observed updates follow."""
+
+    slug: str
+    diagnosis: str
+    parameters: tuple[str, ...]       # the parameters whose step the mistake changes
+    residual: float                   # worst direction residual over every parameter
+    true_residual: float              # the same for the true gradient
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def direction_residual(delta: np.ndarray, predicted: np.ndarray) -> float:
+    """|delta + s p| / |delta| for the best s (0: delta is exactly a multiple of p)."""
+    d, p = np.ravel(delta), np.ravel(predicted)
+    dd, pp = float(d @ d), float(p @ p)
+    if dd == 0.0:
+        return 0.0 if pp == 0.0 else 1.0
+    if pp == 0.0:
+        return 1.0
+    s = -float(p @ d) / pp
+    return float(np.linalg.norm(d + s * p)) / np.sqrt(dd)
+
+
+def _worst(updates: Sequence[Update], predicted: dict[tuple[int, str], np.ndarray]) -> dict[str, float]:
+    worst: dict[str, float] = {}
+    for u in updates:
+        p = predicted.get((u.iteration, u.path))
+        r = 1.0 if p is None or p.shape != u.delta.shape else direction_residual(u.delta, p)
+        worst[u.path] = max(worst.get(u.path, 0.0), r)
+    return worst
+
+
+def _changed(updates: Sequence[Update], predicted: dict[tuple[int, str], np.ndarray]) -> tuple[str, ...]:
+    """The parameters whose predicted gradient differs from the true one."""
+    paths: list[str] = []
+    for u in updates:
+        p = predicted.get((u.iteration, u.path))
+        differs = p is None or p.shape != u.grad.shape or direction_residual(u.grad, p) > 1e-9
+        if differs and u.path not in paths:
+            paths.append(u.path)
+    return tuple(paths)
+
+
+def _sample_numbers(updates: Sequence[Update], path: str,
+                    predicted: dict[tuple[int, str], np.ndarray]) -> dict[str, Any]:
+    """The first few numbers of one parameter's observed step beside -s * each prediction."""
+    u = next(u for u in updates if u.path == path)
+    g, d = np.ravel(u.grad), np.ravel(u.delta)
+    s = -float(g @ d) / max(float(g @ g), 1e-300)
+    row: dict[str, Any] = {"iteration": u.iteration, "parameter": path,
+                           "observed": [float(x) for x in d[:4]],
+                           "minus_lr_gradient": [float(x) for x in (-s * g)[:4]], "factor": s}
+    p = predicted.get((u.iteration, path))
+    if p is not None and p.shape == u.delta.shape:
+        q = np.ravel(p)
+        t = -float(q @ d) / max(float(q @ q), 1e-300)
+        row["hypothesis"] = [float(x) for x in (-t * q)[:4]]
+    return row
+
+
+def _backward_hypotheses(found: Found, loss: str, target: int, updates: Sequence[Update]
+                         ) -> list[tuple[str, str, dict[tuple[int, str], np.ndarray]]]:
+    """(slug, diagnosis, predicted gradient per (iteration, path)) of mistaken backward passes."""
+    hidden = set(found.activations[:-1])
+    options: list[tuple[str, str, dict[str, Any]]] = []
+    if len(found.activations) >= 2 and len(hidden) == 1:
+        options += [(slug, text, {"derivative": derivative})
+                    for slug, text, derivative in hidden_mistakes(found.activations[0])]
+    options.append(("updated_before_propagated", "", {"through": "after"}))
+    iterations = {u.iteration for u in updates}
+    results = []
+    for slug, text, how in options:
+        predicted: dict[tuple[int, str], np.ndarray] = {}
+        for b in _pairs(found):
+            iteration = found.loop.samples[b].iteration
+            if iteration not in iterations:
+                continue
+            before, after = found.states[b - 1], found.states[b]
+            kwargs = dict(how)
+            if kwargs.get("through") == "after":
+                kwargs["through"] = {p: after[p] for p in found.layout.weights}
+            try:
+                grads = _true_gradients(found, before, after, loss, target, **kwargs)
+            except ValueError:
+                grads = None
+            if grads is None:
+                break
+            predicted.update({(iteration, p): g for p, g in grads.items()})
+        else:
+            results.append((slug, text, predicted))
+    return results
+
+
+def _transposed(updates: Sequence[Update], path: str) -> dict[tuple[int, str], np.ndarray]:
+    """One square weight's gradient transposed."""
+    return {(u.iteration, u.path): (u.grad.T if u.path == path else u.grad) for u in updates}
+
+
+def _square(updates: Sequence[Update]) -> list[str]:
+    return sorted({u.path for u in updates
+                   if u.grad.ndim == 2 and u.grad.shape[0] == u.grad.shape[1] > 1})
+
+
+def _same_step(updates: Sequence[Update], path: str) -> dict[tuple[int, str], np.ndarray]:
+    """Every unit of one bias given the same step: the sum of its true gradient's entries."""
+    return {(u.iteration, u.path): (np.full(u.grad.shape, float(u.grad.sum()))
+                                    if u.path == path else u.grad) for u in updates}
+
+
+def explain(found: Found, loss: str, updates: Sequence[Update], target: int = 0
+            ) -> Explanation | None:
+    """The mistake that explains the observed updates where the true gradient does not."""
+    if not updates:
+        return None
+    truth = _worst(updates, {(u.iteration, u.path): u.grad for u in updates})
+    true_worst = max(truth.values())
+    if true_worst <= 1e-6:
+        return None
+    candidates: list[tuple[str, str, dict[tuple[int, str], np.ndarray]]] = []
+    candidates += _backward_hypotheses(found, loss, target, updates)
+    candidates += [("transposed", "", _transposed(updates, p)) for p in _square(updates)]
+    candidates += [("bias_all_axes", "", _same_step(updates, b)) for b in found.layout.biases
+                   if b is not None and any(u.path == b and u.grad.size > 1 for u in updates)]
+    best: Explanation | None = None
+    for slug, text, predicted in candidates:
+        worst = _worst(updates, predicted)
+        residual = max(worst.values())
+        if residual > EXPLAINED or residual * MUCH_BETTER > true_worst:
+            continue
+        changed = tuple(p for p in _changed(updates, predicted) if truth.get(p, 0.0) > residual)
+        if not changed:
+            continue
+        if best is None or residual < best.residual:
+            evidence = _sample_numbers(updates, max(changed, key=lambda p: truth[p]), predicted)
+            best = Explanation(slug, _text(slug, text, changed, found), changed, residual,
+                               true_worst, evidence)
+    return best
+
+
+def _text(slug: str, text: str, changed: tuple[str, ...], found: Found) -> str:
+    names = ", ".join(f"`{p}`" for p in changed)
+    if slug == "transposed":
+        return (f"the gradient of {names} is transposed: each step is a multiple of the transpose of "
+                "its true gradient, as from a product taken in the wrong order (e.g. dZ.T @ X "
+                "instead of X.T @ dZ)")
+    if slug == "bias_all_axes":
+        return (f"every unit of {names} gets the same step: the bias gradient is summed over every "
+                "axis (np.sum(dZ) without axis) instead of over the samples only, so it is summed "
+                "over the wrong axis")
+    if slug == "updated_before_propagated":
+        weights = [w for w in found.layout.weights[1:]]
+        through = ", ".join(f"`{w}`" for w in weights) or "the next layer's weights"
+        return (f"the error reaching {names} was propagated back through {through} after "
+                f"{'they were' if len(weights) > 1 else 'it was'} already updated: the weights "
+                "were updated before the gradient was propagated through them (compute every "
+                "gradient first, then update)")
+    return text

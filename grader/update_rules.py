@@ -1,0 +1,208 @@
+"""Which update rule a loop applied: gradient descent, momentum, Adam, RMSprop, Adagrad, or
+gradient descent scaled by the loss.
+
+Each rule is a hypothesis over consecutive sampled iterations: from the true float64
+gradients at the parameters before each iteration (:mod:`grader.observed_updates`) it
+predicts the next step, and the rule's constants (a rate, a momentum) are fitted by least
+squares over every parameter at once. The rule whose prediction leaves the smallest residual
+is the one that holds. Trusted code only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader.evidence import Found
+from grader.observed_updates import _converged, _loss_value, _pair_data, _true_gradients
+
+FITS = 1e-2          # relative residual a rule must reach
+BETTER = 10.0        # ... and by how much it must beat plain gradient descent
+HEAD = 12            # consecutive iterations from the loop's start simulated for adaptive rules
+MAX_SAMPLES = 48     # samples read for the other rules (the sampler's head and first octaves)
+
+
+@dataclass(frozen=True)
+class RuleFit:
+    """A rule, its fitted constants and how well it predicts the observed steps."""
+
+    rule: str                     # gd, momentum, accumulated, adam, rmsprop, adagrad, loss_scaled
+    residual: float
+    constants: dict[str, float] = field(default_factory=dict)
+    steps: int = 0
+
+
+@dataclass
+class _Run:
+    """Consecutive iterations: the parameters' steps and the true gradients before each."""
+
+    deltas: list[np.ndarray]
+    grads: list[np.ndarray]
+    losses: list[float]
+    iterations: list[int]
+
+
+def _flat(found: Found, state: dict[str, np.ndarray]) -> np.ndarray:
+    return np.concatenate([np.ravel(state[p]) for p in found.layout.paths])
+
+
+def _runs(found: Found, loss: str, target: int, start: bool) -> list[_Run]:
+    """Runs of consecutive samples (from the loop's start when ``start``: adaptive rules need
+    their state from the first iteration on)."""
+    samples, states = found.loop.samples, found.states
+    runs: list[_Run] = []
+    current: _Run | None = None
+    limit = HEAD + 1 if start else min(len(samples), MAX_SAMPLES)
+    for b in range(1, min(len(samples), limit)):
+        prev, cur = samples[b - 1], samples[b]
+        follows = cur.inside and (prev.inside and cur.iteration == prev.iteration + 1
+                                  or prev.start and cur.iteration == 0)
+        if not follows:
+            if start:
+                break
+            current = None
+            continue
+        before, after = states[b - 1], states[b]
+        grads = _true_gradients(found, before, after, loss, target)
+        data = _pair_data(found, after, target)
+        if grads is None or data is None or any(p not in before for p in found.layout.paths) \
+                or (not start and _converged(found, before, after)):
+            if start:
+                break
+            current = None
+            continue
+        if current is None:
+            current = _Run([], [], [], [])
+            runs.append(current)
+        current.deltas.append(_flat(found, after) - _flat(found, before))
+        current.grads.append(np.concatenate([np.ravel(grads[p]) for p in found.layout.paths]))
+        current.losses.append(_loss_value(found, before, data[0], data[1], loss))
+        current.iterations.append(samples[b].iteration)
+    return [r for r in runs if r.deltas]
+
+
+def _lstsq(columns: list[np.ndarray], target: np.ndarray) -> tuple[np.ndarray, float]:
+    A = np.stack(columns, axis=1)
+    coef, *_ = np.linalg.lstsq(A, target, rcond=None)
+    norm = float(np.linalg.norm(target))
+    return coef, (float(np.linalg.norm(A @ coef - target)) / norm if norm > 0 else 0.0)
+
+
+def _gd(runs: list[_Run]) -> RuleFit:
+    d = np.concatenate([x for r in runs for x in r.deltas])
+    g = np.concatenate([x for r in runs for x in r.grads])
+    (lr,), res = _lstsq([-g], d)
+    return RuleFit("gd", res, {"lr": float(lr)}, sum(len(r.deltas) for r in runs))
+
+
+def _loss_scaled(runs: list[_Run]) -> tuple[RuleFit, float] | None:
+    """Each step -lr * loss * gradient (``backward(loss)`` seeds backprop with the loss)."""
+    d = np.concatenate([x for r in runs for x in r.deltas])
+    g = np.concatenate([x * l for r in runs for x, l in zip(r.grads, r.losses)])
+    if not np.all(np.isfinite(g)) or len({round(l, 12) for r in runs for l in r.losses}) < 2:
+        return None
+    (lr,), res = _lstsq([-g], d)
+    return RuleFit("loss_scaled", res, {"lr": float(lr)}, sum(len(r.deltas) for r in runs)), \
+        _gd(runs).residual
+
+
+def _momentum(runs: list[_Run]) -> tuple[RuleFit, float] | None:
+    """d_t = -lr g_t + beta d_{t-1}: heavy-ball momentum (beta near 1: gradients accumulating)."""
+    d, g, prev = [], [], []
+    for r in runs:
+        for t in range(1, len(r.deltas)):
+            d.append(r.deltas[t]); g.append(r.grads[t]); prev.append(r.deltas[t - 1])
+    if len(d) < 2:
+        return None
+    D, G = np.concatenate(d), np.concatenate(g)
+    (lr, beta), res = _lstsq([-G, np.concatenate(prev)], D)
+    if beta < 0.05:
+        return None
+    rule = "accumulated" if abs(beta - 1.0) <= 1e-2 else "momentum"
+    return RuleFit(rule, res, {"lr": float(lr), "beta": float(beta)}, len(d)), _lstsq([-G], D)[1]
+
+
+Direction = Callable[[list[np.ndarray]], list[np.ndarray]]
+
+
+def _adam(grads: list[np.ndarray], b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
+          ) -> list[np.ndarray]:
+    m = np.zeros_like(grads[0]); v = np.zeros_like(grads[0]); out = []
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        out.append((m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps))
+    return out
+
+
+def _rmsprop(grads: list[np.ndarray], rho: float = 0.9, eps: float = 1e-8) -> list[np.ndarray]:
+    v = np.zeros_like(grads[0]); out = []
+    for g in grads:
+        v = rho * v + (1 - rho) * g * g
+        out.append(g / (np.sqrt(v) + eps))
+    return out
+
+
+def _adagrad(grads: list[np.ndarray], eps: float = 1e-8) -> list[np.ndarray]:
+    v = np.zeros_like(grads[0]); out = []
+    for g in grads:
+        v = v + g * g
+        out.append(g / (np.sqrt(v) + eps))
+    return out
+
+
+ADAPTIVE: dict[str, Direction] = {"adam": _adam, "rmsprop": _rmsprop,
+                                  "rmsprop_0.99": lambda g: _rmsprop(g, 0.99), "adagrad": _adagrad}
+
+
+def _adaptive(run: _Run, name: str) -> tuple[RuleFit, float]:
+    u = ADAPTIVE[name](run.grads)
+    D = np.concatenate(run.deltas)
+    (lr,), res = _lstsq([-np.concatenate(u)], D)
+    return RuleFit(name.split("_")[0], res, {"lr": float(lr)}, len(run.deltas)), \
+        _lstsq([-np.concatenate(run.grads)], D)[1]
+
+
+def infer_rule(found: Found, loss: str, target: int = 0) -> RuleFit | None:
+    """The update rule that explains the sampled steps best, or None when too few steps were
+    sampled to tell (or the training had already converged). Each other rule must fit within
+    FITS and beat plain gradient descent on the same iterations by BETTER."""
+    runs = _runs(found, loss, target, start=False)
+    if not runs:
+        return None
+    gd = _gd(runs)
+    if gd.residual <= 1e-6:
+        return gd
+    others: list[tuple[RuleFit, float] | None] = [_loss_scaled(runs), _momentum(runs)]
+    head = _runs(found, loss, target, start=True)
+    if head and len(head[0].deltas) >= 3:
+        others += [_adaptive(head[0], name) for name in ADAPTIVE]
+    holding = [fit for fit, plain in (o for o in others if o is not None)
+               if fit.residual <= FITS and fit.residual * BETTER <= plain]
+    return min(holding, key=lambda f: f.residual) if holding else gd
+
+
+def describe(fit: RuleFit) -> str:
+    """The rule in the lab's words."""
+    c = fit.constants
+    if fit.rule == "gd":
+        return f"plain gradient descent with rate {c.get('lr', float('nan')):.4g}"
+    if fit.rule == "momentum":
+        return (f"gradient descent with momentum (each step is -{c['lr']:.4g} * gradient + "
+                f"{c['beta']:.3g} * the previous step)")
+    if fit.rule == "accumulated":
+        return ("gradient descent whose gradients accumulate: each step is the previous step plus "
+                f"-{c['lr']:.4g} * the new gradient, so the gradient is never reset")
+    if fit.rule == "loss_scaled":
+        return ("gradient descent with every gradient multiplied by the loss itself (as "
+                "backward(loss) does: it seeds backpropagation with the loss instead of 1)")
+    names = {"adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+    return f"{names.get(fit.rule, fit.rule)} (rate {c.get('lr', float('nan')):.4g})"
+
+
+def summary(fit: RuleFit) -> dict[str, Any]:
+    return {"rule": fit.rule, "residual": fit.residual, "constants": dict(fit.constants),
+            "steps": fit.steps, "described": describe(fit)}
