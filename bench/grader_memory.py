@@ -68,10 +68,10 @@ report = {"type": "cell", "unit": "attack.py", "number": 99, "status": "error",
 send(protocol.encode_message(report)[4:])
 x = 1
 '''},
-    "frame of 95 MiB, 16 M characters beyond Latin-1": {"attack.py": '''
-wide = "€" * (5 * 2**20)  # 15 Mi characters once narrowed, the rest ASCII
+    "frame of 91 MiB, 5.3 M characters beyond Latin-1": {"attack.py": '''
+wide = "€" * 5_300_000  # 18 bytes each on the wire, 3 characters once parsed: 15.9 M of 16 Mi
 report = {"type": "cell", "unit": "attack.py", "number": 99, "status": "error",
-          "error": wide, "traceback": "T" * (78 * 2**20), "line": 1, "seconds": 0.0}
+          "error": wide, "traceback": None, "line": 1, "seconds": 0.0}
 send(protocol.encode_message(report)[4:])
 x = 1
 '''},
@@ -127,7 +127,7 @@ worker.probe_reply = probe_reply
     "notebook of 20 MiB, 2 M values": {"attack.ipynb": json.dumps({
         "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "source": "x = 1",
                    "outputs": [{"output_type": "stream", "name": "stdout",
-                                "text": ["0123456789"] * 1_500_000}]}],
+                                "text": ["0123456789"] * 1_450_000}]}],
         "metadata": {}, "nbformat": 4, "nbformat_minor": 5})},
 }
 

@@ -582,6 +582,8 @@ def _pools(loop: Loop) -> list[set[str]]:
     in it (parameters are set up before training; a loop's intermediates appear inside it),
     then everything that changed."""
     changed = loop.changed()
+    if loop.id < 0:  # a backward() stream: its parameters, not the data its graph saved
+        changed = {p for p in changed if not re.fullmatch(r"data\d+|loss", p)}
     first = loop.samples[0]
     before = changed & (set(first.arrays) | set(first.scalars)) if first.start else set()
     return [pool for pool in (before, changed) if pool][: 1 if before == changed else 2]

@@ -22,6 +22,7 @@ from grader.references import References
 from grader.results import CheckResult, GradeResult, TaskResult
 from grader.rubric import CheckSpec, Rubric, TaskSpec, needs_target
 from grader.runners import RUNNERS
+from grader.training_streams import any_training
 from grader.verdict import Verdict, error, failed
 
 
@@ -30,6 +31,11 @@ def run_check(check: CheckSpec, ctx: GradingContext) -> Verdict:
     try:
         return RUNNERS[check.kind](check, ctx)
     except Missing as exc:
+        if "network" in check.params and not any_training(ctx):
+            return failed(f"No training was observed anywhere in the submission (no recorded "
+                          f"backward() call and no loop that changed any array over several "
+                          f"iterations), so there is no trained network to judge. {exc}",
+                          missing=True, observed=False)
         return failed(str(exc), missing=True)
     except TooLarge as exc:
         return failed(str(exc), too_large=True)

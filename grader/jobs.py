@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 import traceback
@@ -23,6 +24,7 @@ from typing import Any
 import grader
 from grader.isolation import Support
 from grader.launcher import Limits
+from grader.scratch import make as make_scratch
 from grader.results import SCHEMA_VERSION, GradeResult, write_json_atomic
 from grader.rubric import Rubric
 
@@ -77,8 +79,9 @@ def run_job(job: Job, references: Any = None) -> JobOutput:
     rubric = job.rubric.public_only() if job.public_only else job.rubric
     if references is None:
         references = _REFERENCES.setdefault(f"{rubric.digest}:{job.public_only}", References(rubric))
-    with tempfile.TemporaryDirectory(prefix="labgrade-job-") as scratch:
-        out_dir = Path(scratch) / "out"
+    scratch = make_scratch("labgrade-job-")  # marked: a killed run's copy is cleaned next time
+    try:
+        out_dir = scratch / "out"
         try:
             result = grade_stably(load_submission(Path(job.path)), rubric, limits=job.limits,
                                   threads=job.threads,
@@ -93,6 +96,8 @@ def run_job(job: Job, references: Any = None) -> JobOutput:
         _write_report(out_dir, result.to_dict())
         files = {str(p.relative_to(out_dir)): p.read_bytes()
                  for p in sorted(out_dir.rglob("*")) if p.is_file() and p != out_dir / RESULT_FILE}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return JobOutput(job.name, job.path, result.to_dict(), files,
                      round(time.monotonic() - started, 3))
 

@@ -38,7 +38,7 @@ from grader.looptrace import LoopTrace, parse_loops
 from grader.tracedata import Trace, parse_trace
 from grader.warm import ForkedRun
 from grader.cachedir import cache_dir
-from grader import scratch
+from grader.scratch import make as make_owned_folder
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CLONE_NEWUSER = 0x10000000
@@ -310,7 +310,7 @@ class SandboxSession:
         self.record = RunRecord()
         self._probe_id = 0
         self._process: subprocess.Popen[bytes] | None = None
-        self._tmp = scratch.make()  # marked as ours: removed if this process dies first
+        self._tmp = make_owned_folder()  # marked as ours: removed if this process dies first
         self._status_read: int | None = None
         self._status_write: int | None = None
         self._reaper_report: dict[str, Any] | None = None

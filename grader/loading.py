@@ -200,7 +200,7 @@ def read_notebook(path: Path) -> tuple[list[Cell], list[str]]:
     raises ValueError with the file's problem."""
     raw = path.read_bytes()
     if len(raw) > MAX_NOTEBOOK_BYTES:
-        raise ValueError(f"the notebook is {len(raw) // 1024 // 1024} MiB; the limit is "
+        raise ValueError(f"the notebook is {len(raw) / 1024**2:.1f} MiB; the limit is "
                          f"{MAX_NOTEBOOK_BYTES // 1024 // 1024} MiB")
     if count_values(raw) > MAX_NOTEBOOK_VALUES:
         raise ValueError(f"the notebook holds more than {MAX_NOTEBOOK_VALUES} JSON values, the "

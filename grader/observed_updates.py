@@ -55,6 +55,19 @@ def _loss(out: torch.Tensor, Y: torch.Tensor, loss: str) -> torch.Tensor:
     return value.mean() if loss in ("bce", "ce") else value.sum()
 
 
+def _exact_loss(z: torch.Tensor, out: torch.Tensor, Y: torch.Tensor, loss: str, act: str
+                ) -> torch.Tensor:
+    """The loss, from the pre-activation where the output is a sigmoid or softmax: exact where
+    the outputs saturate (a clamped log would zero the gradient the code's A - Y still has)."""
+    if act == "sigmoid" and loss in ("bce", "bce_sum"):
+        value = torch.nn.functional.binary_cross_entropy_with_logits(z, Y, reduction="none")
+        return value.mean() if loss == "bce" else value.sum()
+    if act == "softmax" and loss in ("ce", "ce_sum"):
+        value = -(Y * torch.log_softmax(z, dim=1)).sum(dim=1)
+        return value.mean() if loss == "ce" else value.sum()
+    return _loss(out, Y, loss)
+
+
 def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
                loss: str, *, derivative: Derivative | None = None,
                through: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray] | None:
@@ -93,7 +106,7 @@ def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.
             a = torch_activation(act)(z)
     if a.shape != Y.shape:
         return None
-    value = _loss(a, torch.from_numpy(Y), loss)
+    value = _exact_loss(z, a, torch.from_numpy(Y), loss, found.activations[-1])
     grads = torch.autograd.grad(value, list(tensors.values()), allow_unused=True)
     return {p: (np.zeros_like(state[p]) if g is None else g.numpy().copy())
             for p, g in zip(tensors, grads)}
@@ -259,10 +272,32 @@ class SearchedStep:
 
 def _loss_value(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
                 loss: str) -> float:
+    """The loss at ``state``, computed as exactly as the gradients are (from the logits where
+    the output is a sigmoid or softmax: a saturated output gives a large loss, not infinity)."""
+    if loss in ("bce", "bce_sum", "ce", "ce_sum") and found.activations[-1] in ("sigmoid",
+                                                                                "softmax"):
+        with torch.no_grad():
+            value = _network_loss(found, state, X, Y, loss)
+        if value is not None:
+            return float(value)
     weights, biases = _layer_arrays(state, found.layout)
     with np.errstate(all="ignore"):
         out = forward(weights, biases, found.activations, X)
     return float(_losses(out, Y).get(loss, float("nan")))
+
+
+def _network_loss(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+                  loss: str) -> torch.Tensor | None:
+    weights, biases = _layer_arrays(state, found.layout)
+    a = torch.from_numpy(np.asarray(X, dtype=np.float64))
+    z = a
+    for W, b, act in zip(weights, biases, found.activations):
+        z = a @ torch.from_numpy(W) + torch.from_numpy(b)
+        a = torch_activation(act)(z)
+    if a.shape != Y.shape:
+        return None
+    return _exact_loss(z, a, torch.from_numpy(np.asarray(Y, dtype=np.float64)), loss,
+                       found.activations[-1])
 
 
 def searched_steps(found: Found, loss: str) -> list[SearchedStep]:

@@ -13,11 +13,11 @@ nesting depth, each array's dtype and size, and the text beyond Latin-1.
 
 Text never widens on the wire. ``json`` stores a string with one character beyond Latin-1 at
 2 or 4 bytes per character, so one ``\\u20ac`` could make a 90 MB string cost 360 MB. The
-encoder therefore writes each such UTF-16 code unit as ESC and two Latin-1 characters
-(high byte, low byte), a literal ESC as ESC NUL ESC, and a literal backslash as
+encoder therefore writes each such UTF-16 code unit as ESC and its four hex digits (``\\u20ac``
+becomes ``\\u001b20ac``; a literal ESC ``\\u001b001b``) and a literal backslash as
 ``\\u005c``, so every backslash on the wire starts an escape; a frame holding a ``\\u``
 escape beyond ``\\u00ff`` is refused, and at most :data:`MAX_WIDE_CHARS` characters of a
-frame's strings are widened back after parsing.
+frame's strings are widened back after parsing (with numpy, never one object per character).
 
 Messages, parent -> child: ``run`` (the units of code to execute), ``probe`` (evaluate
 something on inputs the parent drew after the student's code finished), ``exit``.
@@ -57,8 +57,8 @@ ARRAY_KEY = "__npy__"
 WIDE = "\x1b"  # starts a narrowed character (see the module docstring)
 _WIDE_ESCAPE = re.compile(r"\\u(001b|0[1-9a-f][0-9a-f]{2}|[1-9a-f][0-9a-f]{3})")
 _WIDE_ESCAPE_BYTES = re.compile(rb"\\u(?:0[1-9a-fA-F]|[1-9a-fA-F])")
-_NARROWED = re.compile("\x1b(..)?", re.S)
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_HEX = np.full(256, 255, dtype=np.uint8)  # a hex digit's value by its byte, 255 for none
+_HEX[np.frombuffer(b"0123456789abcdef", np.uint8)] = np.arange(16, dtype=np.uint8)
 _NOT_ASCII = re.compile(rb"[\x80-\xff]")
 
 
@@ -163,7 +163,7 @@ def _unpack(message: dict[str, Any]) -> dict[str, Any]:
 def _narrow(text: str) -> str:
     """JSON text (``ensure_ascii``) with no escape beyond ``\\u00ff`` and no ``\\\\``."""
     text = text.replace("\\\\", "\\u005c")
-    return _WIDE_ESCAPE.sub(lambda m: f"\\u001b\\u00{m[1][:2]}\\u00{m[1][2:]}", text)
+    return _WIDE_ESCAPE.sub(lambda m: f"\\u001b{m[1]}", text)
 
 
 def encode_message(message: dict[str, Any]) -> bytes:
@@ -219,16 +219,20 @@ def _widen(text: str, room: list[int]) -> str:
     if room[0] < 0:
         raise ProtocolError(f"frame holds more than {MAX_WIDE_CHARS} characters of strings with "
                             "text beyond Latin-1")
-
-    def one(match: re.Match[str]) -> str:
-        if match[1] is None:
-            raise ProtocolError("frame holds a malformed narrowed character")
-        return chr(ord(match[1][0]) << 8 | ord(match[1][1]))
-
-    wide = _NARROWED.sub(one, text)
-    if _SURROGATE.search(wide):  # UTF-16 pairs back into characters; lone ones stay as they were
-        wide = wide.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
-    return wide
+    chars = np.frombuffer(text.encode("latin-1"), np.uint8)
+    starts = np.flatnonzero(chars == 0x1B)  # hex digits are never ESC: each one starts a unit
+    digits = starts[:, None] + np.arange(1, 5)
+    if digits.size and digits[-1, -1] >= chars.size:
+        raise ProtocolError("frame holds a malformed narrowed character")
+    nibbles = _HEX[chars[digits]].astype(np.uint16)
+    if (nibbles == 255).any():
+        raise ProtocolError("frame holds a malformed narrowed character")
+    units = chars.astype(np.uint16)
+    units[starts] = nibbles[:, 0] << 12 | nibbles[:, 1] << 8 | nibbles[:, 2] << 4 | nibbles[:, 3]
+    kept = np.ones(chars.size, dtype=bool)
+    kept[digits] = False
+    # UTF-16 pairs become characters again; a lone surrogate stays what it was
+    return units[kept].astype("<u2").tobytes().decode("utf-16-le", "surrogatepass")
 
 
 def write_message(stream: IO[bytes], message: dict[str, Any]) -> None:

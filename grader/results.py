@@ -9,6 +9,7 @@ rubric and grader version.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -83,13 +84,25 @@ _SCALAR = r"(?:-?\d[\d.eE+-]*|null|true|false)"
 _SCALAR_LIST = re.compile(rf"\[\n\s*({_SCALAR}(?:,\n\s*{_SCALAR})*)\n\s*\]")
 
 
+def _finite(value: Any) -> Any:
+    """The data with every NaN or infinite number as null (JSON has no such numbers; a verdict
+    detail computed from a diverged training must not cost the whole result)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def dumps(data: Any) -> str:
     """Indented JSON with each list of plain numbers on one line (plot grids stay compact).
 
     A ``[`` that ends a line is always JSON structure (strings cannot hold a raw newline),
     so the rewrite never touches text inside strings.
     """
-    text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False)
+    text = json.dumps(_finite(data), indent=2, sort_keys=False, allow_nan=False)
     return _SCALAR_LIST.sub(lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
 
 

@@ -31,16 +31,19 @@ from grader.cell_problems import cell_hint
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
-from grader.observed_updates import (loss_along, observed_updates, own_gradient_updates,
+from grader.observed_updates import (Update, loss_along, observed_updates, own_gradient_updates,
                                      recomputed_losses, searched_steps)
-from grader.update_hypotheses import explain
+from grader.update_hypotheses import Explanation, explain
 from grader.update_rules import infer_rule
 from grader.update_rules import summary as rule_summary
 from grader.checks.search_params import infer as infer_search
 from grader.checks.search_params import trials_left_applied
 from grader.model_modes import holds_dropout, with_dropout_hint
 from grader.rubric import CheckSpec
-from grader.training_streams import traced, training_seen
+from grader.evidence import find_networks
+from grader.looptrace import LoopTrace
+from grader.trace_candidates import stream_as_loop
+from grader.training_streams import reshaped_biases, traced, training_seen
 from grader.verdict import Verdict, failed, passed
 from reference.data import moons_sample, xor_data
 from reference.linesearch import backtracking
@@ -270,7 +273,15 @@ def _student_noise(ctx: GradingContext, unit: str) -> tuple[float, str]:
         "make_moons was recorded)"
 
 
+def _history_untrained(check: CheckSpec, ctx: GradingContext) -> Verdict | None:
+    """A history only counts beside a network whose training was seen (``network`` given)."""
+    return _untrained(check, ctx, check.params["network"]) if check.params.get("network") else None
+
+
 def loss_monotone(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    untrained = _history_untrained(check, ctx)
+    if untrained is not None:
+        return untrained
     history = ctx.find(check.params["history"])
     verdict = with_dropout_hint(check_monotone(history.data["values"]),
                                 ctx.unit_objects(history.unit))
@@ -278,6 +289,9 @@ def loss_monotone(check: CheckSpec, ctx: GradingContext) -> Verdict:
 
 
 def ends_below(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    untrained = _history_untrained(check, ctx)
+    if untrained is not None:
+        return untrained
     first = ctx.find(check.params["history"])
     other = ctx.find(check.params["other"])
     return check_ends_below(first.data["values"], other.data["values"], first.name, other.name)
@@ -500,6 +514,7 @@ class _Observed:
     updates: list[Any]
     steps: list[Step]
     rule: dict[str, Any] | None
+    explanation: Explanation | None   # the backprop mistake the updates follow, if one does
 
 
 def _observed(candidate: Candidate) -> _Observed | None:
@@ -512,8 +527,17 @@ def _observed(candidate: Candidate) -> _Observed | None:
     if cached is None:
         loss, updates = observed_updates(found, tuple(_loop_constants(found).values()))
         fit = infer_rule(found, loss) if loss is not None and updates else None
+        if fit is not None and fit.rule == "gd" and fit.residual > 1e-2:
+            # not gradient descent on the loss the steps' directions suggested: an adaptive
+            # rule's steps point along no gradient, so try the rules under every loss
+            others = [f for f in (infer_rule(found, other) for other in LOSS_FAMILIES
+                                  if other != loss) if f is not None and f.rule != "gd"]
+            if others:
+                fit = min(others, key=lambda f: f.residual)
+        explanation = explain(found, loss, updates) if loss is not None and (
+            fit is None or fit.rule == "gd") else None
         cached = _Observed(loss, updates, measure(updates),
-                           rule_summary(fit) if fit is not None else None)
+                           rule_summary(fit) if fit is not None else None, explanation)
         candidate.data["observed_updates"] = cached
     return cached
 
@@ -537,8 +561,7 @@ def _loop_gradients(candidate: Candidate) -> Verdict | None:
         if by_rule is not None:
             return _with(by_rule, **details)
     verdict = check_update_directions(observed.steps, observed.loss)
-    explanation = explain(candidate.data["found"], observed.loss, observed.updates) \
-        if observed.loss is not None else None
+    explanation = observed.explanation
     if explanation is not None:
         return _with(check_explained_mistake(explanation.diagnosis, explanation.parameters,
                                              explanation.residual, explanation.true_residual,
@@ -552,7 +575,19 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
     Where a loop's updates were observed they are the evidence: correct updates pass, whatever
     a backward function does on the grader's own inputs; wrong ones take the backward function's
     diagnosis where it has one (which layer, which factor)."""
-    candidate = ctx.find(check.params["network"])
+    try:
+        candidate = ctx.find(check.params["network"])
+    except Missing:
+        reshaped = reshaped_biases(ctx)
+        if not reshaped:
+            raise
+        unit, path, before, after = reshaped[0]
+        return failed(f"The bias `{path}` changed shape during training, from {before} to {after} "
+                      f"(in {unit}): its gradient was summed over the wrong axis (over the units "
+                      "instead of the samples), and broadcasting turned it into one bias per "
+                      "training sample. Sum dZ over the samples' axis (keepdims=True), so the "
+                      "bias keeps its shape; the grader could not rebuild the network from it.",
+                      parameter=path, shape_before=list(before), shape_after=list(after))
     if candidate.data.get("origin") == "module":
         _, stream = traced(ctx, check.params["network"])
         if stream is None:
@@ -561,9 +596,11 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
         if reset.status != "passed":
             return _with(reset, network=candidate.label)
         return gradient_autograd(check, ctx)
+    _attach_stream_network(ctx, candidate, check.params["network"])
     observed = _loop_gradients(candidate)
-    if observed is not None and observed.status == "passed":
-        return observed
+    if observed is not None and (observed.status == "passed" or observed.details.get("diagnosis")
+                                 or observed.details.get("rule")):
+        return observed  # what the training did, named, outweighs a probe of a function
     if observed is None and training_seen(ctx, candidate, check.params["network"]) is None:
         return _unobserved(candidate, "the gradients its training used")
     backward = _backward_verdict(check, ctx)
@@ -577,6 +614,20 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
         return _with(check_gradients_reset(stream.stream), network=candidate.label)
     return failed(f"No training of {candidate.label} was observed (no loop changed its "
                   "parameters), so no gradient it used can be judged.", observed=False)
+
+
+def _attach_stream_network(ctx: GradingContext, candidate: Candidate, target_id: str) -> None:
+    """Raw tensors trained by autograd: their backward() stream read as a loop, so the updates
+    are judged against the true gradients like a NumPy loop's (a gradient scaled by the loss,
+    ``backward(loss)``, shows only there)."""
+    if candidate.data.get("found") is not None or candidate.data.get("origin") == "module":
+        return
+    _, stream = traced(ctx, target_id)
+    if stream is None:
+        return
+    found = find_networks(LoopTrace(candidate.unit, [stream_as_loop(stream.stream)], [], False))
+    if found and set(found[0].layout.paths) == set(candidate.keys):
+        candidate.data["found"] = found[0]
 
 
 def _backward_verdict(check: CheckSpec, ctx: GradingContext) -> Verdict | None:
@@ -616,6 +667,11 @@ def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
         # (``dW1``, ``grads['W1']``); whether that gradient is right is the gradients check's
         # question. Otherwise the steps are judged against the true gradient.
         own = own_gradient_updates(candidate.data["found"])
+        explanation = _observed(candidate).explanation
+        if own is None and explanation is not None:  # the code's gradient is the mistaken one
+            own = [Update(u.iteration, u.path, u.delta, explanation.predicted[(u.iteration, u.path)])
+                   for u in _observed(candidate).updates
+                   if (u.iteration, u.path) in explanation.predicted]
         if own is not None:
             names = sorted({f"`{u.path}`" for u in own})
             return _with(check_constant_rate(measure(own), None, declared,

@@ -99,3 +99,41 @@ def training_seen(ctx: GradingContext, candidate: Candidate, target_id: str) -> 
         if changes >= MIN_CHANGES:
             return f"{loop.where} changed its arrays in {changes} sampled iterations"
     return None
+
+
+def reshaped_biases(ctx: GradingContext) -> list[tuple[str, str, tuple[int, ...], tuple[int, ...]]]:
+    """(unit, path, shape before, shape after) of vectors a training loop turned into matrices:
+    a bias ``(n, 1)`` that became ``(n, m)`` got a gradient summed over the wrong axis, which
+    broadcasting turned into one bias per sample."""
+    found = []
+    for unit, trace in sorted(ctx.record.loops.items()):
+        for loop in trace.loops:
+            first = loop.samples[0] if loop.samples else None
+            if first is None or not first.start:
+                continue
+            for path, array in first.arrays.items():
+                if array.ndim > 2 or (array.ndim == 2 and min(array.shape) != 1) or array.size < 2:
+                    continue
+                later = next((s.arrays[path] for s in loop.samples[1:] if path in s.arrays), None)
+                if later is not None and later.ndim == 2 and min(later.shape) > 1 \
+                        and array.size in later.shape:
+                    found.append((unit, path, tuple(array.shape), tuple(later.shape)))
+    return found
+
+
+def any_training(ctx: GradingContext) -> bool:
+    """Whether anything in the submission was trained: a backward() call, or a loop that changed
+    the same array in several sampled iterations."""
+    if any(trace.calls for trace in ctx.record.traces.values()):
+        return True
+    for trace in ctx.record.loops.values():
+        for loop in trace.loops:
+            counts: dict[str, int] = {}
+            for sample in loop.samples[1:]:
+                if sample.inside:
+                    for path, array in sample.arrays.items():
+                        if array.size > 1:
+                            counts[path] = counts.get(path, 0) + 1
+            if any(n >= MIN_CHANGES for n in counts.values()):
+                return True
+    return False

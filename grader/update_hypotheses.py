@@ -34,6 +34,8 @@ class Explanation:
     residual: float                   # worst direction residual over every parameter
     true_residual: float              # the same for the true gradient
     evidence: dict[str, Any] = field(default_factory=dict)
+    predicted: dict[tuple[int, str], np.ndarray] = field(default_factory=dict, repr=False,
+                                                         compare=False)
 
 
 def direction_residual(delta: np.ndarray, predicted: np.ndarray) -> float:
@@ -160,7 +162,7 @@ def explain(found: Found, loss: str, updates: Sequence[Update], target: int = 0
         if best is None or residual < best.residual:
             evidence = _sample_numbers(updates, max(changed, key=lambda p: truth[p]), predicted)
             best = Explanation(slug, _text(slug, text, changed, found), changed, residual,
-                               true_worst, evidence)
+                               true_worst, evidence, predicted)
     return best
 
 

@@ -398,12 +398,13 @@ def test_a_non_ascii_byte_is_refused():
 
 
 def test_narrowed_text_is_widened_back_within_the_frames_limit(monkeypatch):
-    monkeypatch.setattr(protocol, "MAX_WIDE_CHARS", 300)  # each one 3 characters on the wire
+    monkeypatch.setattr(protocol, "MAX_WIDE_CHARS", 500)  # each one ESC and 4 hex digits
     assert _read(protocol.encode_message({"type": "cell", "e": ["€" * 50, "θ" * 50]}))["e"][1] == "θ" * 50
-    with pytest.raises(ProtocolError, match="more than 300 characters of strings with text beyond"):
+    with pytest.raises(ProtocolError, match="more than 500 characters of strings with text beyond"):
         _read(protocol.encode_message({"type": "cell", "e": ["€" * 50, "θ" * 51]}))
-    with pytest.raises(ProtocolError, match="malformed narrowed character"):
-        _read(_frame(b'{"type":"cell","e":"ab\\u001b\\u0001"}'))
+    for forged in (b"ab\\u001b20a", b"\\u001b20aX", b"\\u001b\\u001b20ac"):
+        with pytest.raises(ProtocolError, match="malformed narrowed character"):
+            _read(_frame(b'{"type":"cell","e":"' + forged + b'"}'))
 
 
 class _Counting(io.BytesIO):

@@ -83,6 +83,8 @@ class TrainingTrace:
         self._next = 0  # the next call number to record
         self._origin = 0  # the first recorded call of the newest stream: sampling counts from it
         self._seen: set[str] = set()
+        self._known: set[int] = set()  # ids of the parameters recorded calls trained
+        self._last_new = -HEAD - 1      # the call at which a new model was last seen
         self.steps = 0
         self.samples: list[dict[str, Any]] = []
         self.optimizers: list[dict[str, Any]] = []
@@ -107,7 +109,7 @@ class TrainingTrace:
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
             call = trace.calls
             trace.calls = call + 1
-            if call < trace._next or not trace._single(tensors):
+            if not trace._single(tensors) or call < trace._next and not trace._new_model(tensors):
                 return original(tensors, *args, **kwargs)
             trace._next = trace._after(call)
             result = trace._record(call, trace._first(tensors),
@@ -119,7 +121,7 @@ class TrainingTrace:
         def grad(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
             call = trace.calls
             trace.calls = call + 1
-            if call < trace._next or not trace._single(outputs):
+            if not trace._single(outputs) or call < trace._next and not trace._new_model(outputs):
                 return original_grad(outputs, inputs, *args, **kwargs)
             trace._next = trace._after(call)
             leaves = [inputs] if isinstance(inputs, trace.torch.Tensor) else list(inputs)
@@ -172,6 +174,26 @@ class TrainingTrace:
         self.optimizers[index]["steps"] += 1
         self._last_optimizer = index
         self._last_lr = optimizer.param_groups[0].get("lr") if optimizer.param_groups else None
+
+    def _new_model(self, tensors: Any) -> bool:
+        """Whether this loss trains parameters no recorded call touched (a second model's
+        training starts: its first calls are recorded, not left to the sampling). Only the
+        graph's first parameter is looked for, so an unrecorded call stays cheap."""
+        if len(self.samples) >= MAX_SAMPLES - 1 or self.calls - self._last_new <= HEAD:
+            return False  # tensors re-created every step look new each time: look now and then
+        node = getattr(self._first(tensors), "grad_fn", None)
+        for _ in range(64):
+            if node is None:
+                return False
+            variable = getattr(node, "variable", None)
+            if variable is not None:
+                if id(variable) in self._known:
+                    return False
+                self._last_new = self.calls
+                return True
+            nexts = [fn for fn, _ in node.next_functions if fn is not None]
+            node = nexts[0] if nexts else None
+        return False
 
     def _leaves(self, tensor: Any) -> list[Any]:
         found, seen, stack = [], set(), [tensor.grad_fn]
@@ -276,6 +298,7 @@ class TrainingTrace:
         key, index = self._stream
         index = index + 1 if key == (names, shapes) else 0
         self._stream = ((names, shapes), index)
+        self._known.update(id(p) for p in leaves)
         if index == 0 and repr(key := (names, shapes)) not in self._seen:
             self._seen.add(repr(key))  # a model never seen before (not one trained in turns)
             self._origin = call

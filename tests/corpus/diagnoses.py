@@ -1328,7 +1328,7 @@ ENTRIES: list[Entry] = [
                  " b1 of shape (1, 4), sigmoid, mean BCE, script",
            bug="`db1 = np.sum(dZ1) / m` sums over samples and units alike: a scalar, so b1 keeps its shape"
                " (1, 4) and every hidden unit gets the same bias step",
-           fails=(Fail("xor.gradients", ("`b1`", "axis")),)),
+           fails=(Fail("xor.gradients", ("b1`", "axis")),)),
     # ---- 3b. bias gradient over the wrong axis, b1 changes shape ----
     *_pair("bias_axis_reshapes", "xor_cols.ipynb", bias_axis_cols(),
            'db1 = np.sum(dZ1, axis=1, keepdims=True) / m', 'db1 = np.sum(dZ1, axis=0, keepdims=True) / m',
@@ -1339,10 +1339,12 @@ ENTRIES: list[Entry] = [
                " (1, 4), and `b1 - lr * db1` broadcasts b1 from (3, 1) to (3, 4), one bias per training"
                " sample, after the first step",
            fails=(Fail("xor.gradients", ("`b1`", "axis")),),
+           also_fails=("xor.classifies", "xor.loss", "xor.descent"),
            notes="After the first update b1 is a (3, 4) matrix: the forward pass still runs on the four"
                  " training columns (each sample gets its own hidden bias, so the network can fit them"
-                 " all), but it fails on any other number of inputs. The grader may not find the network"
-                 " at all."),
+                 " all), but it fails on any other number of inputs. The grader cannot rebuild a network from a"
+                 " per-sample bias, so the other XOR checks fail with it; the gradients check names the"
+                 " shape change."),
     # ---- 4. missing 1/m on one layer ----
     *_pair("dW2_no_mean", "xor_functions.ipynb", dW2_no_mean_xor(),
            "dW2 = A1.T @ dZ2 / m", "dW2 = A1.T @ dZ2", attempts=XOR,

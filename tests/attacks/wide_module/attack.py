@@ -3,7 +3,7 @@ held-out points and the plot grid would take gigabytes."""
 import torch
 from sklearn.datasets import make_moons
 
-X, y = make_moons(n_samples=200, noise=0.2, random_state=0)
+X, y = make_moons(n_samples=100, noise=0.2, random_state=0)
 X = torch.tensor(X, dtype=torch.float32)
 Y = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
 model = torch.nn.Sequential(torch.nn.Linear(2, 40_000), torch.nn.Sigmoid(),
