@@ -25,7 +25,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -54,49 +53,19 @@ def send(body):
         view = view[os.write(fd, view):]
 '''
 
-# Each hostile scenario: file name -> source (CHANNEL is prepended to every .py).
-HOSTILE: dict[str, dict[str, str]] = {
-    "frame of 95 MiB of {} (33 M values)": {"attack.py": '''
-send(b'{"type":"inventory","units":[' + b"{}," * (95 * 2**20 // 3 - 20) + b"{}]}")
-'''},
-    "frame of 1 M values, each a dict": {"attack.py": '''
-send(b'{"type":"inventory","units":[' + b'{"a":1},' * 499_000 + b'{"a":1}]}')
-'''},
-    "frame of 95 MiB holding one string": {"attack.py": '''
-report = {"type": "cell", "unit": "attack.py", "number": 99, "status": "error",
-          "error": "E" * (95 * 2**20), "traceback": None, "line": 1, "seconds": 0.0}
-send(protocol.encode_message(report)[4:])
-x = 1
-'''},
-    "frame of 91 MiB, 5.3 M characters beyond Latin-1": {"attack.py": '''
-wide = "€" * 5_300_000  # 18 bytes each on the wire, 3 characters once parsed: 15.9 M of 16 Mi
-report = {"type": "cell", "unit": "attack.py", "number": 99, "status": "error",
-          "error": wide, "traceback": None, "line": 1, "seconds": 0.0}
-send(protocol.encode_message(report)[4:])
-x = 1
-'''},
-    "300 figures of 2 MiB": {"attack.py": '''
-png = base64.b64encode(b"\\x89PNG\\r\\n\\x1a\\n" + os.urandom(2 * 2**20 - 16)).decode()
-body = json.dumps({"type": "figure", "unit": "attack.py", "cell": 1, "png": png}).encode()
-for _ in range(300):
-    send(body)
-'''},
-    "3 traces of 1 M values (3 files)": {
-        f"part{i}.py": f'''
-names = [f"layer{{k}}.weight" for k in range(64)]
-sample = {{"call": 0, "loss": 1.0, "steps": 0, "optimizer": None, "lr": None, "names": names,
-          "shapes": [[1]] * 64, "values": [0.5] * 64, "grads": [0.1] * 64,
-          "has_grad": [True] * 64, "grad_before": [0.0] * 64, "data": []}}
+TRACE = '''
 import numpy as np
-samples = []
-for call in range(2_900):
-    samples.append({{**sample, "call": call, "values": np.full(64, 0.5),
-                    "grads": np.full(64, 0.1)}})
-message = {{"type": "trace", "unit": "part{i}.py", "calls": 3_000, "steps": 0, "optimizers": [],
-           "samples": samples, "truncated": False, "declared_rates": {{}}}}
+
+names = [f"layer{k}.weight" for k in range(64)]
+sample = {"call": 0, "loss": 1.0, "steps": 0, "optimizer": None, "lr": None, "names": names,
+          "shapes": [[1]] * 64, "has_grad": [True] * 64, "grad_before": [0.0] * 64, "data": []}
+samples = [{**sample, "call": call, "values": np.full(64, 0.5), "grads": np.full(64, 0.1)}
+           for call in range(2_900)]  # just under a frame's 1,000,000 values
+message = {"type": "trace", "unit": UNIT, "calls": 3_000, "steps": 0, "optimizers": [],
+           "samples": samples, "truncated": False, "declared_rates": {}}
 send(protocol.encode_message(message)[4:])
-''' for i in range(3)},
-    "every probe answers 90 MiB": {"attack.py": '''
+'''
+PROBES = '''
 import grader.sandbox.worker as worker
 import torch
 
@@ -120,8 +89,50 @@ def probe_reply(message, namespaces):
 
 
 worker.probe_reply = probe_reply
+'''
+FIGURES = '''
+png = base64.b64encode(b"\\x89PNG\\r\\n\\x1a\\n" + os.urandom(SIZE)).decode()
+body = json.dumps({"type": "figure", "unit": UNIT, "cell": 1, "png": png}).encode()
+for _ in range(COUNT):
+    send(body)
+'''
+
+
+def _filled(template: str, **names: object) -> str:
+    return "".join(f"{name} = {value!r}\n" for name, value in names.items()) + template
+
+
+# Each hostile scenario: file name -> source (CHANNEL is prepended to each that sends).
+HOSTILE: dict[str, dict[str, str]] = {
+    "frame of 95 MiB of {} (33 M values)": {"attack.py": '''
+send(b'{"type":"inventory","units":[' + b"{}," * (95 * 2**20 // 3 - 20) + b"{}]}")
 '''},
-    "script of 40,000 statements (160 KB)": {"attack.py": "".join(f"x={i % 10}\n" for i in range(40_000))},
+    "frame of 1 M values, each a dict": {"attack.py": '''
+send(b'{"type":"inventory","units":[' + b'{"a":1},' * 499_000 + b'{"a":1}]}')
+'''},
+    "frame of 95 MiB holding one string": {"attack.py": '''
+report = {"type": "cell", "unit": "attack.py", "number": 99, "status": "error",
+          "error": "E" * (95 * 2**20), "traceback": None, "line": 1, "seconds": 0.0}
+send(protocol.encode_message(report)[4:])
+x = 1
+'''},
+    "frame of 96 MiB, 3.3 M characters beyond Latin-1": {"attack.py": '''
+wide = "€" * 3_300_000  # 10 bytes each on the wire, 5 characters once parsed: 16.5 M of 16 Mi
+report = {"type": "cell", "unit": "attack.py", "number": 99, "status": "error",
+          "error": wide, "traceback": "T" * (60 * 2**20), "line": 1, "seconds": 0.0}
+send(protocol.encode_message(report)[4:])
+x = 1
+'''},
+    "300 figures of 2 MiB": {
+        "attack.py": _filled(FIGURES, UNIT="attack.py", SIZE=2 * 2**20 - 16, COUNT=300)},
+    "3 traces of 1 M values (3 files)": {
+        f"part{i}.py": _filled(TRACE, UNIT=f"part{i}.py") for i in range(3)},
+    "every probe answers 90 MiB": {"attack.py": PROBES},
+    "all at once: 2 traces, 24 figures, 90 MiB probe answers": {
+        **{f"part{i}.py": _filled(TRACE, UNIT=f"part{i}.py") for i in range(2)},
+        "part2.py": _filled(FIGURES, UNIT="part2.py", SIZE=680 * 1024, COUNT=24) + PROBES},
+    "script of 40,000 statements (160 KB)": {
+        "attack.py": "".join(f"x={i % 10}\n" for i in range(40_000))},
     "script of 249,000 tokens (parsed here)": {"attack.py": "x\n" * 124_000 + "y = 1\n"},
     "script of 2 MiB, 2 M tokens": {"attack.py": "x\n" * (2**20 - 8)},
     "notebook of 20 MiB, 2 M values": {"attack.ipynb": json.dumps({
@@ -155,8 +166,8 @@ print(json.dumps({{
 def write_hostile(folder: Path, files: dict[str, str]) -> Path:
     folder.mkdir(parents=True)
     for name, text in files.items():
-        (folder / name).write_text(CHANNEL + textwrap.dedent(text) if name.endswith(".py")
-                                   and "send(" in text else text)
+        (folder / name).write_text(CHANNEL + text if name.endswith(".py") and "send(" in text
+                                   else text)
     return folder
 
 
@@ -191,8 +202,8 @@ def main() -> None:
             if "failed" in row:
                 print(f"| {name} | grader failed | | | {row['failed'][-300:]!r} |")
                 continue
-            said = "; ".join(str(s)[:140] for s in ([row["detail"]] if row["detail"] else [])
-                             + row["events"] + row["problems"] + ([row["error"]] if row["error"] else []))
+            told = [row["detail"], *row["events"], *row["problems"], row["error"]]
+            said = "; ".join(str(text)[:140] for text in told if text)
             print(f"| {name} | {row['peak_mib']:.0f} MiB | {row['seconds']:.1f} | {row['ending']} | "
                   f"{row['figures']} figures, {row['cells']} cells, {row['written_mib']:.1f} MiB "
                   f"written; {said} |", flush=True)

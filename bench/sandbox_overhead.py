@@ -197,7 +197,8 @@ def run_plain(workload: Workload) -> None:
 def run_units(submission: Submission) -> list[dict[str, object]]:
     """The ``units`` of a ``run`` message, as the launcher sends them."""
     return [{"name": u.name, "path": u.name, "cells": [
-        {"number": c.number, "source": c.source, "refused": c.refused} for c in u.cells]}
+        {"number": c.number, "source": c.source, "first_line": c.first_line,
+         "refused": c.refused} for c in u.cells]}
         for u in submission.units]
 
 

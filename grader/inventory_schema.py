@@ -297,7 +297,7 @@ def check_inventory(units: Any, expected_units: Collection[str] | None = None) -
         checked.reject(f"inventory rejected: expected a list of units, got {_type_name(units)}")
         return checked
     allowed = MAX_UNITS if expected_units is None else len(expected_units)
-    if len(units) > allowed + MAX_REPORTED:  # at once: walking millions of bogus units takes minutes
+    if len(units) > allowed + MAX_REPORTED:  # at once: millions of bogus units took minutes
         checked.reject(f"inventory rejected: {len(units)} units, but the submission has "
                        f"{allowed} files to run" if expected_units is not None else
                        f"inventory rejected: {len(units)} units (at most {MAX_UNITS})")

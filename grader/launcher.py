@@ -51,10 +51,11 @@ REAPER_GRACE = 5.0  # seconds the reaper gets to clean up before the process gro
 # forgeable: the student's code can reach the worker's channel). See bench/README.md.
 MAX_RUN_BYTES = 512 * 1024**2  # every frame of the run, probe answers included
 MAX_RUN_VALUES = 4_000_000  # their JSON values in all (one frame: protocol.MAX_FRAME_VALUES)
+MAX_PROBE_FRAME_BYTES = 48 * 1024**2  # one probe's answer (a 1,024-wide layer's gradient: 11 MB)
 MAX_FIGURES = 24  # figures kept per run (grader.sandbox.execute captures no more)
 MAX_FIGURES_BYTES = 16 * 1024**2  # their PNG bytes in all
 MAX_TRACES_BYTES = 160 * 1024**2  # training and loop traces kept per run, in frame bytes ...
-MAX_TRACES_VALUES = 2_000_000  # ... and in JSON values
+MAX_TRACES_VALUES = 1_000_000  # ... and in JSON values (an honest XOR run's: ~100,000)
 MAX_ERROR_CHARS = 1_000  # a cell's error line or a probe's error
 MAX_TRACEBACK_CHARS = 8_000  # one cell's traceback (the sandbox keeps 4,000)
 MAX_TRACEBACKS_CHARS = 1024**2  # all the tracebacks of a run
@@ -153,6 +154,7 @@ class _FrameReader(threading.Thread):
         self.stream = stream
         self.queue: queue.Queue[protocol.Frame | Exception | None] = queue.Queue(maxsize=1)
         self.budget = protocol.Budget(MAX_RUN_BYTES, MAX_RUN_VALUES)
+        self.max_bytes = protocol.MAX_FRAME_BYTES  # lowered for the probes' answers
         self._asked = threading.Semaphore(0)
         self._stopped = False
 
@@ -180,7 +182,7 @@ class _FrameReader(threading.Thread):
 
     def _read(self) -> protocol.Frame | Exception | None:
         try:
-            return protocol.read_frame(self.stream, budget=self.budget)
+            return protocol.read_frame(self.stream, max_bytes=self.max_bytes, budget=self.budget)
         except protocol.ChannelClosed:
             return None
         except (protocol.ProtocolError, OSError) as exc:
@@ -557,6 +559,7 @@ class SandboxSession:
                 elif kind == "inventory":
                     self.record.inventory = protocol.expect(message, {"units": "list"})["units"]
                     self.record.ending = "finished"
+                    self._reader.max_bytes = MAX_PROBE_FRAME_BYTES  # the reader waits: no race
                     return
                 else:
                     raise protocol.ProtocolError(f"unexpected {protocol.shown(kind)!r} message")
@@ -581,7 +584,8 @@ class SandboxSession:
             cell["error"] = cut(cell["error"], MAX_ERROR_CHARS)
         if cell["traceback"] is not None:
             room = max(0, MAX_TRACEBACKS_CHARS - self._kept["traceback chars"])
-            cell["traceback"] = cut(cell["traceback"], min(MAX_TRACEBACK_CHARS, room), keep_end=True)
+            cell["traceback"] = cut(cell["traceback"], min(MAX_TRACEBACK_CHARS, room),
+                                    keep_end=True)
             self._kept["traceback chars"] += len(cell["traceback"])
         self.record.cells.append(cell)
 
@@ -612,7 +616,8 @@ class SandboxSession:
         if bytes_ > MAX_TRACES_BYTES or values > MAX_TRACES_VALUES:
             self.record.supervisor_events.append(
                 f"the {what} of {unit} was not kept: with it the run's traces would pass the "
-                f"grader's limit of {MAX_TRACES_BYTES // 1024**2} MiB or {MAX_TRACES_VALUES} values")
+                f"grader's limit of {MAX_TRACES_BYTES // 1024**2} MiB or "
+                f"{MAX_TRACES_VALUES} values")
             return
         self._kept["trace bytes"], self._kept["trace values"] = bytes_, values
         if kind == "trace":
@@ -626,8 +631,10 @@ class SandboxSession:
     def _limit_events(self) -> list[str]:
         """What the grader did not keep of what the run sent, in words."""
         dropped = self._kept["figures dropped"]
+        if not dropped:
+            return []
         return [f"{dropped} figure(s) were not kept: the grader keeps at most {MAX_FIGURES} "
-                f"figures and {MAX_FIGURES_BYTES // 1024**2} MiB of them per run"] if dropped else []
+                f"figures and {MAX_FIGURES_BYTES // 1024**2} MiB of them per run"]
 
     def _finish_without_inventory(self, problem: Exception | None) -> None:
         if isinstance(problem, Exception):

@@ -267,9 +267,9 @@ def read_script(path: Path) -> tuple[list[Cell], list[str]]:
     problems = []
     per_cell = -(-len(spans) // MAX_SCRIPT_CELLS)
     if per_cell > 1:
-        problems.append(f"the script has {len(spans)} top-level statements: they ran in groups of "
-                        f"{per_cell} (the grader runs at most {MAX_SCRIPT_CELLS} cells per script), "
-                        "so an error stopped the rest of its group")
+        problems.append(f"the script has {len(spans)} top-level statements: they ran in groups "
+                        f"of {per_cell} (the grader runs at most {MAX_SCRIPT_CELLS} cells per "
+                        "script), so an error stopped the rest of its group")
         spans = [[spans[i][0], spans[min(i + per_cell, len(spans)) - 1][1]]
                  for i in range(0, len(spans), per_cell)]
     lines = text.splitlines(True)

@@ -595,6 +595,9 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
         reset = check_gradients_reset(stream.stream)  # accumulating is wrong whatever autograd does
         if reset.status != "passed":
             return _with(reset, network=candidate.label)
+        scaled = _module_rule(candidate, stream)
+        if scaled is not None:
+            return _with(scaled, network=candidate.label)
         return gradient_autograd(check, ctx)
     _attach_stream_network(ctx, candidate, check.params["network"])
     observed = _loop_gradients(candidate)
@@ -614,6 +617,27 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
         return _with(check_gradients_reset(stream.stream), network=candidate.label)
     return failed(f"No training of {candidate.label} was observed (no loop changed its "
                   "parameters), so no gradient it used can be judged.", observed=False)
+
+
+def _module_rule(candidate: Candidate, stream: Any) -> Verdict | None:
+    """An nn.Module's recorded gradients against the true ones its stream's parameters and data
+    give: a failed verdict where they are scaled by the loss (``loss.backward(loss)``)."""
+    if "module_rule" in candidate.data:  # computed once per network, whichever task asks
+        return candidate.data["module_rule"]
+    candidate.data["module_rule"] = verdict = _module_rule_of(candidate, stream)
+    return verdict
+
+
+def _module_rule_of(candidate: Candidate, stream: Any) -> Verdict | None:
+    found = find_networks(LoopTrace(candidate.unit, [stream_as_loop(stream.stream)], [], False))
+    if not found:
+        return None
+    network = found[0]
+    loss, updates = observed_updates(network)
+    fit = infer_rule(network, loss) if loss is not None and updates else None
+    if fit is None or fit.rule != "loss_scaled":
+        return None
+    return check_rule_gradients(rule_summary(fit), loss)
 
 
 def _attach_stream_network(ctx: GradingContext, candidate: Candidate, target_id: str) -> None:

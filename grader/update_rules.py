@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.evidence import Found
-from grader.observed_updates import _converged, _loss_value, _pair_data, _true_gradients
+from grader.observed_updates import _converged, _gradients, _loss_value, _pair_data
 
 FITS = 1e-2          # relative residual a rule must reach
 BETTER = 10.0        # ... and by how much it must beat plain gradient descent
@@ -66,8 +66,8 @@ def _runs(found: Found, loss: str, target: int, start: bool) -> list[_Run]:
             current = None
             continue
         before, after = states[b - 1], states[b]
-        grads = _true_gradients(found, before, after, loss, target)
         data = _pair_data(found, after, target)
+        grads = _data_gradients(found, before, data, loss)
         if grads is None or data is None or any(p not in before for p in found.layout.paths) \
                 or (not start and _converged(found, before, after)):
             if start:
@@ -82,6 +82,17 @@ def _runs(found: Found, loss: str, target: int, start: bool) -> list[_Run]:
         current.losses.append(_loss_value(found, before, data[0], data[1], loss))
         current.iterations.append(samples[b].iteration)
     return [r for r in runs if r.deltas]
+
+
+def _data_gradients(found: Found, before: dict[str, np.ndarray],
+                    data: tuple[np.ndarray, np.ndarray] | None, loss: str
+                    ) -> dict[str, np.ndarray] | None:
+    if data is None:
+        return None
+    try:
+        return _gradients(found, before, data[0], data[1], loss)
+    except (RuntimeError, ValueError, KeyError, IndexError):
+        return None
 
 
 def _lstsq(columns: list[np.ndarray], target: np.ndarray) -> tuple[np.ndarray, float]:

@@ -399,7 +399,8 @@ def test_a_non_ascii_byte_is_refused():
 
 def test_narrowed_text_is_widened_back_within_the_frames_limit(monkeypatch):
     monkeypatch.setattr(protocol, "MAX_WIDE_CHARS", 500)  # each one ESC and 4 hex digits
-    assert _read(protocol.encode_message({"type": "cell", "e": ["€" * 50, "θ" * 50]}))["e"][1] == "θ" * 50
+    message = {"type": "cell", "e": ["€" * 50, "θ" * 50]}
+    assert _read(protocol.encode_message(message))["e"] == message["e"]
     with pytest.raises(ProtocolError, match="more than 500 characters of strings with text beyond"):
         _read(protocol.encode_message({"type": "cell", "e": ["€" * 50, "θ" * 51]}))
     for forged in (b"ab\\u001b20a", b"\\u001b20aX", b"\\u001b\\u001b20ac"):

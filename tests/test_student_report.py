@@ -365,3 +365,21 @@ def test_the_report_opens_in_headless_chromium(out: Path) -> None:
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width == 1280 and 2000 < height <= 8000
     assert 50_000 < len(png) < 5_000_000
+
+
+def test_a_diagnosed_update_shows_its_numbers_beside_the_true_gradient() -> None:
+    details = {"update": {"iteration": 4, "parameter": "W1", "observed": [0.5, -0.25],
+                            "minus_lr_gradient": [0.1, 0.2], "hypothesis": [0.5, -0.25],
+                            "factor": 1.0}, "parameters": {"W1": {"scale": 1.0}}}
+    view = student.check_view({"id": "xor"}, {"id": "gradients", "title": "g", "kind":
+                                              "training_gradients", "status": "failed",
+                                              "score": 0, "max_score": 10, "visibility": "public",
+                                              "message": "m", "details": details})
+    table = view["updates"]
+    assert table["parameter"] == "W1" and table["iteration"] == 5
+    assert table["titles"] == ["observed step", "−lr · true gradient", "the mistake predicts"]
+    assert table["rows"][0] == [num(0.5, 4), num(0.1, 4), num(0.5, 4)]
+    assert all(label != "update" for label, _ in view["numbers"])  # drawn as the table only
+    assert student.check_view({"id": "t"}, {**{"id": "c", "title": "", "kind": "x", "status":
+                                               "passed", "score": 1, "max_score": 1, "visibility":
+                                               "public", "message": ""}, "details": {}})["updates"] is None

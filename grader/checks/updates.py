@@ -236,7 +236,7 @@ def check_explained_mistake(diagnosis: str, parameters: Sequence[str], residual:
                   f"from the true gradient of the {loss or 'training'} loss by up to "
                   f"{num(true_residual * 100, 3)}%." + evidence_words(evidence),
                   loss=loss, diagnosis=diagnosis, parameters_wrong=list(parameters),
-                  hypothesis_residual=residual, true_residual=true_residual, evidence=evidence,
+                  hypothesis_residual=residual, true_residual=true_residual, update=evidence,
                   observed=True)
 
 
@@ -248,8 +248,8 @@ def check_rule_gradients(rule: dict[str, Any], loss: str | None) -> Verdict | No
     """The gradients check's verdict from the inferred update rule (None: the rule says
     nothing about the gradients, judge them step by step)."""
     if rule["rule"] == "accumulated":
-        return failed("The gradients accumulate: every step is the previous step plus −lr · the new "
-                      "gradient, so the gradient is never reset between iterations (call "
+        return failed("Gradients accumulate across iterations: every step is the previous step plus "
+                      "−lr · the new gradient, so the gradient is never reset (call "
                       "zero_grad() or set p.grad to zero / recompute it fresh each step). Inferred: "
                       f"{rule['described']} (fits within {num(rule['residual'] * 100, 3)}%).",
                       rule=rule, loss=loss, observed=True)

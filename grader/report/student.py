@@ -61,7 +61,8 @@ LABELS: dict[str, str] = {
     "largest output difference", "missing": "target not found",
 }
 SPECIAL = {"relative_errors", "trials", "outputs", "labels", "predicted", "misclassified",
-           "failed_cells", "factors", "wrong", "transposed", "unexpected", "skipped_cells"}
+           "failed_cells", "factors", "wrong", "transposed", "unexpected", "skipped_cells",
+           "update", "parameters", "recomputed", "rule"}
 XOR_POINTS = ("(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)")
 
 
@@ -143,6 +144,23 @@ def xor_rows(details: dict[str, Any]) -> list[dict[str, Any]] | None:
              "predicted": predicted[i], "ok": predicted[i] == labels[i]} for i in range(4)]
 
 
+def update_rows(details: dict[str, Any]) -> dict[str, Any] | None:
+    """One parameter's observed step beside −lr · gradient and the mistake's prediction, entry
+    by entry (the numbers behind a diagnosis of the training's updates)."""
+    evidence = details.get("update")
+    if not isinstance(evidence, dict) or not isinstance(evidence.get("observed"), list):
+        return None
+    columns = [("observed", "observed step"), ("minus_lr_gradient", "−lr · true gradient"),
+               ("hypothesis", "the mistake predicts")]
+    shown = [(key, title) for key, title in columns if isinstance(evidence.get(key), list)]
+    length = min(len(evidence[key]) for key, _ in shown)
+    rows = [[num(evidence[key][i], 4) if isinstance(evidence[key][i], (int, float)) else "—"
+             for key, _ in shown] for i in range(min(length, MAX_LIST_ITEMS))]
+    return {"parameter": str(evidence.get("parameter", "")),
+            "iteration": int(evidence.get("iteration", 0)) + 1,
+            "titles": [title for _, title in shown], "rows": rows}
+
+
 def check_view(task: dict[str, Any], check: dict[str, Any]) -> dict[str, Any]:
     """One check for the page: verdict, points lost, reason, numbers, and its table if any."""
     details = check.get("details") or {}
@@ -155,7 +173,8 @@ def check_view(task: dict[str, Any], check: dict[str, Any]) -> dict[str, Any]:
             "gradients": gradient_rows(details) if kind.startswith("gradient_")
             or kind == "training_gradients" else None,
             "trials": trial_rows(details) if kind == "armijo_step" else None,
-            "xor": xor_rows(details) if kind == "xor_classification" else None}
+            "xor": xor_rows(details) if kind == "xor_classification" else None,
+            "updates": update_rows(details)}
 
 
 def _visible(data: dict[str, Any]) -> list[dict[str, Any]]:

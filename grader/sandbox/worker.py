@@ -127,7 +127,8 @@ def serve(request_fd: int, response_fd: int) -> None:
     emit({"type": "hello", "protocol": protocol.PROTOCOL_VERSION,
           "network_isolated": network_isolated(), "pid_namespace": pid_isolated(),
           "uid": os.geteuid()})
-    run = protocol.read_message(requests)
+    # The grader's own message: the code it holds may be text beyond Latin-1 from end to end.
+    run = protocol.read_message(requests, max_wide_chars=protocol.MAX_FRAME_BYTES)
     namespaces = execute_units(run, emit)
     records = []
     for unit, namespace in namespaces.items():

@@ -1,7 +1,8 @@
-"""Hostile: "trains" an XOR network uphill, then answers every probe with a 5-million-character error.
+"""Hostile: "trains" an XOR network uphill, then answers every probe with a huge error.
 
-The sandbox cuts a probe's error to 300 characters, but the student's code can replace the
-worker's probe_reply: the grader must cut the error it shows in each check's message.
+Each error is 5 million characters beyond Latin-1. The sandbox cuts a probe's error to 300
+characters, but the student's code can replace the worker's probe_reply: the grader must cut
+the error it shows in each check's message.
 """
 import grader.sandbox.worker as worker
 import torch
