@@ -85,7 +85,7 @@ for epoch in range(30):
 
 def probe_reply(message, namespaces):
     return {"type": "probe_result", "id": message["id"], "ok": False, "value": None,
-            "error": "P" * (90 * 2**20)}
+            "error": "P" * (47 * 2**20)}  # just under MAX_PROBE_FRAME_BYTES
 
 
 worker.probe_reply = probe_reply
@@ -127,8 +127,8 @@ x = 1
         "attack.py": _filled(FIGURES, UNIT="attack.py", SIZE=2 * 2**20 - 16, COUNT=300)},
     "3 traces of 1 M values (3 files)": {
         f"part{i}.py": _filled(TRACE, UNIT=f"part{i}.py") for i in range(3)},
-    "every probe answers 90 MiB": {"attack.py": PROBES},
-    "all at once: 2 traces, 24 figures, 90 MiB probe answers": {
+    "every probe answers 47 MiB": {"attack.py": PROBES},
+    "all at once: 2 traces, 24 figures, 47 MiB probe answers": {
         **{f"part{i}.py": _filled(TRACE, UNIT=f"part{i}.py") for i in range(2)},
         "part2.py": _filled(FIGURES, UNIT="part2.py", SIZE=680 * 1024, COUNT=24) + PROBES},
     "script of 40,000 statements (160 KB)": {

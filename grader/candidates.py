@@ -320,15 +320,25 @@ def _tier(candidate: Candidate) -> int:
     return 0 if candidate.data.get("evidence") else 1
 
 
+def _elsewhere(candidate: Candidate, trained: str | None) -> bool:
+    """A history the trace ties to another network than the one it is judged beside."""
+    owner = candidate.data.get("network") if candidate.kind == "series" else None
+    return bool(trained and owner and owner != trained)
+
+
 def _contradicts(spec: TargetSpec, candidate: Candidate) -> bool:
-    """The training's observed step sizes say otherwise (a fixed rate for a searched target)."""
+    """The training's observed step sizes say otherwise: searched steps for a fixed-rate target.
+    (Steps that all look alike do not rule out a search: one that accepts alpha0 every time
+    takes the same step, so they contradict nothing.)"""
     observed = candidate.data.get("steps")
-    return bool(spec.steps and observed and observed != spec.steps)
+    return bool(spec.steps == "constant" and observed == "searched")
 
 
 def choose(spec: TargetSpec, candidates: list[Candidate],
-           taken: dict[str, Candidate | None]) -> Choice:
-    """The candidate for one target; ``taken`` holds earlier choices for ``distinct_from``."""
+           taken: dict[str, Candidate | None], trained: str | None = None) -> Choice:
+    """The candidate for one target; ``taken`` holds earlier choices for ``distinct_from``;
+    ``trained``: for a history, the network it goes with (histories the trace ties to another
+    network come after the others)."""
     excluded = {id(taken[t]) for t in spec.distinct_from if taken.get(t) is not None}
     fitting = [c for c in candidates if _fits(spec, c) and id(c) not in excluded]
     if not spec.fallback:  # a candidate identified by what the code did needs no name
@@ -336,7 +346,8 @@ def choose(spec: TargetSpec, candidates: list[Candidate],
     # Evidence first (what the training did), then the rubric's names, then the order found; a
     # history the grader recomputed only where the student kept none under a fitting name.
     ranked = sorted(range(len(fitting)), key=lambda i: (
-        _tier(fitting[i]), _contradicts(spec, fitting[i]), _rank(spec, fitting[i]), i))
+        _elsewhere(fitting[i], trained), _tier(fitting[i]), _contradicts(spec, fitting[i]),
+        _rank(spec, fitting[i]), i))
     considered = tuple(fitting[i].label for i in ranked)
     if not ranked:
         kind_found = [c.label for c in candidates if c.kind == spec.kind][:8]

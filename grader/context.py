@@ -74,8 +74,21 @@ class GradingContext:
         if target_id not in self.choices:
             spec = self.rubric.targets[target_id]
             taken = {other: self.choose(other).candidate for other in spec.distinct_from}
-            self.choices[target_id] = choose(spec, self.candidates, taken)
+            trained = self._trained_by(target_id)
+            self.choices[target_id] = choose(spec, self.candidates, taken, trained)
         return self.choices[target_id]
+
+    def _trained_by(self, target_id: str) -> str | None:
+        """For a history: the name of the network the checks judge it beside (a history the
+        trace ties to another network is not this one's)."""
+        if self.rubric.targets[target_id].kind != "series":
+            return None
+        networks = {c.params["network"] for task in self.rubric.tasks for c in task.checks
+                    if c.params.get("history") == target_id and c.params.get("network")}
+        if len(networks) != 1:
+            return None
+        network = self.choose(next(iter(networks))).candidate
+        return network.name if network is not None else None
 
     def find(self, target_id: str) -> Candidate:
         """The chosen candidate; Missing with the reason when none was found, TooLarge when

@@ -192,12 +192,19 @@ def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate]) -> li
     out: list[Candidate] = []
     for unit, trace in traces.items():
         for stream in trace.streams():
-            steps = [u.step for u in measure_updates(stream) if u.moved and u.step > 0]
+            measured = [u for u in measure_updates(stream) if u.moved and u.step > 0]
+            steps = [u.step for u in measured]
             kind = None
             if len(steps) >= 2:
                 middle = float(np.median(steps))
                 kind = "constant" if max(abs(s - middle) for s in steps) <= STEP_SPREAD * middle \
                     else "searched"
+                # the same step every time is a fixed rate only where an optimizer's lr says so:
+                # a hand-written search that accepts alpha0 every time takes one step too
+                if kind == "constant" and not all(
+                        u.lr is not None and abs(u.lr - middle) <= STEP_SPREAD * middle
+                        for u in measured):
+                    kind = None
             owner = None
             for candidate in candidates:
                 if candidate.kind != "network" or candidate.unit != unit:

@@ -1338,7 +1338,7 @@ ENTRIES: list[Entry] = [
            bug="`db1 = np.sum(dZ1, axis=0, keepdims=True) / m` sums over the hidden units: db1 has shape"
                " (1, 4), and `b1 - lr * db1` broadcasts b1 from (3, 1) to (3, 4), one bias per training"
                " sample, after the first step",
-           fails=(Fail("xor.gradients", ("`b1`", "axis")),),
+           fails=(Fail("xor.gradients", ("b1']`", "axis")),),
            also_fails=("xor.classifies", "xor.loss", "xor.descent"),
            notes="After the first update b1 is a (3, 4) matrix: the forward pass still runs on the four"
                  " training columns (each sample gets its own hidden bias, so the network can fit them"
