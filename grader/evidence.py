@@ -518,7 +518,10 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
                     return None
                 k = weights[-1].shape[1]
                 scalars = {n: v for n, v in sample.scalars.items() if n in moving}
-                outs = _observed(state_b, scalars, X.shape[0], k, set(sample.arrays) - own, own)
+                recorded = set(sample.arrays) - own
+                if loop.id < 0:  # a backward() stream's saved data are inputs, never outputs
+                    recorded = {p for p in recorded if not re.fullmatch(r"data\d+", p)}
+                outs = _observed(state_b, scalars, X.shape[0], k, recorded, own)
                 hit = None if by_loss else _match_outputs(weights, biases, X, outs)
                 if hit is not None and _confirmed(use, loop, states, in_path, hit[0], params is state_b,
                                                   moving, None):

@@ -223,9 +223,22 @@ def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate]) -> li
                 owner = _stream_network(unit, stream, kind)
                 if owner is not None:
                     out.append(owner)
+            elif owner.data.get("origin") == "weights" and "found" not in owner.data:
+                _identify_owner(unit, stream, owner)
             if owner is not None:
                 out.extend(_torch_history(unit, stream, candidates, owner, kind))
     return out
+
+
+def _identify_owner(unit: str, stream: Any, owner: Candidate) -> None:
+    """Raw tensors an inventory network holds: the stream read as a loop shows how they form a
+    network (its activations, its loss), as the loss they reproduce."""
+    loop = stream_as_loop(stream)
+    if len(loop.samples) < 3:
+        return
+    found = find_networks(LoopTrace(unit, [loop], [], False))
+    if found and set(found[0].layout.paths) == set(owner.keys):
+        owner.data["found"] = found[0]
 
 
 def stream_as_loop(stream: Any) -> Loop:
