@@ -127,7 +127,7 @@ def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
                                  target=check.params.get("target"), recomputed_final=recomputed,
                                  wrong_losses=wrong)
     traced = _traced_losses(check, ctx, network) if network is not None else None
-    joined = _joined(_joined(verdict, traced), recomputed_training)
+    joined = _joined(_joined(verdict, traced), recomputed_training, "recomputed_training")
     return _with(joined, history=history.label, recomputed_with=loss_used)
 
 
@@ -155,12 +155,13 @@ def _recomputed_training(check: CheckSpec, ctx: GradingContext) -> Verdict | Non
 MEAN_LOSSES = ("mse", "half_mse", "bce", "ce", "bce_logits", "ce_logits")  # a target fits these
 
 
-def _joined(verdict: Verdict, traced: Verdict | None) -> Verdict:
-    """The history's verdict with the recomputed training losses' (a failure of either fails)."""
+def _joined(verdict: Verdict, traced: Verdict | None, key: str = "training_losses") -> Verdict:
+    """The history's verdict with the recomputed training losses' (a failure of either fails),
+    the second's under ``key`` in the details."""
     if traced is None:
         return verdict
-    details = {**verdict.details, "training_losses": {"status": traced.status,
-                                                      "message": traced.message, **traced.details}}
+    details = {**verdict.details, key: {"status": traced.status, "message": traced.message,
+                                        **traced.details}}
     if traced.status == "passed":
         return Verdict(verdict.status, verdict.message, details, verdict.fraction)
     message = traced.message + ("" if verdict.status == "passed" else " " + verdict.message)

@@ -31,7 +31,7 @@ def declared(numbers: Iterable[tuple[str, float]]) -> tuple[list[float], list[fl
     alphas, rhos = [], []
     for name, value in numbers:
         leaf = name.rsplit(".", 1)[-1]
-        if _ALPHA_NAME.match(leaf) and 0 < value <= 1e3 and value not in alphas:
+        if _ALPHA_NAME.match(leaf) and 1e-4 <= value <= 1e3 and value not in alphas:  # a start
             alphas.append(float(value))
         elif _RHO_NAME.match(leaf) and 0 < value < 1 and value not in rhos:
             rhos.append(float(value))

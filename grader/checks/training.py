@@ -213,23 +213,21 @@ def check_armijo_trace(stream: Stream, *, alpha0: float, rho: float, c: float) -
         return failed("No consecutive full steps of this training were recorded, so its line "
                       "search cannot be judged step by step and earns no points here.",
                       observed=False, **details)
-    for u in updates:
-        if u.residual > RESIDUAL_TOLERANCE + 3 * u.precision or u.step <= 0:
-            return failed(f"At iteration {u.call + 1} the line search did not move along the "
-                          "negative gradient, as backtracking gradient descent must.",
-                          call=u.call, step=u.step, residual=u.residual, **details)
+    for u in updates:  # every trial left applied: the most specific diagnosis first
         if _power(u.step, alpha0, rho, u.precision) is None:
             k = _cumulative_k(u.step, alpha0, rho, u.precision, 60)
-            if k is not None:
+            if k is not None and u.residual <= RESIDUAL_TOLERANCE + 3 * u.precision:
                 return failed(
                     f"Rejected trial steps are not undone: at iteration {u.call + 1} the parameters "
                     f"moved by a = {u.step:.4g} = alpha0·(1 + rho + … + rho^{k}), the sum of every "
                     "trial step, so each rejected trial stayed applied. Restore the parameters "
                     "(or compute trial points on a copy) before trying a smaller step.",
                     call=u.call, step=u.step, trials=k + 1, **details)
-            return failed(f"The step sizes are not of the form alpha0 · rho^k (alpha0 = {alpha0:g}, "
-                          f"rho = {rho:g}): at iteration {u.call + 1} the step was {u.step:.4g}.",
-                          call=u.call, step=u.step, **details)
+    for u in updates:
+        if u.residual > RESIDUAL_TOLERANCE + 3 * u.precision or u.step <= 0:
+            return failed(f"At iteration {u.call + 1} the line search did not move along the "
+                          "negative gradient, as backtracking gradient descent must.",
+                          call=u.call, step=u.step, residual=u.residual, **details)
         bound = u.loss_before - c * u.step * u.grad_sq
         tolerance = 1e-6 * max(1.0, abs(u.loss_before))  # float32 losses
         if u.loss_after > bound + tolerance:
@@ -242,6 +240,19 @@ def check_armijo_trace(stream: Stream, *, alpha0: float, rho: float, c: float) -
                 + (" (the loss increased: is the Armijo inequality reversed?)." if increased else "."),
                 call=u.call, step=u.step, loss_before=u.loss_before, loss_after=u.loss_after,
                 bound=bound, **details)
+    for u in updates:  # the form only where every step kept the condition
+        if _power(u.step, alpha0, rho, u.precision) is None:
+            k = _cumulative_k(u.step, alpha0, rho, u.precision, 60)
+            if k is not None:
+                return failed(
+                    f"Rejected trial steps are not undone: at iteration {u.call + 1} the parameters "
+                    f"moved by a = {u.step:.4g} = alpha0·(1 + rho + … + rho^{k}), the sum of every "
+                    "trial step, so each rejected trial stayed applied. Restore the parameters "
+                    "(or compute trial points on a copy) before trying a smaller step.",
+                    call=u.call, step=u.step, trials=k + 1, **details)
+            return failed(f"The step sizes are not of the form alpha0 · rho^k (alpha0 = {alpha0:g}, "
+                          f"rho = {rho:g}): at iteration {u.call + 1} the step was {u.step:.4g}.",
+                          call=u.call, step=u.step, **details)
     powers = sorted({_power(u.step, alpha0, rho, u.precision) for u in updates})
     return passed(f"Every recorded step satisfied the Armijo condition (c = {c:g}) with a step "
                   f"alpha0 · rho^k, k in {powers[:6]} ({len(updates)} steps checked).",

@@ -158,6 +158,17 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
         return failed("No whole update of the backtracking run was sampled, so its line search "
                       "cannot be judged.", **details)
     powers = []
+    for s in steps:  # every trial left applied: the most specific diagnosis first
+        k = math.log(s.step / alpha0) / math.log(rho) if s.step > 0 else 0.0
+        undone = _cumulative_k(s.step, alpha0, rho, 0.0, 60) if s.step > 0 and (
+            abs(k - round(k)) > 1e-3 or round(k) < 0) else None
+        if undone is not None and s.residual <= DIRECTION_TOLERANCE:
+            return failed(
+                f"Rejected trial steps are not undone: at iteration {s.iteration + 1} the "
+                f"parameters moved by a = {num(s.step)} = alpha0·(1 + rho + … + rho^{undone}), the "
+                "sum of every trial step, so each rejected trial stayed applied. Restore the "
+                "parameters (or compute trial points on a copy) before trying a smaller step.",
+                iteration=s.iteration, step=s.step, trials=undone + 1, **details)
     for s in steps:
         where = f"at iteration {s.iteration + 1}"
         if s.residual > DIRECTION_TOLERANCE or s.step <= 0:
@@ -165,6 +176,19 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                           f"(it differs from the best multiple by {num(s.residual * 100, 3)}%), as "
                           "backtracking gradient descent must take.", iteration=s.iteration,
                           **details)
+        bound = s.loss_before - c * s.step * s.grad_sq
+        if s.loss_after > bound + 1e-12 * max(1.0, abs(s.loss_before)):
+            raised = s.loss_after > s.loss_before
+            return failed(
+                "The line search accepts steps that violate the Armijo condition "
+                f"f(w - a g) <= f(w) - c a |g|^2: {where} it took a = {num(s.step)}, the loss went "
+                f"from {num(s.loss_before, 6)} to {num(s.loss_after, 6)}, above the bound "
+                f"{num(bound, 6)}" + (" (the loss increased: is the Armijo inequality reversed?)."
+                                      if raised else "."),
+                iteration=s.iteration, step=s.step, loss_before=s.loss_before,
+                loss_after=s.loss_after, bound=bound, **details)
+    for s in steps:  # the form only where every step kept the condition
+        where = f"at iteration {s.iteration + 1}"
         k = math.log(s.step / alpha0) / math.log(rho)
         if abs(k - round(k)) > 1e-3 or round(k) < 0:
             undone = _cumulative_k(s.step, alpha0, rho, 0.0, 60)
@@ -178,17 +202,6 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
             return failed(f"The step sizes are not of the form alpha0 · rho^k (alpha0 = {num(alpha0)}, "
                           f"rho = {num(rho)}, {source}): {where} the step was {num(s.step)}.",
                           iteration=s.iteration, step=s.step, **details)
-        bound = s.loss_before - c * s.step * s.grad_sq
-        if s.loss_after > bound + 1e-12 * max(1.0, abs(s.loss_before)):
-            raised = s.loss_after > s.loss_before
-            return failed(
-                "The line search accepts steps that violate the Armijo condition "
-                f"f(w - a g) <= f(w) - c a |g|^2: {where} it took a = {num(s.step)}, the loss went "
-                f"from {num(s.loss_before, 6)} to {num(s.loss_after, 6)}, above the bound "
-                f"{num(bound, 6)}" + (" (the loss increased: is the Armijo inequality reversed?)."
-                                      if raised else "."),
-                iteration=s.iteration, step=s.step, loss_before=s.loss_before,
-                loss_after=s.loss_after, bound=bound, **details)
         previous = (larger or {}).get(s.iteration)
         if round(k) >= 1 and previous is not None:
             wider = s.step / rho
