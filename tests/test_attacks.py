@@ -40,6 +40,10 @@ HERE = Path(__file__).parent
 ATTACKS = HERE / "attacks"
 FIXTURES = HERE / "fixtures" / "submissions"
 HONEST = ["xor_raw_py", "numpy_py"]
+# Attacks with a test of their own, not graded in this module's batch: cpu_hog's 60 spinners
+# take 120 CPU seconds from every submission beside them (tests/test_cpu_share.py grades an
+# honest run next to it and compares the CPU each got).
+OWN_TESTS = {"cpu_hog"}
 MARKERS = ["LGMARK_forkbomb", "LGMARK_setsid", "LGMARK_setsid2", "LGMARK_flood"]
 # Host-side paths the attacks aim at are per run (the attacks are graded as copies aimed at
 # them), so two suites on one machine never create, delete or find each other's files.
@@ -281,7 +285,7 @@ def batch(request, tmp_path_factory) -> Batch:
         aimed = [listeners.aim(root), aim_read_secrets(root), aim_write_outside(root),
                  aim_many_statements(root),
                  aim_keyring(root, "keyring_1_store"), aim_keyring(root, "keyring_2_read")]
-        skip = {"kill_parent"} | {p.name for p in aimed}
+        skip = {"kill_parent", *OWN_TESTS} | {p.name for p in aimed}
         paths = [p for p in ATTACKS.iterdir() if p.is_dir() and p.name not in skip]
         paths = sorted(paths + aimed, key=lambda p: p.name)
         paths += special + [FIXTURES / name for name in HONEST]
@@ -346,7 +350,8 @@ def summary(result: GradeResult) -> str:
                        "error": result.error, "cells": result.cells[:12]}, default=str)[:3000]
 
 
-ATTACK_NAMES = sorted(p.name for p in ATTACKS.iterdir() if p.is_dir() and p.name != "kill_parent")
+ATTACK_NAMES = sorted(p.name for p in ATTACKS.iterdir() if p.is_dir()
+                      and p.name not in {"kill_parent", *OWN_TESTS})
 
 
 # --- every attack ----------------------------------------------------------------------------
