@@ -29,7 +29,7 @@ from grader.stability import grade_stably
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMED = ("observed_updates", "infer_rule", "explain", "recomputed_losses", "searched_steps",
-         "loss_along", "_module_rule", "_attach_stream_network")
+         "loss_along", "_module_rule")
 
 
 class Clock:

@@ -40,9 +40,7 @@ from grader.checks.search_params import infer as infer_search
 from grader.checks.search_params import trials_left_applied
 from grader.model_modes import holds_dropout, with_dropout_hint
 from grader.rubric import CheckSpec
-from grader.evidence import find_networks
-from grader.looptrace import LoopTrace
-from grader.trace_candidates import stream_as_loop
+from grader.trace_candidates import stream_network
 from grader.training_streams import reshaped_biases, traced, training_seen
 from grader.verdict import Verdict, failed, passed
 from reference.data import moons_sample, xor_data
@@ -623,7 +621,6 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
         if scaled is not None:
             return _with(scaled, network=candidate.label)
         return gradient_autograd(check, ctx)
-    _attach_stream_network(ctx, candidate, check.params["network"])
     observed = _loop_gradients(candidate)
     if observed is not None and (observed.status == "passed" or observed.details.get("diagnosis")
                                  or observed.details.get("rule")):
@@ -653,29 +650,14 @@ def _module_rule(candidate: Candidate, stream: Any) -> Verdict | None:
 
 
 def _module_rule_of(candidate: Candidate, stream: Any) -> Verdict | None:
-    found = find_networks(LoopTrace(candidate.unit, [stream_as_loop(stream.stream)], [], False))
-    if not found:
+    network = stream_network(candidate.unit, stream.stream)
+    if network is None:
         return None
-    network = found[0]
     loss, updates = observed_updates(network)
     fit = infer_rule(network, loss) if loss is not None and updates else None
     if fit is None or fit.rule != "loss_scaled":
         return None
     return check_rule_gradients(rule_summary(fit), loss)
-
-
-def _attach_stream_network(ctx: GradingContext, candidate: Candidate, target_id: str) -> None:
-    """Raw tensors trained by autograd: their backward() stream read as a loop, so the updates
-    are judged against the true gradients like a NumPy loop's (a gradient scaled by the loss,
-    ``backward(loss)``, shows only there)."""
-    if candidate.data.get("found") is not None or candidate.data.get("origin") == "module":
-        return
-    _, stream = traced(ctx, target_id)
-    if stream is None:
-        return
-    found = find_networks(LoopTrace(candidate.unit, [stream_as_loop(stream.stream)], [], False))
-    if found and set(found[0].layout.paths) == set(candidate.keys):
-        candidate.data["found"] = found[0]
 
 
 def _backward_verdict(check: CheckSpec, ctx: GradingContext) -> Verdict | None:

@@ -233,12 +233,18 @@ def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate]) -> li
 def _identify_owner(unit: str, stream: Any, owner: Candidate) -> None:
     """Raw tensors an inventory network holds: the stream read as a loop shows how they form a
     network (its activations, its loss), as the loss they reproduce."""
+    found = stream_network(unit, stream)
+    if found is not None and set(found.layout.paths) == set(owner.keys):
+        owner.data["found"] = found
+
+
+def stream_network(unit: str, stream: Any) -> Found | None:
+    """The network a backward() stream trained, identified as a loop's (None: not shown)."""
     loop = stream_as_loop(stream)
     if len(loop.samples) < 3:
-        return
+        return None
     found = find_networks(LoopTrace(unit, [loop], [], False))
-    if found and set(found[0].layout.paths) == set(owner.keys):
-        owner.data["found"] = found[0]
+    return found[0] if found else None
 
 
 def stream_as_loop(stream: Any) -> Loop:
@@ -258,13 +264,9 @@ def stream_as_loop(stream: Any) -> Loop:
 
 def _stream_network(unit: str, stream: Any, kind: str | None) -> Candidate | None:
     """The network of raw tensors a backward() stream trained, by the loss it reproduces."""
-    loop = stream_as_loop(stream)
-    if len(loop.samples) < 3:
+    network = stream_network(unit, stream)
+    if network is None:
         return None
-    found = find_networks(LoopTrace(unit, [loop], [], False))
-    if not found:
-        return None
-    network = found[0]
     X = state_inputs(network, network.states[-1])
     dataset = training_dataset(X, []) if X is not None else None
     candidate = _network(unit, network, frozenset({dataset or "unknown"}), [])
