@@ -306,6 +306,23 @@ def _steady_sizes(loop: Loop) -> set[str]:
     return cached
 
 
+def _counters(loop: Loop) -> set[str]:
+    """Numbers that count (an outer loop's epoch seen from the inner loop): whole, never
+    decreasing, past 1. Never a target: at epoch 0 a counter reads like a 0/1 label."""
+    cached = getattr(loop, "_counter_cache", None)
+    if cached is None:
+        values: dict[str, list[float]] = {}
+        for past in loop.states():
+            for path, array in past.items():
+                if array.size == 1:
+                    values.setdefault(path, []).append(float(array.reshape(-1)[0]))
+        cached = {p for p, seen in values.items()
+                  if max(seen) >= 2 and all(v.is_integer() for v in seen)
+                  and all(a <= b for a, b in zip(seen, seen[1:]))}
+        loop._counter_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def data_state(loop: Loop, state: dict[str, np.ndarray], in_path: str) -> dict[str, np.ndarray]:
     """What can be data (inputs, targets): constant through the loop, unless the inputs change
     (mini-batches), when everything the loop did not train may be."""
@@ -316,6 +333,12 @@ def data_state(loop: Loop, state: dict[str, np.ndarray], in_path: str) -> dict[s
         indices = set(_indices(steady))  # a batch index keeps its size; a growing history does not
         return {p: v for p, v in state.items() if p not in changed or p in indices}
     return state
+
+
+def target_state(loop: Loop, state: dict[str, np.ndarray], in_path: str) -> dict[str, np.ndarray]:
+    """What can be the targets: the data (:func:`data_state`) without the counters."""
+    counters = _counters(loop)
+    return {p: v for p, v in data_state(loop, state, in_path).items() if p not in counters}
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -452,6 +475,8 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
         X = X.reshape(1, -1) if X.ndim == 1 else X
         if layout.folded[0] is not None:
             X = np.delete(X, layout.folded[0], axis=1)
+        if not np.any(X):
+            continue  # says nothing about the first layer
         try:
             weights, biases = _layer_arrays(state_b if same_state else states[b - 1], layout)
         except (KeyError, ValueError, IndexError):
@@ -471,7 +496,7 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
         else:
             if not scalars:
                 continue
-            found, _ = _match_loss(weights, biases, acts, X, data_state(loop, state_b, in_path),
+            found, _ = _match_loss(weights, biases, acts, X, target_state(loop, state_b, in_path),
                                    scalars)
             if found != loss:
                 return False
@@ -511,6 +536,8 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
             fold = _ones_column(raw_X)
             use = _with_input_fold(layout, fold)
             X = np.delete(raw_X, fold, axis=1) if fold is not None else raw_X
+            if not np.any(X):
+                continue  # a zero input (XOR's [0, 0]) reproduces any first layer: no evidence
             for params in (states[b - 1], state_b):
                 try:
                     weights, biases = _layer_arrays(params, use)
@@ -527,13 +554,13 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
                                                   moving, None):
                     acts, out_path = hit
                     loss, target = _match_loss(weights, biases, acts, X,
-                                               data_state(loop, state_b, in_path), scalars)
+                                               target_state(loop, state_b, in_path), scalars)
                     return use, acts, in_path, X, loss and loss.split(":")[0], target, (
                         f"its outputs `{out_path}` at iteration {sample.iteration} are reproduced "
                         f"from `{in_path}`")
                 for acts in _act_options(len(weights), k) if by_loss and scalars else ():
                     loss, target = _match_loss(weights, biases, acts, X,
-                                               data_state(loop, state_b, in_path), scalars)
+                                               target_state(loop, state_b, in_path), scalars)
                     if loss is not None and _confirmed(use, loop, states, in_path, acts,
                                                        params is state_b, moving, loss):
                         kind, name = loss.split(":", 1)

@@ -10,14 +10,15 @@ Both are trusted code over validated samples.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 
 from grader.evidence import (HIDDEN, WORK, Found, Work, WorkExhausted, _inputs, _layer_arrays,
                              by_priority,
-                             _layouts, _ones_column, _pools, _targets, _with_input_fold, data_state,
-                             find_networks, resolve, spend)
+                             _layouts, _ones_column, _pools, _targets, _with_input_fold,
+                             find_networks, resolve, spend, target_state)
 from grader.looptrace import Loop, LoopTrace
 from grader.observed_updates import _gradients
 
@@ -82,8 +83,10 @@ def _stem(path: str) -> str:
 
 
 def _index(path: str) -> str | None:
+    """The index array's name of a batch ``X[idx]`` (not a literal: ``data[:][0]`` is a field)."""
     path = path.removesuffix(" (labels)")
-    return path[:-1].rsplit("[", 1)[1] if path.endswith("]") and "[" in path else None
+    index = path[:-1].rsplit("[", 1)[1] if path.endswith("]") and "[" in path else None
+    return index if index is not None and index.isidentifier() else None
 
 
 def _combinations(data: dict[str, np.ndarray], own: set[str], rows: int, layout: Any,
@@ -118,7 +121,7 @@ def by_updates(loop: Loop) -> Found | None:
         first = states[-1][layout.weights[0]]
         rows = first.shape[1] if layout.column else first.shape[0]
         after = states[pairs[0]]
-        data = data_state(loop, after, "")
+        data = target_state(loop, after, "")
         own = set(layout.paths)
         for in_path, raw_X, target_path in _combinations(data, own, rows, layout, states[-1]):
             fold = _ones_column(raw_X)
@@ -157,7 +160,15 @@ def identify(trace: LoopTrace, work: Work | None = None) -> list[Found]:
     token = WORK.set(work)
     try:
         for loop in by_priority(trace.loops):
-            if loop.key not in found and len(loop.samples) >= 3:
+            if loop.key in found:
+                work.next_loop()
+                try:
+                    network = by_updates(loop) if _one_sample_misfit(found[loop.key]) else None
+                except WorkExhausted:
+                    network = None
+                if network is not None:
+                    found[loop.key] = network
+            elif loop.key not in found and len(loop.samples) >= 3:
                 work.next_loop()
                 try:
                     network = by_updates(loop)
@@ -168,6 +179,25 @@ def identify(trace: LoopTrace, work: Work | None = None) -> list[Found]:
     finally:
         WORK.reset(token)
     return _outermost([found[i] for i in sorted(found)])
+
+
+def _one_sample_misfit(found: Found) -> bool:
+    """A network found from one point's forward pass (the last ``x`` of a loop over the data)
+    whose updates that point's gradient does not explain: an epoch's step over all of it, for
+    :func:`by_updates` to read on the whole data."""
+    pairs = found.loop.consecutive()[:2]
+    if not pairs:
+        return False
+    after = found.states[pairs[0]]
+    X = resolve(after, found.inputs)
+    if X is None or (X.ndim == 2 and X.shape[0] > 1):
+        return False
+    k = found.weights[-1].shape[1]
+    losses = FAMILIES_MANY if k > 1 else FAMILIES_ONE
+    targets = [found.targets] if found.targets is not None else [
+        p for p, _Y in _targets(target_state(found.loop, after, found.inputs), 1, k)][:3]
+    return not any(_explains(dataclasses.replace(found, targets=t), pairs[0], k, loss)
+                   for t in targets for loss in losses)
 
 
 def _outermost(found: list[Found]) -> list[Found]:

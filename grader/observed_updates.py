@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from grader.evidence import (Found, _gradient_named, _layer_arrays, _losses, _targets, data_state,
-                             forward, state_inputs)
+from grader.evidence import (Found, _gradient_named, _layer_arrays, _losses, _targets, forward,
+                             state_inputs, target_state)
 from grader.looptrace import spread
 from grader.gradient_hypotheses import Derivative, hidden_activation
 from grader.netmath import torch_activation
@@ -124,7 +124,7 @@ def _pair_data(found: Found, after: dict[str, np.ndarray], target: int
     X = state_inputs(found, after)
     if X is None:
         return None
-    targets = [Y for p, Y in _targets(data_state(found.loop, after, found.inputs),
+    targets = [Y for p, Y in _targets(target_state(found.loop, after, found.inputs),
                                       X.shape[0], found.weights[-1].shape[1])
                if found.targets is None or p == found.targets][target:target + 1]
     return (X, targets[0]) if targets else None

@@ -18,8 +18,8 @@ import numpy as np
 
 from grader.candidates import Candidate
 from grader.checks.training import measure_updates
-from grader.evidence import (Found, _layer_arrays, _losses, _targets, data_state, find_networks,
-                             forward, state_inputs)
+from grader.evidence import (Found, _layer_arrays, _losses, _targets, find_networks, forward,
+                             state_inputs, target_state)
 from grader.identify import identify
 from grader.observed_updates import observed_updates, step_factors
 from grader.looptrace import DataCall, Loop, LoopSample, LoopTrace
@@ -129,7 +129,7 @@ def recomputed_losses(found: Found) -> tuple[list[int], dict[str, list[float]], 
             out = forward(weights, biases, found.activations, X)
         wanted = _base(found.targets) if X.shape[0] != state_inputs(found, state).shape[0] \
             else found.targets
-        targets = [(p, Y) for p, Y in _targets(data_state(found.loop, state, found.inputs),
+        targets = [(p, Y) for p, Y in _targets(target_state(found.loop, state, found.inputs),
                                                   out.shape[0], out.shape[1])
                    if (wanted is None or p == wanted or _base(p) == wanted)
                    and p != _base(found.inputs)]

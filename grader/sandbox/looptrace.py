@@ -91,6 +91,40 @@ def _numeric_list(value: list[Any] | tuple[Any, ...]) -> np.ndarray | None:
     return np.array(numbers, dtype=np.float64)
 
 
+def _record_columns(value: list[Any] | tuple[Any, ...]) -> list[tuple[int, np.ndarray]]:
+    """A list of equal records ``[(x, t), ...]`` (inputs with their label) as one array per
+    field: the data a per-sample loop walks, which no single record shows whole."""
+    first = value[0] if value else None
+    if type(first) not in (list, tuple) or not 2 <= len(first) <= 4 \
+            or not 2 <= len(value) <= MAX_LEAF_ELEMENTS // len(first):
+        return []
+    columns: list[tuple[int, np.ndarray]] = []
+    for column in range(len(first)):
+        cells = []
+        for record in value:
+            if type(record) not in (list, tuple) or len(record) != len(first):
+                return []
+            cell = record[column]
+            number = _number(cell)
+            if number is not None:
+                cells.append(np.array(number))
+            elif type(cell) in (list, tuple) and cell and _number(cell[0]) is not None:
+                row = _numeric_list(cell)
+                if row is None:
+                    return []
+                cells.append(row)
+            elif type(cell) is np.ndarray and cell.dtype.kind in "fiub" and cell.size <= 64:
+                cells.append(np.array(cell, dtype=np.float64))
+            else:
+                return []
+        if len({c.shape for c in cells}) != 1 or sum(c.size for c in cells) > MAX_LEAF_ELEMENTS:
+            return []
+        columns.append((column, np.stack(cells).astype(np.float64)))
+    if all(array.ndim == 1 for _, array in columns):
+        return []  # a list of rows of numbers: already one array (_numeric_list)
+    return columns
+
+
 def _one_element(value: Any) -> float | None:
     """A one-element tensor (a loss computed with torch) as a number."""
     torch = _torch()
@@ -263,6 +297,8 @@ class LoopTrace:
         if torch is not None and isinstance(value, torch.nn.Module):
             return found  # torch training is recorded by the backward() trace (grader.sandbox.trace)
         if kind in (list, tuple):
+            for column, array in _record_columns(value):  # [(x, t), ...]: data as records
+                found += self._leaves(f"{path}[:][{column}]", array, depth + 1, budget, previous)
             for index, item in enumerate(value[:MAX_ITEMS]):
                 found += self._leaves(f"{path}[{index}]", item, depth + 1, budget, previous)
         elif kind is dict:

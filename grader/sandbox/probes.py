@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.sandbox.global_data import problem_data
 from grader.sandbox.convert import NotConvertible, as_array, as_scalar, is_tensor
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -219,7 +220,8 @@ def module_linesearch(function: Callable[..., Any], spec: dict[str, Any]) -> dic
         available = {"model": model, "loss_fn": loss_fn, "X": X, "Y": Y,
                      **{k: spec[k] for k in ("alpha0", "rho", "c") if spec.get(k) is not None}}
         try:
-            result = function(**bind(function, available))
+            with problem_data(function, spec["X"], spec["Y"]) as swapped:
+                result = function(**bind(function, available))
         except ProbeFailed:
             raise
         except Exception as exc:  # noqa: BLE001 - try the other calling convention
@@ -227,5 +229,5 @@ def module_linesearch(function: Callable[..., Any], spec: dict[str, Any]) -> dic
             continue
         params = [as_array(p.detach()) for p in model.parameters()]
         return {"result": plain(result), "params_after": params, "prefilled": prefill,
-                "defaults": search_defaults(function)}
+                "defaults": search_defaults(function), "data_globals": swapped}
     raise ProbeFailed(f"calling it raised {type(last_error).__name__}: {last_error}")

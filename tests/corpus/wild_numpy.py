@@ -7,7 +7,6 @@ fresh data, backtracking monotone and below the fixed-rate run).
 
 from __future__ import annotations
 
-import dataclasses
 
 from _build import Cell, Entry, Fail, code, md  # noqa: F401
 
@@ -1891,13 +1890,3 @@ ENTRIES: list[Entry] = [
                 " that compares the step with the true gradient may fail too."),
 ]
 
-# What the grader cannot yet judge right in these (strict xfails: each fails the day it is fixed).
-KNOWN_GAPS = {
-    "wild_np_korean_outer_sgd": "per-sample updates: at some sampled pairs the recomputed gradient of "
-                                "the first layer points against the observed step, so the descent "
-                                "check sees a changing step factor",
-    "wild_np_nested_lists": "nested lists updated element by element in inner loops: the outer "
-                            "loop's whole-epoch step is not matched to the gradient the grader "
-                            "recomputes",
-}
-ENTRIES = [dataclasses.replace(e, known_gap=KNOWN_GAPS.get(e.name, e.known_gap)) for e in ENTRIES]

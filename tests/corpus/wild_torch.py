@@ -8,7 +8,6 @@ signatures and as a trainer method. Every entry is named ``wild_pt_*``.
 
 from __future__ import annotations
 
-import dataclasses
 
 from _build import Cell, Entry, Fail, code, md  # noqa: F401
 
@@ -1585,10 +1584,3 @@ ENTRIES: list[Entry] = [
                 "moons.accuracy passes; only the trace shows that the training inputs are the test rows."),
 ]
 
-# What the grader cannot yet judge right in these (strict xfails: each fails the day it is fixed).
-KNOWN_GAPS = {
-    "wild_pt_bt_mixed_mse": "its line-search function takes only the model and reads its own "
-                            "global data: called on the grader's problem it searches along the "
-                            "gradient of that other data, so the grader's Armijo test refuses it",
-}
-ENTRIES = [dataclasses.replace(e, known_gap=KNOWN_GAPS.get(e.name, e.known_gap)) for e in ENTRIES]

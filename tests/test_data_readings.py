@@ -1,0 +1,112 @@
+"""Where the data a loop trained on is read from: records, counters, a function's globals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.evidence import find_networks
+from grader.identify import identify
+from grader.observed_updates import observed_updates, step_factors
+from grader.sandbox.global_data import problem_data
+from grader.sandbox.looptrace import _record_columns
+from test_loop_trace import traced
+
+PER_SAMPLE = """
+import numpy as np
+X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+T = np.array([0., 1., 1., 0.])
+rng = np.random.default_rng(11)
+W1, b1 = rng.normal(size=(2, 3)), np.zeros(3)
+w2, b2 = rng.normal(size=3), 0.0
+lr = 0.5
+sig = lambda z: 1 / (1 + np.exp(-z))
+for epoch in range(80):
+    for x, t in zip(X, T):
+        h = sig(x @ W1 + b1)
+        o = sig(h @ w2 + b2)
+        d_o = (o - t) * o * (1 - o)
+        d_h = d_o * w2 * h * (1 - h)
+        w2 -= lr * d_o * h
+        b2 -= lr * d_o
+        W1 -= lr * np.outer(x, d_h)
+        b1 -= lr * d_h
+"""
+
+RECORDS = """
+import math
+import numpy as np
+np.random.seed(5)
+data = [([0, 0], 0), ([0, 1], 1), ([1, 0], 1), ([1, 1], 0)]
+W = np.random.uniform(-1, 1, (2, 3)).tolist()
+V = np.random.uniform(-1, 1, 3).tolist()
+lr = LR
+sig = lambda z: 1.0 / (1.0 + math.exp(-z))
+for epoch in range(40):
+    gW = [[0.0] * 3 for _ in range(2)]
+    gV = [0.0] * 3
+    for x, t in data:
+        h = [sig(sum(x[i] * W[i][j] for i in range(2))) for j in range(3)]
+        o = sig(sum(h[j] * V[j] for j in range(3)))
+        d_o = (o - t) * o * (1 - o)
+        for j in range(3):
+            gV[j] += d_o * h[j]
+            for i in range(2):
+                gW[i][j] += d_o * V[j] * h[j] * (1 - h[j]) * x[i]
+    for j in range(3):
+        V[j] -= lr * gV[j]
+        for i in range(2):
+            W[i][j] -= lr * gW[i][j]
+"""
+
+
+def _found(source: str):
+    _, trace = traced(source)
+    found = identify(trace) or find_networks(trace)
+    assert found, "the network is identified"
+    return found[0]
+
+
+def test_records_of_inputs_and_labels_are_read_as_one_array_per_field() -> None:
+    columns = dict(_record_columns([([0, 0], 0), ([0, 1], 1), ([1, 0], 1)]))
+    assert columns[0].tolist() == [[0, 0], [0, 1], [1, 0]] and columns[1].tolist() == [0, 1, 1]
+    assert _record_columns([[1.0, 2.0], [3.0, 4.0]]) == []    # rows of numbers: one matrix already
+    assert _record_columns([([0, 0], 0), ([0, 1],)]) == []    # records of different lengths
+    assert _record_columns([("a", 0), ("b", 1)]) == []        # not numbers
+
+
+def test_an_outer_epoch_counter_is_never_read_as_the_label_of_a_per_sample_step() -> None:
+    found = _found(PER_SAMPLE)
+    loss, updates = observed_updates(found, (0.5,))
+    factors = step_factors(updates)
+    assert loss in ("half_mse", "half_sse") and factors
+    assert max(abs(f - 0.5) for f in factors) < 1e-6, factors  # every sampled step: lr times
+
+
+@pytest.mark.parametrize("rate", [0.5])
+def test_a_whole_epoch_over_a_list_of_records_is_judged_on_all_of_them(rate: float) -> None:
+    found = _found(RECORDS.replace("LR", repr(rate)))
+    assert found.inputs == "data[:][0]" and found.targets == "data[:][1]"
+    loss, updates = observed_updates(found, (rate,))
+    factors = step_factors(updates)
+    assert loss == "half_sse" and factors and max(abs(f - rate) for f in factors) < 1e-6
+
+
+def test_a_function_reading_its_data_from_globals_gets_the_problem_data_while_called() -> None:
+    namespace: dict = {"np": np, "inputs": np.ones((40, 2), dtype=np.float32),
+                       "targets": np.zeros((40, 1)), "lr": 0.1}
+    exec("def search(model):\n    return inputs.sum(), targets.shape, lr", namespace)  # noqa: S102
+    search = namespace["search"]
+    X, Y = np.full((7, 2), 2.0), np.ones(7)
+    with problem_data(search, X, Y) as swapped:
+        total, shape, lr = search(None)
+    assert swapped == ["inputs", "targets"] and total == 28.0 and shape == (7, 1) and lr == 0.1
+    assert namespace["inputs"].shape == (40, 2) and namespace["targets"].shape == (40, 1)
+    assert namespace["inputs"].dtype == np.float32
+
+
+def test_a_function_with_two_possible_input_globals_is_left_alone() -> None:
+    namespace: dict = {"A": np.ones((40, 2)), "B": np.ones((30, 2)), "t": np.zeros(40)}
+    exec("def search(model):\n    return A.sum() + B.sum() + t.sum()", namespace)  # noqa: S102
+    with problem_data(namespace["search"], np.zeros((5, 2)), np.zeros(5)) as swapped:
+        assert swapped == [] and namespace["search"](None) == 140.0
