@@ -6,8 +6,12 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from grader.cluster import run_on_cluster
+from grader.intake import Found, Intake
+from grader.intake import gather as gather_intake
+from grader.intake.folders import discover
 from grader.isolation import IsolationUnavailable, Support, detect
 from grader.jobs import Job, JobOutput, is_current, result_from_dict, run_job, write_output
 from grader.launcher import Limits, prestart_warm
@@ -16,47 +20,38 @@ from grader.pool import run_local
 from grader.references import BUILDERS, References
 from grader.report.outputs import submission_folder
 from grader.report.student import REPORT_NAME, write_report_safely
-from grader.results import GradeResult
+from grader.results import GradeResult, write_json_atomic
 from grader.rubric import Rubric
 from grader.secret import SecretChoice, for_run
 
 RUNNABLE = {".ipynb", ".py"}
 
 
-def _is_class(path: Path) -> bool:
-    """A real folder (not a link) with no notebook or script of its own (links do not count)."""
-    return path.is_dir() and not path.is_symlink() and not any(
-        p.suffix in RUNNABLE for p in path.iterdir() if p.is_file() and not p.is_symlink())
-
-
-def _class_member(path: Path) -> bool:
-    """A student's entry in a class folder: a folder, or a link that would pass for one.
-
-    A link is kept (never followed) so that it gets an error result saying what it points to,
-    instead of another student's files and score.
-    """
-    if path.name.startswith("."):
-        return False
-    if path.is_symlink():
-        return path.is_dir() or path.suffix in RUNNABLE or not path.exists()
-    return path.is_dir()
-
-
 def expand_submissions(paths: list[Path]) -> list[Path]:
-    """Each path is a submission, unless it is a folder of submission folders (a class).
+    """The submissions under ``paths`` by the discovery rule (:mod:`grader.intake.folders`):
+    a folder of submission folders, at any depth, is a class; never two students as one.
 
     Symbolic links are never followed: a linked submission stays one path, which
     :func:`~grader.loading.load_submission` refuses, and a link is never expanded as a class.
+    A zip stays one path here (:func:`gather` unpacks it, into a results folder).
     """
     expanded: list[Path] = []
     for path in paths:
-        if _is_class(path):
-            children = sorted(p for p in path.iterdir() if _class_member(p))
-            if children:
-                expanded.extend(children)
-                continue
-        expanded.append(path)
+        path = Path(path)
+        if path.is_dir() and not path.is_symlink() and path.suffix.lower() != ".zip":
+            found: list[Found] = []
+            discover(path, found, [])
+            expanded.extend(f.path for f in found)
+        else:
+            expanded.append(path)
     return expanded
+
+
+def gather(paths: list[Path], out: Path | None, roster: Path | None = None) -> Intake:
+    """What ``grader run`` grades (:mod:`grader.intake`): each submission with its student,
+    the warnings (what could not be placed), and, with a roster, who sent nothing. Raises
+    :class:`~grader.intake.RosterError` for a roster that cannot be read."""
+    return gather_intake(paths, out, roster)
 
 
 def with_overrides(rubric: Rubric, *, timeout: float | None = None, memory: int | None = None
@@ -75,8 +70,14 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
                 on_result: Callable[[Path, GradeResult, Path | None], None] | None = None,
                 jobs: int = 1, force: bool = False,
                 on_skip: Callable[[Path, GradeResult], None] | None = None,
-                cluster: str | None = None) -> Iterator[tuple[Path, GradeResult]]:
+                cluster: str | None = None, intake: Intake | None = None
+                ) -> Iterator[tuple[Path, GradeResult]]:
     """Grade each submission; a broken one yields an error result, never an exception.
+
+    The submissions are those :func:`gather` finds under ``paths``, or ``intake``'s (a
+    :func:`gather` already made, whose warnings the caller told); what intake knows of each
+    student (``student_id``, ``student_name``, ``intake``) is written into its result's
+    ``submission``.
 
     With ``jobs`` > 1 the submissions are graded by that many worker processes and yielded as
     they finish; with ``cluster`` (a Dask scheduler address) they run on that cluster's
@@ -92,14 +93,43 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
             f"{', '.join(support.missing())} ({support.reason})")
     checked = rubric.public_only() if public_only else rubric
     used: set[str] = set()
+    places: dict[str, tuple[Path, Path | None, dict[str, Any]]] = {}
+    own = intake is None
+    intake = gather_intake(paths, out) if intake is None else intake
+    try:
+        yield from _grade_found(intake, rubric, checked, out, used, places, limits=limits,
+                                threads=threads, public_only=public_only, support=support,
+                                on_result=on_result, jobs=jobs, force=force, on_skip=on_skip,
+                                cluster=cluster)
+    finally:
+        if own:
+            intake.close()
+
+
+def _with_student(target: Path, info: dict[str, Any]) -> GradeResult:
+    """The current result there, with the student's intake facts as they are now (rewritten
+    when they changed, e.g. a name from a new roster)."""
+    data = json.loads((target / "result.json").read_text("utf-8"))
+    if info and any(data["submission"].get(k) != v for k, v in info.items()):
+        data["submission"].update(info)
+        write_json_atomic(target / "result.json", data)
+        write_report_safely(target / "result.json")
+    return result_from_dict(data)
+
+
+def _grade_found(intake: Intake, rubric: Rubric, checked: Rubric, out: Path | None,
+                 used: set[str], places: dict[str, tuple[Path, Path | None, dict[str, Any]]], *,
+                 limits: Limits | None, threads: int, public_only: bool, support: Support,
+                 on_result: Callable[[Path, GradeResult, Path | None], None] | None,
+                 jobs: int, force: bool, on_skip: Callable[[Path, GradeResult], None] | None,
+                 cluster: str | None) -> Iterator[tuple[Path, GradeResult]]:
     pending: list[Job] = []
-    places: dict[str, tuple[Path, Path | None]] = {}
-    for path in expand_submissions(paths):
-        name = path.stem if path.is_file() else path.name
+    for found in intake.found:
+        path, name = found.path, found.name
         target = out / submission_folder(name, used) if out is not None else None
-        places[target.name if target is not None else name] = (path, target)
+        places[target.name if target is not None else name] = (path, target, found.info)
         if target is not None and not force and _is_current(path, target, checked, public_only):
-            result = result_from_dict(json.loads((target / "result.json").read_text("utf-8")))
+            result = _with_student(target, found.info)
             if not (target / REPORT_NAME).exists():
                 write_report_safely(target / "result.json")
             if on_skip is not None:
@@ -111,7 +141,8 @@ def grade_paths(paths: list[Path], rubric: Rubric, out: Path | None, *, limits: 
     outputs = run_on_cluster(pending, cluster) if cluster and pending else \
         _outputs(pending, checked, jobs)
     for output in outputs:
-        path, target = places[output.name]
+        path, target, info = places[output.name]
+        output.result["submission"].update(info)
         written = write_output(output, target) if target is not None else None
         if written is not None and REPORT_NAME not in output.files:  # normally drawn by the job
             write_report_safely(written)

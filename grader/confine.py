@@ -89,6 +89,7 @@ class Confinement:
     writable: tuple[str, ...]
     read_only_files: tuple[str, ...] = ()
     drop_capabilities: bool = True
+    hidden: tuple[str, ...] = ()  # inside read_only, yet not to be read (see carve)
 
 
 def landlock_abi() -> int:
@@ -150,8 +151,11 @@ def apply_landlock(confinement: Confinement, abi: int) -> None:
         raise _fail("Landlock ruleset")
     try:
         read = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
-        for path in without_mount_table(confinement.read_only + confinement.read_only_files):
+        readable, listed = carve(confinement.read_only, confinement.hidden)
+        for path in without_mount_table(readable + list(confinement.read_only_files)):
             _add_path_rule(ruleset, path, read)
+        for path in listed:
+            _add_path_rule(ruleset, path, FS_READ_DIR)
         for path in confinement.writable:
             _add_path_rule(ruleset, path, handled_fs)
         _no_new_privs()
@@ -159,6 +163,38 @@ def apply_landlock(confinement: Confinement, abi: int) -> None:
             raise _fail("Landlock restrict_self")
     finally:
         os.close(ruleset)
+
+
+def carve(read_only: Iterable[str], hidden: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The rules that grant ``read_only`` but none of ``hidden``: (paths readable in full,
+    folders only listable). A folder above a hidden path is replaced by its entries, down to
+    the hidden one; it stays listable, and so do the folders below it (Landlock grants a
+    listing to a whole subtree), so a hidden folder's names can be listed, never its files read."""
+    concealed = {os.path.realpath(p) for p in hidden}
+    readable: list[str] = []
+    listed: list[str] = []
+    seen: set[str] = set()
+
+    def grant(path: str) -> None:
+        real = os.path.realpath(path)
+        if real in concealed or real in seen:
+            return
+        seen.add(real)
+        if not any(h.startswith(real.rstrip("/") + "/") for h in concealed) \
+                or not os.path.isdir(real):
+            readable.append(path)
+            return
+        listed.append(real)
+        try:
+            names = sorted(os.listdir(real))
+        except OSError:
+            return
+        for name in names:
+            grant(os.path.join(real, name))
+
+    for path in read_only:
+        grant(path)
+    return readable, listed
 
 
 def without_mount_table(paths: Iterable[str]) -> list[str]:

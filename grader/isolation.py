@@ -3,7 +3,8 @@
 Two mechanisms beyond a plain child process with rlimits:
 
 * **bubblewrap**: new mount, pid, network, ipc and uts namespaces; a filesystem view of
-  only ``/usr``, the Python installation, the ``grader`` package and the submission (all
+  only ``/usr``, the Python installation (labgrade's own entries covered with empty ones),
+  the sandbox side of the grader (:mod:`grader.runtime`) and the submission (all
   read-only), a size-limited writable ``/work`` and private ``/tmp``. When the grader runs
   as root, bwrap sets the namespaces up and ``setpriv`` then drops to a dedicated
   unprivileged uid with no capabilities; otherwise bwrap maps the caller's uid into a user
@@ -44,6 +45,7 @@ from pathlib import Path
 import grader
 from grader import scratch
 from grader.confine import filter_file, landlock_abi, seccomp_supported
+from grader.runtime import RUNTIME_MOUNT, hidden_paths, runtime
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SANDBOX_UID = int(os.environ.get("LABGRADE_SANDBOX_UID", "65534"))
@@ -118,8 +120,15 @@ def python_roots() -> list[str]:
 
 
 def package_root() -> str:
-    """The folder holding the ``grader`` package (bound read-only, alone, into the sandbox)."""
+    """The folder holding the ``grader`` package (never in the sandbox's view: the child
+    imports the copy of its own side in :func:`grader.runtime.runtime`)."""
     return str(Path(grader.__file__).resolve().parent)
+
+
+def hidden_in_view() -> tuple[str, ...]:
+    """Labgrade's own entries in the installation the sandbox sees (``/usr`` and the Python
+    roots): covered in its view, or left unreadable by Landlock (:mod:`grader.runtime`)."""
+    return hidden_paths(tuple(sorted({"/usr", *python_roots()})))
 
 
 def bwrap_command(support: Support, command: list[str], *, submission: Path, work_size: int,
@@ -153,8 +162,7 @@ def bwrap_command(support: Support, command: list[str], *, submission: Path, wor
             argv += ["--symlink", os.readlink(link), f"/{name}"]
         elif link.is_dir():
             argv += ["--ro-bind", str(link), f"/{name}"]
-    package = package_root()
-    binds = [root for root in python_roots() if not root.startswith("/usr/")] + [package]
+    binds = [root for root in python_roots() if not root.startswith("/usr/")]
     # Folders above each bind are created world-readable: the sandbox user must traverse
     # them, and Python lists the folder on PYTHONPATH (bwrap would copy /root's 0700).
     parents = sorted({str(p) for bind in binds for p in Path(bind).parents if str(p) != "/"},
@@ -163,6 +171,11 @@ def bwrap_command(support: Support, command: list[str], *, submission: Path, wor
         argv += ["--perms", "0755", "--dir", parent]
     for bind in binds:
         argv += ["--ro-bind", bind, bind]
+    own = runtime()  # the sandbox side of the grader alone; labgrade's own files covered
+    argv += ["--ro-bind", own.python, RUNTIME_MOUNT]
+    for path in hidden_in_view():
+        empty = own.empty_dir if os.path.isdir(path) and not os.path.islink(path) else own.empty_file
+        argv += ["--ro-bind", empty, path]
     for host, inside in extra_ro_binds or []:
         argv += ["--ro-bind", host, inside]
     argv += ["--ro-bind", str(submission), SUBMISSION_MOUNT, "--proc", "/proc", "--dev", "/dev",
@@ -183,9 +196,9 @@ def _bwrap_works(bwrap: str, setpriv: str | None) -> str:
     probe.mkdir()
     seccomp = filter_file(sockets=False) if seccomp_supported() else None
     try:
-        argv = bwrap_command(support, [sys.executable, "-s", "-c", "import grader.protocol"],
+        argv = bwrap_command(support, [sys.executable, "-s", "-P", "-c", "import grader.protocol"],
                              submission=probe, work_size=1 << 20, tmp_size=1 << 20,
-                             env={"PATH": "/usr/bin", "PYTHONPATH": str(Path(package_root()).parent)},
+                             env={"PATH": "/usr/bin", "PYTHONPATH": RUNTIME_MOUNT},
                              seccomp_fd=seccomp)
         done = subprocess.run(argv, capture_output=True, timeout=30, check=False,
                               pass_fds=[seccomp] if seccomp is not None else [])
@@ -227,8 +240,8 @@ def self_confinement() -> tuple[int, bool, str]:
              f"confine(Confinement(read_only=(sys.prefix,), writable=()), landlock={abi}, "
              f"seccomp={seccomp_supported()})")
     try:
-        done = subprocess.run([sys.executable, "-s", "-c", trial], capture_output=True, timeout=30,
-                              check=False, env={**os.environ, "PYTHONPATH": str(Path(package_root()).parent)})
+        done = subprocess.run([sys.executable, "-s", "-P", "-c", trial], capture_output=True, timeout=30,
+                              check=False, env={**os.environ, "PYTHONPATH": runtime().python})
     except (OSError, subprocess.TimeoutExpired) as exc:
         return 0, False, str(exc)
     if done.returncode != 0:
@@ -318,9 +331,9 @@ sys.exit(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
 def _trial(script: str, *args: str) -> str:
     """'' when ``script`` exits 0 in a fresh interpreter, else its complaint."""
     try:
-        done = subprocess.run([sys.executable, "-s", "-c", script, *args], capture_output=True,
+        done = subprocess.run([sys.executable, "-s", "-P", "-c", script, *args], capture_output=True,
                               timeout=30, check=False,
-                              env={**os.environ, "PYTHONPATH": str(Path(package_root()).parent)})
+                              env={**os.environ, "PYTHONPATH": runtime().python})
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     if done.returncode == 0:
@@ -338,7 +351,7 @@ def warm_uid() -> str:
     """
     if os.geteuid() != 0:
         return "not root"
-    problem = _trial(UID_TRIAL, str(SANDBOX_UID), *python_roots(), package_root())
+    problem = _trial(UID_TRIAL, str(SANDBOX_UID), *python_roots(), runtime().root)
     return f"the sandbox uid cannot reach the Python installation ({problem})" if problem else ""
 
 

@@ -147,10 +147,12 @@ def write_output(output: JobOutput, directory: Path) -> Path:
 def is_current(directory: Path, submission_files: list[dict[str, Any]], rubric_digest: str,
                rubric_version: str, public_only: bool) -> bool:
     """Whether ``directory/result.json`` already grades this exact submission with this rubric
-    and this grader version (so a rerun can skip it)."""
+    and this grader version (so a rerun can skip it). A result with a check the grader could
+    not judge (``error``) is never current: a rerun tries it again."""
     try:
         data = json.loads((directory / RESULT_FILE).read_text(encoding="utf-8"))
         return (data["status"] == "graded" and data.get("schema") == SCHEMA_VERSION
+                and not any(c["status"] == "error" for t in data["tasks"] for c in t["checks"])
                 and submission_fingerprint(data["submission"]["files"])
                 == submission_fingerprint(submission_files)
                 and data["rubric"]["digest"] == rubric_digest

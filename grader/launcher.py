@@ -30,7 +30,8 @@ from typing import Any
 from grader import protocol
 from grader.confine import existing, filter_file, seccomp_supported
 from grader.isolation import (MPL_SEED_MOUNT, SANDBOX_UID, SUBMISSION_MOUNT, WORK_MOUNT, Cgroup,
-                              Support, bwrap_command, detect, package_root, python_roots)
+                              Support, bwrap_command, detect, hidden_in_view, python_roots)
+from grader.runtime import RUNTIME_MOUNT, runtime
 from grader.loading import Submission
 from grader.reaper import children_cpu_seconds
 from grader import warm
@@ -248,7 +249,7 @@ def _child_environment(home: str, tmp: str, threads: int) -> dict[str, str]:
         "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{tmp}/mpl", "TMPDIR": tmp,
         "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
         "OPENBLAS_NUM_THREADS": str(threads), "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(Path(package_root()).parent),
+        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": runtime().python,
         **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k not in (
             "OPENBLAS_NUM_THREADS",)},
     }
@@ -344,7 +345,7 @@ class SandboxSession:
         if sandboxed:
             fonts = matplotlib_cache()
             env = {**_child_environment(WORK_MOUNT, "/tmp", self.threads),
-                   "LABGRADE_SUBMISSION": SUBMISSION_MOUNT,
+                   "LABGRADE_SUBMISSION": SUBMISSION_MOUNT, "PYTHONPATH": RUNTIME_MOUNT,
                    **({"LABGRADE_MPL_SEED": MPL_SEED_MOUNT} if fonts else {})}
             seccomp = filter_file(sockets=False) if seccomp_supported() else None
             command = bwrap_command(self.support, command, submission=copy,
@@ -410,7 +411,8 @@ class SandboxSession:
     def _reaper_command(self, command: list[str], copy: Path) -> tuple[list[str], dict[str, str]]:
         """Without bubblewrap: the worker runs under :mod:`grader.reaper`, confined to its folders."""
         config, env = self._reaper_config(copy)
-        reaper = [sys.executable, "-s", "-m", "grader.reaper", json.dumps(config),
+        # -P: not the submission's folder (the reaper's cwd) first on sys.path
+        reaper = [sys.executable, "-s", "-P", "-m", "grader.reaper", json.dumps(config),
                   str(self._status_write), "--"]
         return reaper + command, env
 
@@ -418,25 +420,23 @@ class SandboxSession:
         """The reaper's settings (folders, confinement, disk) and the worker's environment."""
         scratch = self._tmp / "scratch"
         (scratch / "mpl").mkdir(parents=True)
-        # PYTHONPATH holds only a link to the grader package: Landlock keeps the rest of the
-        # checkout (rubrics, references) unreadable, and Python must list the folder it imports from.
-        imports = self._tmp / "imports"
-        imports.mkdir()
-        (imports / "grader").symlink_to(package_root(), target_is_directory=True)
-        env = {**_child_environment(str(copy), str(scratch), self.threads),
-               "PYTHONPATH": str(imports)}
+        # PYTHONPATH is the runtime folder, the sandbox side alone (grader.runtime): Landlock
+        # keeps the checkout and labgrade's entries in the installation unreadable.
+        env = _child_environment(str(copy), str(scratch), self.threads)
         fonts = matplotlib_cache()
         if fonts:
             env["LABGRADE_MPL_SEED"] = fonts
         read_only = existing(["/usr", "/bin", "/lib", "/lib64", "/sbin", *python_roots(),
-                              package_root(), str(imports), fonts or "", "/proc/self",
+                              runtime().root, fonts or "", "/proc/self",
                               "/sys/devices/system/cpu"])
         config = {"grader_pid": os.getpid(), "landlock": self.support.landlock,
                   "seccomp": self.support.seccomp, "read_only": read_only,
                   "writable": [str(copy), str(scratch)],
                   "read_only_files": existing(["/dev/null", "/dev/zero", "/dev/urandom",
                                                "/dev/random", "/proc/cpuinfo", "/proc/meminfo"]),
-                  "disk_bytes": self.limits.disk + self.limits.tmp, "disk_files": DISK_FILES}
+                  "disk_bytes": self.limits.disk + self.limits.tmp, "disk_files": DISK_FILES,
+                  # labgrade's own entries in the installation: covered (warm) or carved out
+                  "hidden": list(hidden_in_view()), "stage": runtime().stage}
         self._status_read, self._status_write = os.pipe()
         return config, env
 

@@ -5,7 +5,9 @@ split into top-level statements so that one failing statement does not stop the 
 as in a notebook. IPython syntax is handled here, in the trusted process: display-only
 line magics are dropped, shell escapes are not executed, and any other magic refuses its
 cell with a message saying so. Unreadable files are recorded as problems naming the
-file; they never stop the rest of the submission from being graded.
+file; they never stop the rest of the submission from being graded. A submission none of
+whose notebooks and scripts can be read is not graded at all: :class:`SubmissionError`
+names each file and its problem (an error result, not a score of 0).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 class SubmissionError(Exception):
-    """The path cannot be graded at all (missing, empty, nothing runnable)."""
+    """The path cannot be graded at all (missing, empty, nothing runnable or readable)."""
 
 
 @dataclass(frozen=True)
@@ -289,8 +291,7 @@ def load_submission(path: Path) -> Submission:
         raise SubmissionError(f"{path}: no such file or folder")
     root = path if path.is_dir() else path.parent
     files, problems = list_files(path)
-    submitted = tuple(SubmittedFile(str(f.relative_to(root)), _digest(f), f.stat().st_size)
-                      for f in files)
+    submitted, files = _fingerprints(files, root, problems)
     units: list[Unit] = []
     cells_left, chars_left = MAX_CELLS, MAX_SOURCE_CHARS
     for file in files:
@@ -313,6 +314,25 @@ def load_submission(path: Path) -> Submission:
         units.append(Unit(relative, kind, tuple(cells)))
         problems.extend(f"{relative}: {note}" for note in notes)
     name = path.stem if path.is_file() else path.name
-    if not units and not problems:
+    if not units and problems:  # each problem names its file
+        raise SubmissionError(f"{path}: no notebook or script could be graded: "
+                              f"{'; '.join(problems)}")
+    if not units:
         raise SubmissionError(f"{path}: holds no notebook (.ipynb) or script (.py) to grade")
     return Submission(name, root, submitted, tuple(units), tuple(problems))
+
+
+def _fingerprints(files: list[Path], root: Path, problems: list[str]
+                  ) -> tuple[tuple[SubmittedFile, ...], list[Path]]:
+    """Each readable file's digest and size; an unreadable one is a problem naming it."""
+    submitted, readable = [], []
+    for file in files:
+        try:
+            submitted.append(SubmittedFile(str(file.relative_to(root)), _digest(file),
+                                           file.stat().st_size))
+        except OSError as exc:
+            problems.append(f"{file.relative_to(root)}: cannot be read: "
+                            f"{exc.strerror or type(exc).__name__}")
+            continue
+        readable.append(file)
+    return tuple(submitted), readable

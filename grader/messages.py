@@ -15,6 +15,21 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def unjudged(result: GradeResult) -> list[str]:
+    """``task.check`` of each check the grader could not judge (status ``error``)."""
+    return [f"{task.id}.{check.id}" for task in result.tasks for check in task.checks
+            if check.status == "error"]
+
+
+def unjudged_note(result: GradeResult) -> str:
+    """``2 check(s) not judged (grader error, 0 points, still in the maximum): a.b, c.d`` or ''."""
+    ids = unjudged(result)
+    if not ids:
+        return ""
+    return (f"{len(ids)} check(s) not judged (grader error, 0 points, still in the maximum): "
+            f"{', '.join(ids)}")
+
+
 def run_line(result: GradeResult, out: Path | None) -> str:
     """`alice: 95/100 -> results/alice/result.json` (or the error)."""
     name = result.submission["name"]
@@ -32,6 +47,8 @@ def run_line(result: GradeResult, out: Path | None) -> str:
             f" — {hinted['unit']}" + ("" if hinted["unit"].endswith(".py") else f" cell {hinted['number']}")
             + f": {hinted['hint']}")
         notes.append(f"{len(failed_cells)} cell(s) failed{hint}")
+    if unjudged(result):
+        notes.insert(0, unjudged_note(result))
     extra = f" ({'; '.join(notes)})" if notes else ""
     return f"{name}: {_points(result.score)}/{_points(result.max_score)}{extra}{where}"
 
@@ -70,6 +87,9 @@ def check_summary(result: GradeResult) -> str:
                 lines.extend(textwrap.wrap(check.message, width=96, initial_indent="        ",
                                            subsequent_indent="        "))
     lines += ["", f"Score so far (public checks): {_points(result.score)}/{_points(result.max_score)}"]
+    if unjudged(result):
+        lines.append(f"The grader failed on {unjudged_note(result)}. This is not your fault; "
+                     "tell your instructor.")
     return "\n".join(lines)
 
 

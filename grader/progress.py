@@ -28,6 +28,7 @@ class Progress:
     graded: int = 0
     failed: int = 0
     current: int = 0
+    unjudged: int = 0  # graded, but with checks the grader could not judge (status error)
     scores: list[float] = field(default_factory=list)
 
     def add(self, result: GradeResult, *, skipped: bool = False) -> None:
@@ -37,6 +38,9 @@ class Progress:
             self.graded += 1
         else:
             self.failed += 1
+        if result.status == "graded" and any(c.status == "error" for t in result.tasks
+                                             for c in t.checks):
+            self.unjudged += 1
         if result.status == "graded" and result.max_score:
             self.scores.append(100.0 * result.score / result.max_score)
 
@@ -54,12 +58,16 @@ class Progress:
 
     def prefix(self) -> str:
         failed = f" · {self.failed} failed" if self.failed else ""
-        return f"[{self.done}/{self.total}{failed}{self.eta()}]"
+        unjudged = f" · {self.unjudged} with grader errors" if self.unjudged else ""
+        return f"[{self.done}/{self.total}{failed}{unjudged}{self.eta()}]"
 
     def summary(self) -> str:
         parts = [f"{self.graded} graded"]
         if self.failed:
             parts.append(f"{self.failed} could not be graded")
+        if self.unjudged:
+            parts.append(f"{self.unjudged} with checks the grader could not judge (status error: "
+                         "0 points, still in the maximum)")
         if self.current:
             parts.append(f"{self.current} already current (not regraded; --force regrades)")
         mean = f"; mean score {statistics.mean(self.scores):.1f}%" if self.scores else ""

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.confine import Confinement, confine
+from grader.hiding import hide, private_mount_namespace
 from grader.unprivileged import drop_to
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
@@ -185,9 +186,13 @@ def start_worker(run: Callable[[], None], config: dict[str, Any], status_fd: int
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
+        if config.get("hidden") and private_mount_namespace() \
+                and hide(config["hidden"], config["stage"]):
+            config = {**config, "hidden": []}  # gone from the view: Landlock need not carve
         confinement = Confinement(read_only=tuple(config["read_only"]),
                                   writable=tuple(config["writable"]),
-                                  read_only_files=tuple(config["read_only_files"]))
+                                  read_only_files=tuple(config["read_only_files"]),
+                                  hidden=tuple(config.get("hidden", ())))
         confine(confinement, landlock=config["landlock"], seccomp=config["seccomp"])
         run()
     except BaseException as exc:  # noqa: BLE001 - report any setup failure, then leave

@@ -21,6 +21,7 @@ import numpy as np
 from grader.cachedir import cache_dir
 from grader.grading_threads import use_one_thread
 from grader.rubric import Rubric
+from grader.rubric_bounds import REFERENCE_SETTINGS
 from reference.mlp import Net
 
 REFERENCE_FORMAT = 1
@@ -54,12 +55,17 @@ class ReferenceRun:
                    None if mean is None else np.asarray(mean), None if scale is None else np.asarray(scale))
 
 
+def _setting(settings: dict[str, Any], key: str) -> int:
+    """A ``[reference]`` setting of the rubric (validated there), else its default."""
+    return int(settings.get(key, REFERENCE_SETTINGS[key][1]))
+
+
 def _moons_fixed(settings: dict[str, Any]) -> ReferenceRun:
     from reference.data import moons_split  # noqa: PLC0415 - torch-heavy, only when needed
     from reference.moons import train_fixed  # noqa: PLC0415
 
-    run = train_fixed(moons_split(int(settings.get("moons_seed", 0))),
-                      epochs=int(settings.get("moons_epochs", 300)))
+    run = train_fixed(moons_split(_setting(settings, "moons_seed")),
+                      epochs=_setting(settings, "moons_epochs"))
     return ReferenceRun("moons_fixed", run.net, tuple(run.loss_history), run.scaler_mean,
                         run.scaler_scale)
 
@@ -68,8 +74,8 @@ def _moons_backtracking(settings: dict[str, Any]) -> ReferenceRun:
     from reference.data import moons_split  # noqa: PLC0415
     from reference.moons import train_backtracking  # noqa: PLC0415
 
-    run = train_backtracking(moons_split(int(settings.get("moons_seed", 0))),
-                             epochs=int(settings.get("moons_epochs", 300)))
+    run = train_backtracking(moons_split(_setting(settings, "moons_seed")),
+                             epochs=_setting(settings, "moons_epochs"))
     return ReferenceRun("moons_backtracking", run.net, tuple(run.loss_history), run.scaler_mean,
                         run.scaler_scale)
 
@@ -77,7 +83,7 @@ def _moons_backtracking(settings: dict[str, Any]) -> ReferenceRun:
 def _xor_module(settings: dict[str, Any]) -> ReferenceRun:
     from reference.torch_module import train_xor_module  # noqa: PLC0415
 
-    net, history = train_xor_module(int(settings.get("xor_epochs", 20000)))
+    net, history = train_xor_module(_setting(settings, "xor_epochs"))
     return ReferenceRun("xor_module", net, tuple(history))
 
 

@@ -14,13 +14,29 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from grader.launcher import Limits
+from grader.rubric_bounds import (LIMITS, PARAMS, REFERENCE_RUNS, REFERENCE_SETTINGS, SEED,
+                                   limit_problem)
 
 RUBRIC_SCHEMA = 1
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+BUILTIN_PACKAGE = "grader.rubrics"  # the repository's rubrics/ folder, installed as package data
+
+
+def builtin_rubrics() -> Traversable:
+    """The built-in rubrics, found with importlib.resources (in a wheel: ``grader/rubrics/``;
+    in a checkout: ``rubrics/``, which setup.py maps there)."""
+    try:
+        return resources.files(BUILTIN_PACKAGE)
+    except ModuleNotFoundError:  # an editable install made before that mapping
+        return Path(__file__).resolve().parent.parent / "rubrics"
+
+
+BUILTIN_DIR = Path(str(builtin_rubrics()))  # on disk wherever the package is (not zipped)
 TARGET_KINDS = {"network", "series", "scaler", "function"}
 NETWORK_ORIGINS = {"module", "weights", "trace"}
 VISIBILITIES = {"public", "hidden"}
@@ -210,19 +226,42 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 
 def _limits(reader: _Reader) -> Limits:
-    reader.only({"timeout", "cpu", "memory", "output", "file_size", "open_files", "probe_timeout"})
-    base = Limits()
-    try:
-        return Limits(
-            timeout=float(reader.get("timeout", (int, float), base.timeout)),
-            cpu=float(reader.get("cpu", (int, float), base.cpu)),
-            memory=parse_size(reader.get("memory", (str, int), base.memory)),
-            output=parse_size(reader.get("output", (str, int), base.output)),
-            file_size=parse_size(reader.get("file_size", (str, int), base.file_size)),
-            open_files=int(reader.get("open_files", int, base.open_files)),
-            probe_timeout=float(reader.get("probe_timeout", (int, float), base.probe_timeout)))
-    except ValueError as exc:
-        raise reader.fail("", str(exc)) from None
+    """``[limits]``: every key of :data:`grader.rubric_bounds.LIMITS`, each inside its bound."""
+    reader.only(set(LIMITS))
+    base, values = Limits(), {}
+    for key, spec in LIMITS.items():
+        default = getattr(base, key)
+        if spec.unit == "bytes":
+            raw = reader.get(key, (str, int), default)
+            try:
+                value: float = parse_size(raw)
+            except ValueError as exc:
+                raise reader.fail(key, str(exc)) from None
+        elif spec.unit == "count":
+            value = reader.get(key, int, default)
+        else:
+            value = float(reader.get(key, (int, float), default))
+        problem = limit_problem(key, value)
+        if problem:
+            raise reader.fail(key, problem)
+        values[key] = value
+    return Limits(**values)
+
+
+def _reference(reader: _Reader) -> dict[str, Any]:
+    """``[reference]``: the reference runs' settings, known keys only, each inside its bound."""
+    reader.only(set(REFERENCE_SETTINGS))
+    for key, (bound, _default) in REFERENCE_SETTINGS.items():
+        value = reader.get(key, int, None)
+        if value is not None and not bound.holds(value):
+            raise reader.fail(key, f"must be {bound.text()}, not {value}")
+    return dict(reader.table)
+
+
+def _seed(reader: _Reader, key: str, value: int) -> int:
+    if not SEED.holds(value):
+        raise reader.fail(key, f"must be {SEED.text()}, not {value}")
+    return value
 
 
 def _target(path: str, target_id: str, table: Any) -> TargetSpec:
@@ -279,6 +318,11 @@ def _check(path: str, where: str, table: Any, targets: dict[str, TargetSpec]) ->
             raise reader.fail(name, f"{value!r} is not one of {', '.join(sorted(DATASETS))}")
         if name == "loss" and value not in LOSSES:
             raise reader.fail(name, f"{value!r} is not one of {', '.join(sorted(LOSSES))}")
+        if name == "reference" and value not in REFERENCE_RUNS:
+            raise reader.fail(name, f"{value!r} is not a reference run the grader knows (known: "
+                                    f"{', '.join(REFERENCE_RUNS)})")
+        if name in PARAMS and not isinstance(value, bool) and not PARAMS[name].holds(value):
+            raise reader.fail(name, f"must be {PARAMS[name].text()}, not {value}")
         params[name] = value
     points = float(reader.get("points", (int, float)))
     if points < 0:
@@ -329,6 +373,8 @@ def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:
     if not all(isinstance(s, int) and not isinstance(s, bool) for s in stability) \
             or len(set(stability)) != len(stability):
         raise reader.fail("stability_seeds", "expected a list of distinct integers")
+    for seed in stability:
+        _seed(reader, "stability_seeds", seed)
     schema = reader.get("schema", int, RUBRIC_SCHEMA)
     if schema != RUBRIC_SCHEMA:
         raise reader.fail("schema", f"this grader reads rubric schema {RUBRIC_SCHEMA}, not {schema}")
@@ -348,12 +394,13 @@ def parse_rubric(text: str, path: str = "<rubric>") -> Rubric:
     _check_groups(path, tasks)
     return Rubric(
         id=reader.get("id", str), version=str(reader.get("version", (str, int))),
-        title=reader.get("title", str, ""), seed=reader.get("seed", int, 0),
+        title=reader.get("title", str, ""), seed=_seed(reader, "seed", reader.get("seed", int, 0)),
         secret=reader.get("secret", str, ""), secret_file=_secret_file(reader, path),
         limits=_limits(_Reader(path, reader.get("limits", dict, {}), "limits")),
         targets=targets, tasks=tasks, path=path,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        reference=reader.get("reference", dict, {}), stability_seeds=tuple(stability))
+        reference=_reference(_Reader(path, reader.get("reference", dict, {}), "reference")),
+        stability_seeds=tuple(stability))
 
 
 def _secret_file(reader: _Reader, path: str) -> str | None:
@@ -384,9 +431,11 @@ def load_rubric(spec: str | Path) -> Rubric:
     """A rubric by built-in id (``lab6``) or by path to a TOML file."""
     path = Path(spec)
     if not path.suffix and not path.exists():
-        path = BUILTIN_DIR / f"{spec}.toml"
+        builtin = builtin_rubrics()
+        path = Path(str(builtin.joinpath(f"{spec}.toml")))
         if not path.exists():
-            known = ", ".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")))
+            known = ", ".join(sorted(p.name.removesuffix(".toml") for p in builtin.iterdir()
+                                     if p.name.endswith(".toml")))
             raise RubricError(f"{spec}: no such rubric (built-in rubrics: {known or 'none'})")
     try:
         text = path.read_text(encoding="utf-8")

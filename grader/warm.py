@@ -56,7 +56,7 @@ class Zygote:
 
         try:
             process = subprocess.Popen(
-                [sys.executable, "-s", "-m", "grader.zygote", str(theirs.fileno()),
+                [sys.executable, "-s", "-P", "-m", "grader.zygote", str(theirs.fileno()),
                  str(door_theirs.fileno())],
                 pass_fds=[theirs.fileno(), door_theirs.fileno()], env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -280,12 +280,16 @@ def choose(requested: bool | None, *, require_isolation: bool = False,
 
     ``requested``: True (``--warm``), False (``--cold``), None (the default: warm where it
     is available and confines as well as a cold run, but for the separate uid). A support
-    of None means "detect on the machine that runs each job" (a cluster's workers).
+    of None means "detect on the machine that runs each job" (a cluster's workers). Cluster
+    runs are always cold: each Dask worker detects its own sandbox and starts a new
+    interpreter per run (there is no warm parent on a worker), whatever ``requested`` says.
     """
     if requested is False:
         return None, "start: cold (--cold): a new interpreter per run"
-    if requested is None and cluster:
-        return None, "start: cold (the default with --cluster; --warm forks runs on the workers)"
+    if cluster:
+        how = "--warm has no effect with --cluster" if requested else "always, with --cluster"
+        return None, (f"start: cold ({how}): each Dask worker starts a new interpreter per "
+                      "run, in the sandbox it detects itself")
     if not available():
         return None, "start: cold (warm start needs Linux pidfds and Python's send_fds here)"
     cold = detect()

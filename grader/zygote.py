@@ -44,6 +44,7 @@ import sys
 import tempfile
 from typing import Any, NamedTuple
 
+from grader.hiding import hide
 from grader.unprivileged import (MNT_DETACH, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_REC,
                                  expose)
 from grader.unprivileged import libc as _libc
@@ -221,6 +222,8 @@ def _init(config: dict[str, Any], fds: tuple[int, int, int], lifeline: int, proc
         if config.get("sandbox_uid") is not None:
             # only in a private mount namespace: a tmpfs there never reaches the host
             config = _expose_for_uid(config) if proc else {**config, "sandbox_uid": None}
+        if proc and config.get("hidden") and hide(config["hidden"], config["stage"]):
+            config = {**config, "hidden": []}  # gone from the view: Landlock need not carve
         if proc and own_filesystems(config.get("tmpfs_sizes", {}), config["disk_files"]):
             config = {**config, "tmpfs": True}
             os.chdir(config["cwd"])  # into the tmpfs now covering the folder it was in
@@ -434,9 +437,29 @@ def serve_forever(control: socket.socket, door: socket.socket | None = None) -> 
                 clients.drop(client)
 
 
+def forget_installed_finders() -> None:
+    """Drop the import hooks an editable install of labgrade added at start-up (they map
+    ``grader`` and ``reference`` to the checkout): forked runs import from ``sys.path`` only."""
+    ours = [name for name in sys.modules if name.startswith("__editable___labgrade_")]
+    owned = {id(sys.modules[name]) for name in ours}
+
+    def foreign(hook: Any) -> bool:
+        module = sys.modules.get(getattr(hook, "__module__", "") or "")
+        return module is not None and id(module) in owned
+
+    sys.meta_path[:] = [f for f in sys.meta_path if not foreign(f)]
+    sys.path_hooks[:] = [h for h in sys.path_hooks if not foreign(h)]
+    sys.path[:] = [p for p in sys.path if not p.startswith("__editable__.labgrade-")]
+    for key in [k for k in sys.path_importer_cache if k.startswith("__editable__.labgrade-")]:
+        del sys.path_importer_cache[key]
+    for name in ours:
+        del sys.modules[name]
+
+
 def main(argv: list[str]) -> int:
     control = socket.socket(fileno=int(argv[0]))
     door = socket.socket(fileno=int(argv[1])) if len(argv) > 1 else None
+    forget_installed_finders()
     preload()
     control.send(b'{"ready": true}')
     serve_forever(control, door)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import importlib.util
 import json
 import os
 import platform
@@ -30,10 +31,11 @@ import grader
 from grader.api import grade_paths
 from grader import warm
 from grader.confine import SECCOMP_ARCHES, seccomp_supported
-from grader.isolation import (Support, detect, package_root, python_roots, self_confinement,
-                              warm_namespaces, warm_support)
+from grader.isolation import (Support, detect, hidden_in_view, package_root, python_roots,
+                              self_confinement, warm_namespaces, warm_support)
 from grader.results import GradeResult
 from grader.rubric import BUILTIN_DIR, load_rubric
+from grader.runtime import runtime
 from grader.secret import with_secret
 
 HERE = Path(__file__).parent
@@ -284,7 +286,8 @@ def batch(request, tmp_path_factory) -> Batch:
         # graded as copies aimed at this run's listeners and files (see aim)
         aimed = [listeners.aim(root), aim_read_secrets(root), aim_write_outside(root),
                  aim_many_statements(root),
-                 aim_keyring(root, "keyring_1_store"), aim_keyring(root, "keyring_2_read")]
+                 aim_keyring(root, "keyring_1_store"), aim_keyring(root, "keyring_2_read"),
+                 aim_read_installation(root)]
         skip = {"kill_parent", *OWN_TESTS} | {p.name for p in aimed}
         paths = [p for p in ATTACKS.iterdir() if p.is_dir() and p.name not in skip]
         paths = sorted(paths + aimed, key=lambda p: p.name)
@@ -451,13 +454,69 @@ def test_secrets_not_read(batch: Batch) -> None:
     assert not any(leaks.values()), (leaks, out[-3000:])
 
 
+# --- the grader's own code and the reference solutions (issue #14, item 1) --------------------
+
+REFERENCE_DIR = Path(importlib.util.find_spec("reference").origin).resolve().parent
+
+
+def installation_targets() -> list[str]:
+    """Host paths of what no run may read: a reference solution, the judging code, the
+    rubric, and labgrade's entries in the installation (an editable install's finder)."""
+    targets = [REFERENCE_DIR / "moons.py", REFERENCE_DIR / "linesearch.py",
+               PACKAGE_DIR / "runners.py", PACKAGE_DIR / "rubric.py", BUILTIN_DIR / "lab6.toml"]
+    for path in map(Path, hidden_in_view()):
+        targets += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return [str(p) for p in targets]
+
+
+def aim_read_installation(root: Path) -> Path:
+    """The read_installation attack, aimed at the host paths of :func:`installation_targets`."""
+    return aim(root, "read_installation", "HOST_FILES = []  # set by tests/test_attacks.py\n",
+               f"HOST_FILES = {installation_targets()!r}")
+
+
+def view_is_covered(mode: str) -> bool:
+    """Whether the mode's runs see labgrade's entries covered by empty ones (a mount namespace
+    of their own), not only unreadable (Landlock alone lets a folder's names be listed)."""
+    return mode in ("isolated", "warm") or (mode == "degraded" and os.geteuid() == 0)
+
+
+def test_the_grader_and_the_references_cannot_be_imported_or_read(batch: Batch) -> None:
+    out = stdout(batch, "read_installation")
+    assert "INSTALLATION done" in out, summary(batch.results["read_installation"])
+    assert all(f"READ {target} =>" in out for target in installation_targets()), out[-3000:]
+    lines = out.splitlines()
+    imported = [line for line in lines if line.startswith("IMPORT ") and ": ok" in line
+                and not line.startswith("IMPORT reference: ok file=None")]  # an empty folder
+    namespace = [line for line in lines if line.startswith("IMPORT reference: ok")]
+    read = [line for line in lines if line.startswith("READ ") and "=> OK" in line
+            and "=> OK 0 bytes" not in line]  # an empty file covering one of ours is no read
+    first_lines = [(REFERENCE_DIR / "moons.py").read_text().splitlines()[0],
+                   (PACKAGE_DIR / "runners.py").read_text().splitlines()[0]]
+    listed = [line for line in lines if line.startswith("LIST ")
+              and any(name in line for name in ("moons.py", "runners.py", "lab6.toml", "RECORD"))]
+    reached = {"imported": imported, "read": read, "namespace with files":
+               [line for line in namespace if "holds=[[]]" not in line],
+               "contents": [text for text in first_lines if text in out],
+               "listed": listed if view_is_covered(batch.mode) else []}
+    if batch.mode == "bare" and any(reached.values()):
+        pytest.xfail(f"bare mode has no filesystem isolation: {reached}")
+    assert not any(reached.values()), (reached, out[-3000:])
+    if not view_is_covered(batch.mode):  # Landlock alone: names may show, never contents
+        print(f"[{batch.mode}] listed, unreadable: {listed}")
+
+
 def test_write_outside(batch: Batch) -> None:
     out = stdout(batch, "write_outside")
     assert "WRITERESULTS" in out, summary(batch.results["write_outside"])
     assert all(target.name in out for target in WRITE_TARGETS), out  # aimed at this run's targets
-    if batch.mode == "bare" and batch.written:
-        pytest.xfail(f"bare mode writes to the host: {batch.written}")
-    assert not batch.written, (batch.written, out)
+    # the sandbox's grader package is the runtime folder (grader.runtime), shared by every run
+    in_runtime = Path(runtime().python) / "grader" / WRITE_TARGETS[1].name
+    written = batch.written + ([str(in_runtime)] if in_runtime.exists() else [])
+    in_runtime.unlink(missing_ok=True)
+    if batch.mode == "bare" and written:
+        pytest.xfail(f"bare mode writes to the host: {written}")
+    assert not written, (written, out)
 
 
 def test_kill_parent(batch: Batch) -> None:

@@ -46,7 +46,8 @@ def test_gradebook_csv_has_a_row_per_submission_and_a_column_per_task(results: P
     assert "broken/result.json" in stderr and "not valid JSON" in stderr
     rows = list(csv.DictReader(io.StringIO((tmp_path / "grades.csv").read_text())))
     task_ids = [t.id for t in load_rubric("lab6").tasks]
-    assert list(rows[0]) == ["student", "folder", "status", *task_ids, "total", "max_score"]
+    assert list(rows[0]) == ["student", "id", "folder", "status", *task_ids, "total", "max_score",
+                             "late"]
     assert [r["folder"] for r in rows] == FOLDERS
     for row in rows:
         data = load(results, row["folder"])

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.grading import run_events
-from grader.isolation import SUBMISSION_MOUNT, WORK_MOUNT, Support, bwrap_command, package_root
+from grader.isolation import (SUBMISSION_MOUNT, WORK_MOUNT, Support, bwrap_command, hidden_in_view,
+                              package_root)
 from grader.launcher import RunRecord
 from grader.rubric import BUILTIN_DIR
+from grader.runtime import RUNTIME_MOUNT, runtime
 
 FULL_ROOT = Support("/usr/bin/bwrap", "/usr/bin/setpriv", 1, "")
 DEGRADED = Support(None, None, None, "no bwrap")
@@ -25,7 +27,9 @@ def binds(argv: list[str]) -> list[tuple[str, str]]:
 def test_only_what_the_child_needs_is_bound_read_only() -> None:
     argv = command(FULL_ROOT)
     sources = [source for source, _ in binds(argv)]
-    assert package_root() in sources and ("/x/sub", SUBMISSION_MOUNT) in binds(argv)
+    assert ("/x/sub", SUBMISSION_MOUNT) in binds(argv)
+    # the grader's own side comes from the runtime folder alone, never the package itself
+    assert (runtime().python, RUNTIME_MOUNT) in binds(argv) and package_root() not in sources
     repo = str(Path(package_root()).parent)
     assert repo not in sources and str(BUILTIN_DIR) not in sources
     assert not any(s.startswith(repo + "/reference") or s == "/" or s.startswith("/etc")
@@ -34,6 +38,14 @@ def test_only_what_the_child_needs_is_bound_read_only() -> None:
                  "--clearenv"):
         assert flag in argv
     assert argv[argv.index("--remount-ro") + 1] == "/"
+
+
+def test_labgrade_entries_in_the_installation_are_covered_with_empty_ones() -> None:
+    argv = command(FULL_ROOT)
+    covered = {inside: source for source, inside in binds(argv)}
+    for path in hidden_in_view():
+        assert covered[path] in (runtime().empty_dir, runtime().empty_file), path
+        assert argv.index(path) > argv.index("--ro-bind")  # after the installation is bound
 
 
 def test_scratch_tmpfs_comes_before_binds_and_has_a_size() -> None:

@@ -347,11 +347,39 @@ def test_a_folder_with_nothing_runnable_raises(tmp_path, files):
         load_submission(folder)
 
 
-def test_a_folder_whose_only_notebook_is_broken_is_graded_with_the_problem(tmp_path):
-    _write(tmp_path / "only.ipynb", "not json at all")
+@pytest.mark.parametrize(("data", "problem"), [
+    (b"not json at all", "the notebook cannot be read: Notebook does not appear to be JSON"),
+    (b'{"nbformat": 99, "nbformat_minor": 0, "cells": [], "metadata": {}}',
+     "the notebook cannot be read: Unsupported nbformat version 99"),
+    (bytes(range(128, 256)) * 8, "the notebook is not UTF-8 text (byte 0)"),
+    (b"", "the notebook cannot be read"),
+], ids=["not-json", "nbformat-99", "binary", "empty"])
+def test_a_submission_whose_only_notebook_is_broken_is_not_graded(tmp_path, data, problem):
+    """Nothing readable: an error naming the file and its problem, never a graded 0."""
+    (tmp_path / "only.ipynb").write_bytes(data)
+    for path in (tmp_path, tmp_path / "only.ipynb"):
+        with pytest.raises(SubmissionError) as info:
+            load_submission(path)
+        assert str(info.value).startswith(f"{path}: no notebook or script could be graded: ")
+        assert f"only.ipynb: {problem}" in str(info.value)
+
+
+def test_an_unreadable_file_is_named_with_its_problem(tmp_path, monkeypatch):
+    _write(tmp_path / "lab.py", "x = 1\n")
+    _write(tmp_path / "locked.py", "y = 2\n")
+    real = Path.read_bytes
+
+    def read_bytes(self):  # as root, chmod 000 does not stop a read: refuse it here
+        if self.name == "locked.py":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
     sub = load_submission(tmp_path)
-    assert sub.units == ()
-    assert len(sub.problems) == 1 and sub.problems[0].startswith("only.ipynb: ")
+    assert [u.name for u in sub.units] == ["lab.py"] and [f.path for f in sub.files] == ["lab.py"]
+    assert sub.problems == ("locked.py: cannot be read: Permission denied",)
+    with pytest.raises(SubmissionError, match="locked.py: cannot be read: Permission denied"):
+        load_submission(tmp_path / "locked.py")
 
 
 # --- the grader's own resources: bounded whatever the submission holds ----------------------------

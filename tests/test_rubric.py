@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from pathlib import Path
 
 import pytest
 
 from grader import rubric
+from grader.launcher import Limits
 from grader.rubric import RubricError, load_rubric, parse_rubric, parse_size
+from grader.rubric_bounds import LIMITS, REFERENCE_RUNS, REFERENCE_SETTINGS, limit_rows
 
 # --- the built-in rubric ---------------------------------------------------------------------
 
@@ -307,3 +311,128 @@ def test_invalid_toml_names_the_file_and_the_line(tmp_path):
 def test_parse_rubric_names_the_given_path():
     with pytest.raises(RubricError, match=r"^<course rubric>: schema: "):
         parse_rubric(MINIMAL.replace("schema = 1", "schema = 3"), "<course rubric>")
+
+
+# --- every number and name checked at load (issue #14) ---------------------------------------
+
+HELDOUT = _once('kind = "xor_classification"', 'kind = "heldout_accuracy"\n  reference = "moons_fixed"')
+
+
+def _heldout(line: str):
+    """MINIMAL's first check as a heldout_accuracy check with ``line`` added."""
+    return lambda text: HELDOUT(text).replace('reference = "moons_fixed"',
+                                              f'reference = "moons_fixed"\n  {line}', 1)
+
+
+def _limits(body: str):
+    return _once("[targets.net]", f"[limits]\n{body}\n\n[targets.net]")
+
+
+def _reference(body: str):
+    return _once("[targets.net]", f"[reference]\n{body}\n\n[targets.net]")
+
+
+CHECKED = [
+    ("reference-typo", lambda t: HELDOUT(t).replace('"moons_fixed"', '"moons_fixd"'),
+     "tasks[0].checks[0].reference", "'moons_fixd' is not a reference run the grader knows "
+                                     "(known: moons_fixed, moons_backtracking, xor_module)"),
+    ("reference-unknown-key", _reference("moons_epoch = 300"), "reference.moons_epoch",
+     "unknown key (allowed: moons_epochs, moons_seed, xor_epochs)"),
+    ("reference-string", _reference('xor_epochs = "many"'), "reference.xor_epochs",
+     "expected an integer, got str"),
+    ("reference-float", _reference("moons_epochs = 2.5"), "reference.moons_epochs",
+     "expected an integer, got float"),
+    ("reference-zero-epochs", _reference("moons_epochs = 0"), "reference.moons_epochs",
+     "must be from 1 to 100000, not 0"),
+    ("reference-negative-seed", _reference("moons_seed = -1"), "reference.moons_seed",
+     "must be from 0 to 4294967295, not -1"),
+    ("negative-timeout", _limits("timeout = -5"), "limits.timeout",
+     "must be from 1 s to 86400 s, not -5 s"),
+    ("zero-timeout", _limits("timeout = 0"), "limits.timeout", "must be from 1 s to 86400 s"),
+    ("huge-timeout", _limits("timeout = 1e9"), "limits.timeout", "must be from 1 s to 86400 s"),
+    ("nan-timeout", _limits("timeout = nan"), "limits.timeout", "not nan s"),
+    ("negative-cpu", _limits("cpu = -1"), "limits.cpu", "must be from 1 s"),
+    ("tiny-memory", _limits("memory = 1"), "limits.memory", "must be from 256 MiB to 256 GiB"),
+    ("memory-nonsense", _limits('memory = "lots"'), "limits.memory",
+     "'lots' is not a size such as '512MiB' or '4GiB'"),
+    ("memory-negative", _limits('memory = "-1GiB"'), "limits.memory", "is not a size"),
+    ("zero-output", _limits("output = 0"), "limits.output", "must be from 1 KiB to 64 MiB"),
+    ("zero-pids", _limits("pids = 0"), "limits.pids", "must be from 8 to 4096, not 0"),
+    ("pids-float", _limits("pids = 1.5"), "limits.pids", "expected an integer, got float"),
+    ("huge-disk", _limits('disk = "1TiB"'), "limits.disk", "must be from 1 MiB to 16 GiB"),
+    ("negative-tmp", _limits("tmp = -3"), "limits.tmp", "must be from 1 MiB"),
+    ("open-files-zero", _limits("open_files = 0"), "limits.open_files", "must be from 16"),
+    ("negative-probe", _limits("probe_timeout = -1"), "limits.probe_timeout", "must be from 1 s"),
+    ("seed-negative", _once('version = "1"\n', 'version = "1"\nseed = -1\n'), "seed",
+     "must be from 0 to 4294967295, not -1"),
+    ("stability-seed-huge", _once('version = "1"\n', 'version = "1"\nstability_seeds = [0, 4294967296]\n'),
+     "stability_seeds", "must be from 0 to 4294967295"),
+    ("samples-zero", _heldout("samples = 0"), "tasks[0].checks[0].samples",
+     "must be from 1 to 10000, not 0"),
+    ("minimum-percent", _heldout("minimum = 80"), "tasks[0].checks[0].minimum",
+     "must be from 0 to 1, not 80"),
+    ("rho-one", _once('kind = "loss_monotone"\n  history = "hist"',
+                      'kind = "trace_linesearch"\n  network = "net"\n  rho = 1.0'),
+     "tasks[1].checks[0].rho",
+     "must be above 0 and below 1, not 1.0"),
+]
+
+
+@pytest.mark.parametrize(("edit", "key", "problem"), [b[1:] for b in CHECKED],
+                         ids=[b[0] for b in CHECKED])
+def test_rubric_numbers_and_names_are_checked_at_load(tmp_path, edit, key, problem):
+    """What loaded before and then cost every student points (an `error` check, a run limit
+    nobody could meet) is refused with the file, the key and the problem."""
+    path = tmp_path / "lab.toml"
+    text = edit(MINIMAL)
+    assert text != MINIMAL
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {key}: "), message
+    assert problem in message, message
+
+
+def test_every_limit_the_launcher_enforces_can_be_set():
+    """pids, disk and tmp are Limits fields the launcher enforces: a rubric may set them."""
+    text = _limits('pids = 64\ndisk = "128MiB"\ntmp = "32MiB"\ntimeout = 90\nmemory = 2147483648')(MINIMAL)
+    limits = parse_rubric(text, "mini.toml").limits
+    assert (limits.pids, limits.disk, limits.tmp) == (64, 128 * 1024**2, 32 * 1024**2)
+    assert (limits.timeout, limits.memory) == (90.0, 2 * 1024**3)
+    assert parse_rubric(MINIMAL, "mini.toml").limits == Limits()
+
+
+def test_parser_limits_are_the_launchers_and_the_readme_table():
+    """The README's limits table is the parser's list: keys, defaults, ranges and meanings."""
+    assert set(LIMITS) == {f.name for f in dataclasses.fields(Limits)}
+    for key, spec in LIMITS.items():
+        assert spec.bound.holds(getattr(Limits(), key)), key  # the defaults are allowed
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n### Limits\n") + len("\n### Limits\n"):]
+    rows = []
+    for line in section.splitlines():
+        if line.startswith("#"):
+            break
+        if line.startswith("| `"):
+            key, default, allowed, meaning = (cell.strip() for cell in line.strip("|").split(" | "))
+            rows.append((key.strip("`"), default, allowed, meaning))
+    assert rows == limit_rows()
+    # and the parser accepts each of those keys at its lowest and highest value
+    for key, spec in LIMITS.items():
+        for value in (spec.bound.low, spec.bound.high):
+            text = _limits(f"{key} = {int(value)}")(MINIMAL)
+            assert getattr(parse_rubric(text, "mini.toml").limits, key) == value, key
+
+
+def test_reference_names_are_the_builders():
+    from grader.references import BUILDERS
+
+    assert set(BUILDERS) == set(REFERENCE_RUNS)
+    for key, (bound, default) in REFERENCE_SETTINGS.items():
+        assert bound.holds(default), key
+
+
+def test_every_shipped_rubric_loads():
+    for path in sorted(rubric.BUILTIN_DIR.glob("*.toml")):
+        load_rubric(path)

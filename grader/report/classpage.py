@@ -41,6 +41,11 @@ def points(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
+def student_name(submission: dict[str, Any]) -> str:
+    """The name to show: the roster's or the LMS's (``student_name``), else the submission's."""
+    return str(submission.get("student_name") or submission["name"])
+
+
 def first_sentence(message: str, limit: int = 300) -> str:
     """The message up to its first full stop (the reason; the rest is evidence), capped."""
     text = " ".join(message.split())
@@ -108,6 +113,9 @@ def _flags(data: dict[str, Any]) -> list[str]:
         flags.append("degraded isolation")
     if data["submission"].get("problems"):
         flags.append("file problems")
+    intake = data["submission"].get("intake")
+    if isinstance(intake, dict) and intake.get("late"):
+        flags.append("late")
     if any(c["status"] == "error" for t in data["tasks"] for c in t["checks"]):
         flags.append("grader error")
     return flags
@@ -229,7 +237,8 @@ def _student_row(result: LoadedResult, cells: dict[str, dict[str, Any]], link: s
     data = result.data
     score, max_score = float(data["score"]), float(data["max_score"])
     return {
-        "name": str(data["submission"]["name"]), "folder": result.folder,
+        "name": student_name(data["submission"]), "folder": result.folder,
+        "id": str(data["submission"].get("student_id") or ""),
         "status": data["status"], "error": data.get("error"),
         "score": score, "max_score": max_score,
         "percent": round(100 * score / max_score, 1) if max_score else 0.0,
@@ -283,6 +292,7 @@ def summarise(collection: Collection, out_dir: Path) -> dict[str, Any]:
         "histogram": histogram, "svg": _svg_bars(histogram),
         "tasks": [_task_row(t) for t in tasks.values()],
         "checks": [_check_row(c) for c in checks.values()], "students": students,
+        "no_submission": collection.no_submission(),
         "problems": [{"path": p.path, "reason": p.reason} for p in collection.problems],
         "facts": _facts(collection),
     }

@@ -5,7 +5,9 @@ A results folder is what ``grader run --out DIR`` writes: ``DIR/<submission>/res
 (nested folders are read too). A file that is not JSON, not an object, of another schema,
 or lacks a field the reports use is listed with the reason, never raised. A submission
 folder holding the grader's other outputs (``stdout.txt``, ``stderr.txt``, ``figures/``)
-but no ``result.json`` is listed as missing.
+but no ``result.json`` is listed as missing. A roster kept by ``grader run --roster``
+(``roster.json``) is read too: :meth:`Collection.no_submission` lists its students with no
+result here.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.intake.roster import ROSTER_NAME, load as load_roster, no_submission
 from grader.results import SCHEMA_VERSION
 
 RESULT_NAME = "result.json"
@@ -43,6 +46,13 @@ class Collection:
     root: Path
     results: list[LoadedResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    roster: list[dict[str, str]] = field(default_factory=list)  # DIR/roster.json's students
+
+    def no_submission(self) -> list[dict[str, str]]:
+        """The roster's students (``id``, ``name``) with no result here, in roster order."""
+        ids = {str(r.data["submission"].get("student_id")) for r in self.results
+               if r.data["submission"].get("student_id") is not None}
+        return no_submission(self.roster, ids)
 
 
 def _is_number(value: Any) -> bool:
@@ -137,5 +147,8 @@ def collect(root: Path) -> Collection:
             relative = (folder / RESULT_NAME).relative_to(root).as_posix()
             collection.problems.append(Problem(path=relative, reason="missing (the grader's other "
                                                                      "outputs are there)"))
+    collection.roster, roster_problem = load_roster(root)
+    if roster_problem:
+        collection.problems.append(Problem(path=ROSTER_NAME, reason=roster_problem))
     collection.problems.sort(key=lambda p: p.path)
     return collection

@@ -1,12 +1,17 @@
 """Exports of a results folder: a gradebook CSV, Gradescope ``results.json`` files, one JSON.
 
-- ``csv``: one row per submission (sorted by folder): ``student``, ``folder``, ``status``,
-  one column per task id (that task's score; a lower-scoring alternative keeps its own score
-  even though only the best of its group counts), ``total``, ``max_score``.
+- ``csv``: one row per submission (sorted by folder): ``student`` (the roster's or the LMS's
+  name, else the submission's), ``id`` (the student id intake found: Canvas user id, Moodle
+  participant id, GitHub username, nbgrader student, a folder's name; empty for older
+  results), ``folder``, ``status``, one column per task id (that task's score; a
+  lower-scoring alternative keeps its own score even though only the best of its group
+  counts), ``total``, ``max_score``, ``late`` (``yes`` when Canvas marked it late); then one
+  row per roster student with no result, status ``no submission`` and no scores.
 - ``gradescope``: one ``results.json`` per submission in Gradescope's autograder format,
   ``OUT/<submission folder>/results.json``, or exactly ``OUT`` when it ends in ``.json``
   and there is one result (``/autograder/results/results.json`` on Gradescope).
-- ``json``: ``{"grader", "results": [every result.json, with its "folder"], "problems"}``.
+- ``json``: ``{"grader", "results": [every result.json, with its "folder"], "problems",
+  "no_submission": [roster students with no result: "id", "name"]}``.
 
 Gradescope visibility: public checks are ``"visible"``, hidden checks ``"after_published"``
 (students see them once the instructor publishes grades); the total is ``"visible"`` and
@@ -24,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.report.classpage import points
+from grader.report.classpage import points, student_name
 from grader.report.collect import Collection
 from grader.report.outputs import EXPORT_DEFAULTS
 from grader.results import write_json_atomic
@@ -57,13 +62,22 @@ def gradebook_csv(collection: Collection) -> str:
     tasks = task_ids(collection)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "folder", "status", *tasks, "total", "max_score"])
+    writer.writerow(["student", "id", "folder", "status", *tasks, "total", "max_score", "late"])
     for result in collection.results:
         data = result.data
+        submission = data["submission"]
         scores = {t["id"]: points(float(t["score"])) for t in data["tasks"]}
-        writer.writerow([_safe_cell(str(data["submission"]["name"])), _safe_cell(result.folder),
-                         data["status"], *(scores.get(t, "") for t in tasks),
-                         points(float(data["score"])), points(float(data["max_score"]))])
+        late = (submission.get("intake") or {}).get("late") if isinstance(
+            submission.get("intake"), dict) else None
+        writer.writerow([_safe_cell(student_name(submission)),
+                         _safe_cell(str(submission.get("student_id") or "")),
+                         _safe_cell(result.folder), data["status"],
+                         *(scores.get(t, "") for t in tasks),
+                         points(float(data["score"])), points(float(data["max_score"])),
+                         "yes" if late else ""])
+    for student in collection.no_submission():
+        writer.writerow([_safe_cell(student["name"]), _safe_cell(student["id"]), "",
+                         "no submission", *("" for _ in tasks), "", "", ""])
     return buffer.getvalue()
 
 
@@ -137,7 +151,8 @@ def all_results(collection: Collection) -> dict[str, Any]:
     """Every result in one JSON document, with what could not be read."""
     return {"grader": __version__,
             "results": [{"folder": r.folder, **r.data} for r in collection.results],
-            "problems": [{"path": p.path, "reason": p.reason} for p in collection.problems]}
+            "problems": [{"path": p.path, "reason": p.reason} for p in collection.problems],
+            "no_submission": collection.no_submission()}
 
 
 def default_output(results_dir: Path, fmt: str) -> Path:

@@ -1,7 +1,7 @@
 """The grader's own names at the top of a results folder, kept apart from submissions' folders.
 
 ``grader run --out DIR`` writes ``DIR/<submission>/`` for each submission beside its own
-files (``batch.json``; ``grader report`` and ``grader export`` add ``class.html``,
+files (``batch.json``, ``roster.json``; ``grader report`` and ``grader export`` add ``class.html``,
 ``gradebook.csv``, ``gradescope/`` and ``all-results.json``). A submission whose name is one
 of these (compared case-insensitively, for file systems that ignore case) or starts with a
 dot (hidden from the reports, and the prefix of the grader's temporary files) is stored
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 BATCH_NAME = "batch.json"
 CLASS_PAGE = "class.html"
+ROSTER_NAME = "roster.json"  # written by ``grader run --roster`` (grader.intake.roster)
 EXPORT_DEFAULTS = {"csv": "gradebook.csv", "gradescope": "gradescope", "json": "all-results.json"}
-GRADER_NAMES = frozenset({BATCH_NAME, CLASS_PAGE, *EXPORT_DEFAULTS.values()})
+GRADER_NAMES = frozenset({BATCH_NAME, CLASS_PAGE, ROSTER_NAME, *EXPORT_DEFAULTS.values()})
 SUBMISSION_PREFIX = "submission-"
 
 _FOLDED = frozenset(name.casefold() for name in GRADER_NAMES)
