@@ -55,13 +55,22 @@ def cells_ran(check: CheckSpec, ctx: GradingContext) -> Verdict:
     return check_cells_ran(cells)
 
 
-def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
+def _network_to_classify(check: CheckSpec, ctx: GradingContext) -> tuple[Any, Verdict | None]:
+    """The trained network a classification check judges, or the verdict that stops it (no
+    training observed, or a model that cannot classify new points)."""
     untrained = _untrained(check, ctx, check.params["network"])
     if untrained is not None:
-        return untrained
+        return None, untrained
     network = ctx.network(check.params["network"])
     if network.call_problem:
-        return _cannot_classify(network)
+        return None, _cannot_classify(network)
+    return network, None
+
+
+def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
+    network, stop = _network_to_classify(check, ctx)
+    if stop is not None:
+        return stop
     X, y = xor_data()
     outputs = network.outputs(X)
     return _with(check_xor(outputs, y, network.output_kind, inputs=X), **network.describe())
@@ -100,12 +109,9 @@ def _vjp(network: Any, X: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, n
 
 
 def heldout_accuracy(check: CheckSpec, ctx: GradingContext) -> Verdict:
-    untrained = _untrained(check, ctx, check.params["network"])
-    if untrained is not None:
-        return untrained
-    network = ctx.network(check.params["network"])
-    if network.call_problem:
-        return _cannot_classify(network)
+    network, stop = _network_to_classify(check, ctx)
+    if stop is not None:
+        return stop
     noise, data_note = _student_noise(ctx, network.candidate.unit)
     X, y = moons_sample(ctx.seed(f"heldout:{check.id}"), int(check.params.get("samples", 1000)),
                         noise)
