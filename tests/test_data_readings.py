@@ -73,6 +73,8 @@ def test_records_of_inputs_and_labels_are_read_as_one_array_per_field() -> None:
     assert _record_columns([[1.0, 2.0], [3.0, 4.0]]) == []    # rows of numbers: one matrix already
     assert _record_columns([([0, 0], 0), ([0, 1],)]) == []    # records of different lengths
     assert _record_columns([("a", 0), ("b", 1)]) == []        # not numbers
+    layers = [(np.ones((4, 4)), np.zeros(4)), (np.ones((4, 4)), np.zeros(4))]
+    assert _record_columns(layers) == []                      # (W, b) per layer: parameters
 
 
 def test_an_outer_epoch_counter_is_never_read_as_the_label_of_a_per_sample_step() -> None:

@@ -32,6 +32,7 @@ MAX_SAMPLES_PER_LOOP = 160  # iterations recorded per loop
 MAX_EDGES_PER_LOOP = 48     # and states as it is entered or left
 MAX_SAMPLES = 1_200       # per unit, all loops together
 MAX_LEAF_ELEMENTS = 40_000
+MAX_RECORDS = 5_000      # (x, t) records read as columns (rebuilt at every sample)
 MAX_SAMPLE_ELEMENTS = 200_000
 MAX_UNIT_ELEMENTS = 1_500_000
 MAX_LEAVES = 256          # arrays looked at per sample
@@ -96,7 +97,7 @@ def _record_columns(value: list[Any] | tuple[Any, ...]) -> list[tuple[int, np.nd
     field: the data a per-sample loop walks, which no single record shows whole."""
     first = value[0] if value else None
     if type(first) not in (list, tuple) or not 2 <= len(first) <= 4 \
-            or not 2 <= len(value) <= MAX_LEAF_ELEMENTS // len(first):
+            or not 2 <= len(value) <= MAX_RECORDS:
         return []
     columns: list[tuple[int, np.ndarray]] = []
     for column in range(len(first)):
@@ -120,8 +121,9 @@ def _record_columns(value: list[Any] | tuple[Any, ...]) -> list[tuple[int, np.nd
         if len({c.shape for c in cells}) != 1 or sum(c.size for c in cells) > MAX_LEAF_ELEMENTS:
             return []
         columns.append((column, np.stack(cells).astype(np.float64)))
-    if all(array.ndim == 1 for _, array in columns):
-        return []  # a list of rows of numbers: already one array (_numeric_list)
+    if not any(array.ndim == 1 for _, array in columns) or all(a.ndim == 1 for _, a in columns):
+        return []  # not inputs beside their labels: rows of numbers (one array already), or
+        # per-layer (W, b) pairs, whose stacked copies would only pose as more parameters
     return columns
 
 
