@@ -168,7 +168,7 @@ def identify(trace: LoopTrace, work: Work | None = None) -> list[Found]:
                     network = None
                 if network is not None:
                     found[loop.key] = network
-            elif loop.key not in found and len(loop.samples) >= 3:
+            elif len(loop.samples) >= 3:
                 work.next_loop()
                 try:
                     network = by_updates(loop)
