@@ -30,6 +30,7 @@ from pathlib import Path
 
 import grader
 from grader.cachedir import cache_dir
+from grader.student_view import outside_the_lab
 
 DISTRIBUTION = "labgrade"
 PACKAGES = ("grader", "reference")  # the distribution's top-level packages
@@ -168,6 +169,7 @@ def hidden_paths(roots: tuple[str, ...]) -> tuple[str, ...]:
     packages = _package_folders()
     for site in _site_dirs(roots):
         hidden |= _recorded(site)
+        hidden |= outside_the_lab(site)  # every distribution the lab's libraries do not need
         hidden |= {os.path.join(site, name) for name in PACKAGES
                    if os.path.realpath(os.path.join(site, name)) in packages}
     outermost = [p for p in hidden if not any(p.startswith(q + "/") for q in hidden)]

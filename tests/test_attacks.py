@@ -464,8 +464,14 @@ def installation_targets() -> list[str]:
     rubric, and labgrade's entries in the installation (an editable install's finder)."""
     targets = [REFERENCE_DIR / "moons.py", REFERENCE_DIR / "linesearch.py",
                PACKAGE_DIR / "grading.py", PACKAGE_DIR / "rubric.py", BUILTIN_DIR / "lab6.toml"]
+    others = 0
     for path in map(Path, hidden_in_view()):
-        targets += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        if path.name.startswith(("grader", "reference", "labgrade", "__editable__")):
+            targets += files  # labgrade's own: every file
+        elif files and others < 24:  # another distribution out of the lab's view: one file each
+            targets.append(files[0])
+            others += 1
     return [str(p) for p in targets]
 
 

@@ -141,3 +141,20 @@ def test_landlock_rules_carve_the_hidden_entries_out(tmp_path) -> None:
     granted = readable + listed
     assert not any(p == h or p.startswith(h + "/") for p in granted for h in hidden)
     assert carve(["/usr"], hidden) == (["/usr"], [])  # nothing hidden inside: one rule
+
+
+def test_the_sandbox_sees_the_lab_libraries_and_what_they_need_and_no_other_distribution() -> None:
+    import sysconfig
+
+    from grader.student_view import lab_closure, outside_the_lab
+
+    site = os.path.realpath(sysconfig.get_paths()["purelib"])
+    closure = lab_closure(site)
+    assert {"numpy", "torch", "scikit-learn", "matplotlib", "scipy", "threadpoolctl"} <= set(closure)
+    assert not {"click", "nbformat", "pytest", "labgrade"} & set(closure)  # the grader's own
+    hidden = {os.path.basename(p) for p in outside_the_lab(site)}
+    assert {"click", "nbformat", "_pytest"} <= hidden
+    assert not {"numpy", "torch", "sklearn", "matplotlib", "scipy", "PIL"} & hidden
+    assert outside_the_lab(os.path.dirname(os.__file__)) == set()  # the standard library
+    assert {os.path.join(site, "click"), os.path.join(site, "nbformat")} <= set(
+        hidden_paths((os.path.dirname(os.path.dirname(os.path.dirname(site))),)))
