@@ -282,11 +282,8 @@ BROKEN = [
 
 
 
-@pytest.mark.parametrize(("edit", "key", "problem"), [b[1:] for b in BROKEN],
-                         ids=[b[0] for b in BROKEN])
-def test_broken_rubrics_name_file_key_and_problem(tmp_path, edit, key, problem):
-    path = tmp_path / "course" / "broken_rubric.toml"
-    path.parent.mkdir()
+def _assert_refused(path, edit, key, problem):
+    """``edit(MINIMAL)`` written to ``path`` is refused, naming the file, the key and the problem."""
     text = edit(MINIMAL)
     assert text != MINIMAL
     path.write_text(text, encoding="utf-8")
@@ -295,6 +292,14 @@ def test_broken_rubrics_name_file_key_and_problem(tmp_path, edit, key, problem):
     message = str(info.value)
     assert message.startswith(f"{path}: {key}: "), message
     assert problem in message, message
+
+
+@pytest.mark.parametrize(("edit", "key", "problem"), [b[1:] for b in BROKEN],
+                         ids=[b[0] for b in BROKEN])
+def test_broken_rubrics_name_file_key_and_problem(tmp_path, edit, key, problem):
+    path = tmp_path / "course" / "broken_rubric.toml"
+    path.parent.mkdir()
+    _assert_refused(path, edit, key, problem)
 
 
 def test_invalid_toml_names_the_file_and_the_line(tmp_path):
@@ -384,14 +389,7 @@ def test_rubric_numbers_and_names_are_checked_at_load(tmp_path, edit, key, probl
     """What loaded before and then cost every student points (an `error` check, a run limit
     nobody could meet) is refused with the file, the key and the problem."""
     path = tmp_path / "lab.toml"
-    text = edit(MINIMAL)
-    assert text != MINIMAL
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(RubricError) as info:
-        load_rubric(path)
-    message = str(info.value)
-    assert message.startswith(f"{path}: {key}: "), message
-    assert problem in message, message
+    _assert_refused(path, edit, key, problem)
 
 
 def test_every_limit_the_launcher_enforces_can_be_set():
