@@ -31,10 +31,25 @@ def _needed(requirement: str) -> str | None:
     return _normal(match.group(1)) if match else None
 
 
+def _name(distribution: metadata.Distribution) -> str | None:
+    """The distribution's name, or None when its metadata is missing or unreadable.
+
+    The stdlib gives an empty message for a ``.dist-info`` without ``METADATA``; the
+    ``importlib_metadata`` backport, when some package has installed its finder, raises.
+    """
+    try:
+        return distribution.metadata["Name"] or None
+    except Exception:  # noqa: BLE001 - a broken record is no lab distribution
+        return None
+
+
 def lab_closure(site: str) -> dict[str, metadata.Distribution]:
     """The lab's distributions installed in ``site`` and everything they require there."""
-    installed = {_normal(d.metadata["Name"] or ""): d for d in metadata.distributions(path=[site])
-                 if d.metadata["Name"]}
+    installed = {}
+    for distribution in metadata.distributions(path=[site]):
+        name = _name(distribution)
+        if name:
+            installed[_normal(name)] = distribution
     pending = [_normal(n) for n in LAB_DISTRIBUTIONS]
     kept: dict[str, metadata.Distribution] = {}
     while pending:

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from grader.confine import carve
 from grader.runtime import SANDBOX_SIDE, _recorded, hidden_paths, package_dir, runtime, sandbox_files
 
@@ -158,3 +160,12 @@ def test_the_sandbox_sees_the_lab_libraries_and_what_they_need_and_no_other_dist
     assert outside_the_lab(os.path.dirname(os.__file__)) == set()  # the standard library
     assert {os.path.join(site, "click"), os.path.join(site, "nbformat")} <= set(
         hidden_paths((os.path.dirname(os.path.dirname(os.path.dirname(site))),)))
+
+
+def test_a_record_without_metadata_is_no_distribution_even_with_the_backports_finder(tmp_path) -> None:
+    importlib_metadata = pytest.importorskip("importlib_metadata")  # installs its finder on import
+    assert importlib_metadata.MetadataPathFinder in sys.meta_path or any(
+        type(f).__name__ == "MetadataPathFinder" for f in sys.meta_path)
+    site = _fake_site(tmp_path)  # labgrade-0.1.0.dist-info holds a RECORD and no METADATA
+    from grader.student_view import lab_closure
+    assert lab_closure(str(site)) == {}
