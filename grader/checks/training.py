@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.checks.search_params import _cumulative_k
+from grader.checks.updates import rate_name
 from grader.traceloss import Point, Source, close
 from grader.tracedata import Stream
 from grader.verdict import Verdict, failed, passed
@@ -125,7 +126,8 @@ def _expected_rate(updates: list[Update], declared: dict[str, float]) -> tuple[f
                  "step_size"):
         if name in declared:
             return declared[name], f"`{name}`"
-    return (next(iter(declared.values())), f"`{next(iter(declared))}`") if declared else (None, "")
+    name = rate_name(list(declared))
+    return (declared[name], f"`{name}`") if name else (None, "")
 
 
 def check_descent(stream: Stream, optimizers: list[dict], declared: dict[str, float], *,

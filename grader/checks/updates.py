@@ -9,6 +9,7 @@ by the grader (:mod:`grader.observed_updates`). Gradient descent with rate ``lr`
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -120,6 +121,18 @@ def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
                   loss=loss, parameters=table, observed=True)
 
 
+_RATE_LIKE = re.compile(r"lr|eta|alpha|learn|rate|step_?size|^mu$|^gamma$", re.IGNORECASE)
+_INDEX_LIKE = re.compile(r"^[ijkmnte]\d*$|^_+$|epoch|iter|idx|index|count|step$|^it$|^ep$",
+                         re.IGNORECASE)
+
+
+def rate_name(names: Sequence[str]) -> str | None:
+    """The name to call the learning rate among numbers that held its value: a rate-like name
+    (``lr``, ``eta``, ``alpha``...) first, never a loop index or counter that happened to."""
+    kept = [n for n in names if not _INDEX_LIKE.search(n.rsplit(".", 1)[-1])]
+    return min(kept, key=lambda n: (not _RATE_LIKE.search(n), len(n), n)) if kept else None
+
+
 def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str, float],
                         gradient: str | None = None) -> Verdict:
     """The steps are -lr * gradient with a learning rate that stays the same from iteration to
@@ -139,7 +152,8 @@ def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str,
                       f"(from {num(float(scales.min()))} to {num(float(scales.max()))} times "
                       f"{gradient}): gradient descent with a fixed learning rate takes the same "
                       "step factor every iteration.", **details)
-    source = f", your `{named[0]}`" if named else ""
+    name = rate_name(named)
+    source = f", your `{name}`" if name else ""
     return passed(f"Each update is −lr · {gradient.removeprefix('the ')} with lr = {num(rate)}{source}, the same for "
                   "every iteration.", **details)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.checks.search_params import infer
-from grader.checks.updates import (check_constant_rate, check_searched_steps,
+from grader.checks.updates import (check_constant_rate, check_searched_steps, rate_name,
                                    check_update_directions, measure)
 
 
@@ -73,6 +73,16 @@ def test_a_rate_that_changes_over_time_is_not_a_fixed_rate() -> None:
     assert verdict.status == "failed" and "step size changes" in verdict.message
     # a constant factor on one layer is the gradients check's, not a changing rate
     assert check_constant_rate(steps_with({"b1": 2.0}), "mse", {}).status == "passed"
+
+
+def test_the_rate_is_named_after_a_rate_like_number_never_a_loop_index() -> None:
+    # an inner loop's index read 0.5 at every sample, like the rate: it is not "your `j`"
+    message = check_constant_rate(steps_with({}), "mse", {"j": 0.5, "eta": 0.5}).message
+    assert "your `eta`" in message and "`j`" not in message
+    message = check_constant_rate(steps_with({}), "mse", {"epoch": 0.5, "i": 0.5}).message
+    assert "lr = 0.5" in message and "your" not in message
+    assert rate_name(["hidden_size", "self.learning_rate", "k"]) == "self.learning_rate"
+    assert rate_name(["n_epochs", "ITERATIONS"]) is None
 
 
 def searched(step: float, before: float, after: float, grad_sq: float = 1.0) -> SimpleNamespace:
