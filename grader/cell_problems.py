@@ -23,16 +23,17 @@ from grader import python2
 if TYPE_CHECKING:
     from grader.loading import Submission
 
-LAB_ENVIRONMENT = "the standard library, numpy, torch, scikit-learn and matplotlib"
+LAB_ENVIRONMENT = ("the standard library, numpy, torch, scikit-learn, matplotlib, scipy, tqdm, "
+                   "pandas, seaborn and IPython")
 LAB_PACKAGES = {"numpy": "numpy", "torch": "torch", "sklearn": "scikit-learn",
-                "matplotlib": "matplotlib", "scipy": "scipy"}
+                "matplotlib": "matplotlib", "scipy": "scipy", "tqdm": "tqdm", "pandas": "pandas",
+                "seaborn": "seaborn", "IPython": "IPython"}
 # Packages students often import that the grader does not have, with what they belong to.
 KNOWN_MISSING = {"torchvision": "a companion package of torch, installed separately",
                  "torchaudio": "a companion package of torch, installed separately",
                  "torchtext": "a companion package of torch, installed separately",
                  "keras": "the deep-learning library of TensorFlow",
-                 "pandas": "", "seaborn": "", "tensorflow": "", "jax": "", "cv2": "OpenCV",
-                 "tqdm": "", "plotly": "", "skimage": "scikit-image", "statsmodels": "",
+                 "tensorflow": "", "jax": "", "cv2": "OpenCV", "plotly": "", "skimage": "scikit-image", "statsmodels": "",
                  "xgboost": "", "lightgbm": "", "tensorboard": "", "wandb": "", "sympy": ""}
 OLD_SUBMODULES = {"sklearn.cross_validation": "sklearn.model_selection",
                   "sklearn.grid_search": "sklearn.model_selection",

@@ -1,6 +1,7 @@
 """What student code may import from the installation: the lab's libraries and what they need.
 
-The lab is written with NumPy, PyTorch, scikit-learn and matplotlib. Every other distribution
+The lab is written with NumPy, PyTorch, scikit-learn and matplotlib, and its notebooks often
+use tqdm, pandas, seaborn and IPython.display beside them. Every other distribution
 installed beside them (the grader's own dependencies: click, jinja2's users, nbformat,
 pytest ...) is nothing a submission needs, so its entries in a site folder are covered like
 labgrade's own (:func:`grader.runtime.hidden_paths`). The libraries' own requirements are
@@ -15,6 +16,9 @@ import re
 from importlib import metadata
 
 LAB_DISTRIBUTIONS = ("numpy", "torch", "scikit-learn", "matplotlib")
+# What lab notebooks import beside the lab's libraries: progress bars, tables, plot styles,
+# IPython.display. Installed with labgrade (pyproject.toml) so such code runs as it did at home.
+STUDENT_TOOLBOX = ("tqdm", "pandas", "seaborn", "ipython")
 ALWAYS_VISIBLE = ("__pycache__",)  # bytecode of the single-module distributions kept in view
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -44,13 +48,14 @@ def _name(distribution: metadata.Distribution) -> str | None:
 
 
 def lab_closure(site: str) -> dict[str, metadata.Distribution]:
-    """The lab's distributions installed in ``site`` and everything they require there."""
+    """The lab's distributions and the student toolbox installed in ``site``, and everything
+    they require there."""
     installed = {}
     for distribution in metadata.distributions(path=[site]):
         name = _name(distribution)
         if name:
             installed[_normal(name)] = distribution
-    pending = [_normal(n) for n in LAB_DISTRIBUTIONS]
+    pending = [_normal(n) for n in LAB_DISTRIBUTIONS + STUDENT_TOOLBOX]
     kept: dict[str, metadata.Distribution] = {}
     while pending:
         name = pending.pop()

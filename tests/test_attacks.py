@@ -41,7 +41,7 @@ from grader.secret import with_secret
 HERE = Path(__file__).parent
 ATTACKS = HERE / "attacks"
 FIXTURES = HERE / "fixtures" / "submissions"
-HONEST = ["xor_raw_py", "numpy_py"]
+HONEST = ["xor_raw_py", "numpy_py", "toolbox_py"]  # toolbox_py: tqdm, pandas, seaborn, IPython
 # Attacks with a test of their own, not graded in this module's batch: cpu_hog's 60 spinners
 # take 120 CPU seconds from every submission beside them (tests/test_cpu_share.py grades an
 # honest run next to it and compares the CPU each got).

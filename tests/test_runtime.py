@@ -153,6 +153,7 @@ def test_the_sandbox_sees_the_lab_libraries_and_what_they_need_and_no_other_dist
     site = os.path.realpath(sysconfig.get_paths()["purelib"])
     closure = lab_closure(site)
     assert {"numpy", "torch", "scikit-learn", "matplotlib", "scipy", "threadpoolctl"} <= set(closure)
+    assert {"tqdm", "pandas", "seaborn", "ipython", "traitlets"} <= set(closure)  # the toolbox
     assert not {"click", "nbformat", "pytest", "labgrade"} & set(closure)  # the grader's own
     hidden = {os.path.basename(p) for p in outside_the_lab(site)}
     assert {"click", "nbformat", "_pytest"} <= hidden
