@@ -59,8 +59,8 @@ class GradingContext:
             self.candidates = build_candidates(self.record.inventory)
             # Networks and histories identified by what the loops did come first.
             self.candidates = from_traces(self.record.loops, self.candidates) + self.candidates
-            self.candidates = from_torch_traces(self.record.traces, self.candidates) \
-                + self.candidates
+            self.candidates = from_torch_traces(self.record.traces, self.candidates,
+                                                self.record.loops) + self.candidates
         self.digest = submission_digest(self.submission)
 
     def rng(self, purpose: str) -> np.random.Generator:

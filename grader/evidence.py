@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from grader.looptrace import Loop, LoopTrace, spread
+from grader.netmath import HIDDEN_ACTIVATIONS
 
 MAX_MATRICES = 10        # changed 2-D arrays considered per loop
 MAX_CHAINS = 400         # weight chains enumerated per loop
@@ -33,8 +34,7 @@ MAX_LAYERS = 6
 REL_TOLERANCE = 1e-4     # float32 training in float64: relative to the observed scale
 UNIT_WORK = 300_000_000  # multiply-adds the grader spends identifying one unit's networks
 LOOP_WORK = 60_000_000   # ... and one loop's
-HIDDEN = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu", "leaky_relu:0.1",
-          "leaky_relu:0.2")
+HIDDEN = HIDDEN_ACTIVATIONS
 OUTPUT = ("sigmoid", "softmax", "identity", "tanh", "relu")
 
 

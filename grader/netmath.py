@@ -18,8 +18,9 @@ import torch
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu",
                                  "softmax")
+LEAKY_SLOPES = (0.1, 0.2, 0.05, 0.02, 0.3)  # besides torch's 0.01: the slopes students pick
 HIDDEN_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "identity", "elu", "leaky_relu",
-                                        "leaky_relu:0.1", "leaky_relu:0.2")
+                                        *(f"leaky_relu:{s:g}" for s in LEAKY_SLOPES))
 """``softmax`` (over each sample's outputs) is an output activation only; ``leaky_relu`` has
 slope 0.01, torch's default."""
 

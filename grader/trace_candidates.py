@@ -186,11 +186,14 @@ def step_kind(found: Found) -> str | None:
     return "constant" if max(abs(s - middle) for s in scales) <= STEP_SPREAD * middle else "searched"
 
 
-def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate]) -> list[Candidate]:
+def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate],
+                      loops: dict[str, LoopTrace] | None = None) -> list[Candidate]:
     """Networks trained with autograd: evidence and step kind from their backward() trace, and
-    their loss history: the student's series that holds the recorded losses, else those losses."""
+    their loss history: the student's series that holds the recorded losses, else those losses.
+    ``loops``: each unit's loop trace, for the data generators it called."""
     out: list[Candidate] = []
     for unit, trace in traces.items():
+        calls = list(reversed(loops[unit].calls)) if loops and unit in loops else []
         for stream in trace.streams():
             measured = [u for u in measure_updates(stream) if u.moved and u.step > 0]
             steps = [u.step for u in measured]
@@ -225,9 +228,23 @@ def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate]) -> li
                     out.append(owner)
             elif owner.data.get("origin") == "weights" and "found" not in owner.data:
                 _identify_owner(unit, stream, owner)
+            if owner is not None and (trained_on := stream_dataset(stream, calls)) is not None:
+                owner.data["datasets"] = frozenset({trained_on})  # not the file's other arrays
             if owner is not None:
                 out.extend(_torch_history(unit, stream, candidates, owner, kind))
     return out
+
+
+def stream_dataset(stream: Any, calls: list[DataCall]) -> str | None:
+    """The data set a backward() stream trained on, from the two-column inputs its graphs saved
+    (None when they show none, or disagree). ``calls``: the data generators, the latest first."""
+    kinds = set()
+    for sample in stream.samples:
+        for data in sample.data:
+            if data.ndim == 2 and data.shape[1] == 2 and data.shape[0] >= 4:
+                kinds.add(training_dataset(data, calls))
+    kinds.discard(None)
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _identify_owner(unit: str, stream: Any, owner: Candidate) -> None:

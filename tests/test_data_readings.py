@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,22 @@ def test_a_function_with_two_possible_input_globals_is_left_alone() -> None:
     exec("def search(model):\n    return A.sum() + B.sum() + t.sum()", namespace)  # noqa: S102
     with problem_data(namespace["search"], np.zeros((5, 2)), np.zeros(5)) as swapped:
         assert swapped == [] and namespace["search"](None) == 140.0
+
+
+def _stream(*datas: np.ndarray) -> SimpleNamespace:
+    return SimpleNamespace(samples=[SimpleNamespace(data=datas)])
+
+
+def test_an_autograd_network_is_labelled_by_the_data_its_graph_saved_not_the_files_arrays() -> None:
+    from grader.looptrace import DataCall
+    from grader.trace_candidates import stream_dataset
+
+    xor = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    targets = np.array([[0.0], [1.0], [1.0], [0.0]])
+    assert stream_dataset(_stream(xor, targets), []) == "xor"  # a 200x200 plotting grid is not
+    moons = DataCall("make_moons", (), {"n_samples": 300}, ((300, 2), (300,)))
+    split = DataCall("train_test_split", ({"shape": [300, 2]},), {}, ((240, 2), (60, 2)))
+    train = np.random.default_rng(0).normal(size=(240, 2))
+    assert stream_dataset(_stream(train), [split, moons]) == "moons"
+    assert stream_dataset(_stream(train, xor), [split, moons]) is None  # two data sets: no say
+    assert stream_dataset(_stream(targets), []) is None
