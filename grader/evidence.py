@@ -389,6 +389,7 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
     matrices = dict(list(matrices.items())[:MAX_MATRICES])
     vectors = {p: last[p] for p in sorted(changed) if p in last and _vector(last[p])
                and not _counter(p, states)}
+    vectors.update(frozen_biases(loop, states))
     layouts: list[Layout] = []
     for column in (False, True):
         for chain in _chains(matrices, column):
@@ -408,6 +409,37 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
                                           sum(last[p].ndim == 1 for p in l.weights), -len(l.weights),
                                           -sum(b is not None for b in l.biases), l.column,
                                           sum(f is not None for f in l.folded)))
+
+
+def _bias_named(path: str) -> bool:
+    leaf = _leaf(path).lower()
+    return leaf.startswith("b") or "bias" in leaf
+
+
+def frozen_biases(loop: Loop, states: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Bias-named vectors set before the loop that it never changed: biases the update misses.
+
+    A nonzero one is tried like any bias (the outputs it must reproduce show whether the code
+    uses it); an all-zero one only where the loop computes its gradient (``db1`` for ``b1``),
+    since adding zeros reproduces the outputs of a network without it just as well."""
+    first = loop.samples[0]
+    if not first.start or loop.id < 0:
+        return {}
+    changed, last = loop.changed(), states[-1]
+    found = {}
+    for path, array in first.arrays.items():
+        if path in changed or path not in last or not _vector(array) or not _bias_named(path):
+            continue
+        if np.any(array != 0) or gradient_arrays(loop, path):
+            found[path] = last[path]
+    return found
+
+
+def gradient_arrays(loop: Loop, path: str) -> list[str]:
+    """The loop's gradient-named arrays named after this parameter (``db1``, ``grad_b1``)."""
+    leaf = _leaf(path)
+    return sorted(p for p in loop.changed() if _gradient_named(p) and _leaf(p) != leaf
+                  and _leaf(p).endswith(leaf))
 
 
 _GRADIENT = re.compile(r"^(d|g|grad|grads|gradient|gradients|delta|deltas|err|error|errors|"

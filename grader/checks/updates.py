@@ -50,6 +50,28 @@ def measure(updates: Sequence[Any]) -> list[Step]:
     return steps
 
 
+def frozen(steps: Sequence[Step]) -> list[str]:
+    """Parameters that never moved at any measured iteration although their gradient was not
+    zero there: the update step leaves them out."""
+    return sorted(path for path, items in _by_path(list(steps)).items()
+                  if not any(s.moved for s in items) and all(s.residual > 0 for s in items))
+
+
+def check_frozen(paths: Sequence[str], computed: dict[str, list[str]]) -> Verdict | None:
+    """A failed verdict naming parameters the training never updated (None: every one moved).
+    ``computed``: for each, the code's own gradient arrays for it (``db1``) that went unused."""
+    if not paths:
+        return None
+    kept = {p: names for p, names in computed.items() if p in paths and names}
+    unused = (f" Your code computes {listing(f'`{n[0]}`' for n in kept.values())} but never "
+              "applies " + ("it" if len(kept) == 1 else "them") + ".") if kept else ""
+    return failed(f"{listing(f'`{p}`' for p in paths)} never changed during training, although "
+                  "the gradient of the loss with respect to "
+                  + ("it" if len(paths) == 1 else "them") + " is not zero: the update step leaves "
+                  f"{'it' if len(paths) == 1 else 'them'} out, so gradient descent trains only part "
+                  f"of the network.{unused}", frozen=list(paths), unused_gradients=kept)
+
+
 def _by_path(steps: list[Step]) -> dict[str, list[Step]]:
     found: dict[str, list[Step]] = {}
     for step in steps:

@@ -8,10 +8,11 @@ from typing import Any
 
 from grader.candidates import Candidate
 from grader.checks.training import check_descent, check_gradients_reset
-from grader.checks.updates import (check_constant_rate, check_explained_mistake,
+from grader.checks.updates import (check_constant_rate, check_explained_mistake, check_frozen,
                                    check_rule_descent, check_rule_gradients,
-                                   check_update_directions, measure)
+                                   check_update_directions, frozen, measure)
 from grader.context import GradingContext, Missing
+from grader.evidence import gradient_arrays
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
 from grader.observed_updates import Update, observed_updates, own_gradient_updates
@@ -40,6 +41,10 @@ def _loop_gradients(candidate: Candidate) -> Verdict | None:
     if observed is None or not observed.steps:
         return None
     details = {"network": candidate.label, "evidence": candidate.data.get("evidence")}
+    stuck = frozen(observed.steps)
+    moving = [s for s in observed.steps if s.path not in stuck]
+    if stuck and moving:  # never updated: the descent check's; judge the gradients that were used
+        return _with(check_update_directions(moving, observed.loss), frozen=stuck, **details)
     if observed.rule is not None:
         by_rule = check_rule_gradients(observed.rule, observed.loss)
         if by_rule is not None:
@@ -149,6 +154,10 @@ def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
                           "call and no loop that changed its parameters), so its update steps "
                           "cannot be judged.", observed=False)
         loss, measured = steps
+        stuck = check_frozen(frozen(measured), {p: gradient_arrays(candidate.data["found"].loop, p)
+                                                for p in frozen(measured)})
+        if stuck is not None:
+            return _with(stuck, network=candidate.label)
         declared = _loop_constants(candidate.data["found"])
         rule = _observed(candidate).rule
         by_rule = check_rule_descent(rule, bool(check.params.get("allow_other_optimizers", True))) \
