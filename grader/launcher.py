@@ -250,6 +250,8 @@ def _child_environment(home: str, tmp: str, threads: int) -> dict[str, str]:
         "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
         "OPENBLAS_NUM_THREADS": str(threads), "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": runtime().python,
+        # what the run must import as "not installed" (grader.sandbox.unavailable)
+        "LABGRADE_HIDDEN": os.pathsep.join(hidden_in_view()),
         **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k not in (
             "OPENBLAS_NUM_THREADS",)},
     }

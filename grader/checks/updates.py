@@ -169,11 +169,12 @@ def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str,
     named = [n for n, v in declared.items() if abs(v - rate) <= RATE_TOLERANCE * rate]
     details = {"rate": rate, "loss": loss, "declared": declared, "parameters": table,
                "observed": True}
-    if changing:
-        return failed(f"The step size changes during training, as under a learning-rate schedule "
-                      f"(from {num(float(scales.min()))} to {num(float(scales.max()))} times "
-                      f"{gradient}): gradient descent with a fixed learning rate takes the same "
-                      "step factor every iteration.", **details)
+    if changing:  # as the autograd route judges a scheduler: descent, with a changing rate
+        return passed(f"Each update is a step against {gradient} whose size changes during "
+                      f"training, as under a learning-rate schedule (from "
+                      f"{num(float(scales.min()))} to {num(float(scales.max()))} times the "
+                      "gradient): gradient descent, not compared with a fixed rate.",
+                      schedule=True, **details)
     name = rate_name(named)
     source = f", your `{name}`" if name else ""
     return passed(f"Each update is −lr · {gradient.removeprefix('the ')} with lr = {num(rate)}{source}, the same for "

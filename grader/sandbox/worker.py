@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grader import protocol
-from grader.sandbox import probes, trace
+from grader.sandbox import probes, trace, unavailable
 from grader.sandbox.datacalls import DataCalls
 from grader.sandbox.discovery import inventory
 from grader.sandbox.execute import FigureCapture, fresh_namespace, run_cells
@@ -116,6 +116,7 @@ def seed_matplotlib_cache() -> None:
 
 
 def serve(request_fd: int, response_fd: int) -> None:
+    unavailable.install()
     take_submission()
     seed_matplotlib_cache()
     requests = os.fdopen(request_fd, "rb", buffering=0)
