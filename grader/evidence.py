@@ -84,6 +84,12 @@ class Found:
     targets: str | None
     evidence: str
     states: list[dict[str, np.ndarray]] = field(default_factory=list, repr=False)
+    history_loss: str | None = None   # the loss the code's own loss history holds, if one does
+
+    @property
+    def recorded_loss(self) -> str | None:
+        """The loss the code itself computed: its history's, else a recorded scalar's."""
+        return self.history_loss or (self.loss.split(":", 1)[0] if self.loss else None)
 
     @property
     def sizes(self) -> tuple[int, ...]:

@@ -441,6 +441,7 @@ def _history(unit: str, found: Found, inventory: list[Candidate], datasets: froz
         match = matching_series(values, iterations, by_loss)
         if match is not None:
             loss, stride = match
+            found.history_loss = loss
             every = "every iteration" if stride == 1 else f"every {stride} iterations"
             candidate.data.update(
                 steps=step_kind(found),

@@ -119,6 +119,29 @@ def _factor_words(factor: float) -> str:
     return f"{num(factor)} times what it should be"
 
 
+LOG_LOSSES = {"bce": "binary cross-entropy", "bce_sum": "binary cross-entropy",
+              "ce": "cross-entropy", "ce_sum": "cross-entropy",
+              "bce_logits": "binary cross-entropy", "ce_logits": "cross-entropy"}
+SQUARED_LOSSES = {"mse", "half_mse", "sse", "half_sse"}
+
+
+def check_loss_consistency(recorded: str | None, followed: str | None, output: str,
+                           source: str) -> Verdict | None:
+    """A failed verdict when the code records a cross-entropy loss but its updates follow the
+    squared error's gradient: the output delta keeps the sigmoid's (softmax's) derivative that
+    cross-entropy cancels. ``source``: what showed the recorded loss (``losses``)."""
+    if recorded not in LOG_LOSSES or followed not in SQUARED_LOSSES or \
+            output not in ("sigmoid", "softmax"):
+        return None
+    name = LOG_LOSSES[recorded]
+    factor = "a(1 − a)" if output == "sigmoid" else "the softmax's Jacobian"
+    return failed(f"The loss your code computes is {name} ({source}), but the updates follow "
+                  f"the gradient of the squared error instead: the output delta is multiplied "
+                  f"by the {output} derivative {factor} once too often. With {name} on a "
+                  f"{output} output the delta at the output's pre-activation is simply a − y.",
+                  loss=recorded, updates_follow=followed, diagnosis="extra output derivative")
+
+
 def check_update_directions(steps: list[Step], loss: str | None) -> Verdict:
     """Every parameter steps along the true gradient of the loss, all by one factor.
 

@@ -9,6 +9,7 @@ from typing import Any
 from grader.candidates import Candidate
 from grader.checks.training import check_descent, check_gradients_reset
 from grader.checks.updates import (check_constant_rate, check_explained_mistake, check_frozen,
+                                   check_loss_consistency,
                                    check_rule_descent, check_rule_gradients,
                                    check_update_directions, frozen, measure)
 from grader.context import GradingContext, Missing
@@ -41,6 +42,13 @@ def _loop_gradients(candidate: Candidate) -> Verdict | None:
     if observed is None or not observed.steps:
         return None
     details = {"network": candidate.label, "evidence": candidate.data.get("evidence")}
+    found = candidate.data["found"]
+    mismatch = check_loss_consistency(found.recorded_loss, observed.loss, found.activations[-1],
+                                      "its loss history" if found.history_loss
+                                      else "the loss value it records")
+    if mismatch is not None and \
+            check_update_directions(observed.steps, observed.loss).status == "passed":
+        return _with(mismatch, **details)
     stuck = frozen(observed.steps)
     moving = [s for s in observed.steps if s.path not in stuck]
     if stuck and moving:  # never updated: the descent check's; judge the gradients that were used
