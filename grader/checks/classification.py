@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -164,3 +166,48 @@ def check_accuracy(
     return failed(
         f"{subject} is {pct(value)}, below the required {pct(threshold)}{ref_note}.", **details
     )
+
+
+INVERTED_BELOW = 0.2  # two balanced classes: a guess gets half right, the opposite labels almost none
+
+
+def symmetric_layers(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> list[int]:
+    """Hidden layers (1-based) whose units are all the same unit: equal incoming weights and
+    bias. ``weights`` as ``(in, out)``; the output layer is not a hidden one."""
+    found = []
+    for index, (W, b) in enumerate(zip(weights[:-1], biases[:-1]), start=1):
+        units = np.vstack([np.asarray(W, dtype=np.float64),
+                           np.asarray(b, dtype=np.float64).reshape(1, -1)])
+        scale = max(float(np.max(np.abs(units), initial=0.0)), 1e-12)
+        if units.shape[1] >= 2 and np.all(np.abs(units - units[:, :1]) <= 1e-9 * scale):
+            found.append(index)
+    return found
+
+
+def with_causes(verdict: Verdict, *, weights: Sequence[np.ndarray] | None = None,
+                biases: Sequence[np.ndarray] | None = None,
+                accuracy_value: float | None = None) -> Verdict:
+    """A failed classification verdict with the cause the trained network shows, when one
+    does: hidden units that never became different (weights that started equal), or the
+    opposite class predicted nearly everywhere (labels flipped)."""
+    if verdict.status != "failed":
+        return verdict
+    hints, details = [], {}
+    layers = symmetric_layers(weights, biases) if weights is not None and biases is not None \
+        else []
+    if layers:
+        hints.append(f"Every unit of hidden layer {listing(map(str, layers))} has the same weights "
+                     "and bias after training: weights that start equal get equal gradients, so "
+                     "the units never become different and the layer works as a single unit. "
+                     "Initialise the weights randomly (for example np.random.randn) to break the "
+                     "symmetry.")
+        details["symmetric_layers"] = layers
+    if accuracy_value is not None and accuracy_value < INVERTED_BELOW:
+        hints.append(f"Only {pct(accuracy_value)} right is far worse than guessing (50%): the "
+                     "network predicts the opposite class almost everywhere, as when it is "
+                     "trained on flipped labels (1 − y) or class 1 is read from the wrong output.")
+        details["inverted"] = True
+    if not hints:
+        return verdict
+    return dataclasses.replace(verdict, message=verdict.message + " " + " ".join(hints),
+                               details={**verdict.details, **details})

@@ -123,3 +123,27 @@ def test_numpy_inputs_give_plain_details(assert_plain) -> None:
                        max_below_reference=np.float32(0.25), what="XOR accuracy")
     assert v.status == "passed"
     assert_plain(v.details)
+
+
+def test_a_hidden_layer_of_identical_units_is_named_as_unbroken_symmetry() -> None:
+    from grader.checks.classification import symmetric_layers, with_causes
+    same = [np.full((2, 3), 0.4), np.array([[0.2], [0.2], [0.2]])]
+    biases = [np.full(3, -0.1), np.zeros(1)]
+    assert symmetric_layers(same, biases) == [1]
+    varied = [np.array([[0.4, 0.5, 0.4], [0.4, 0.4, 0.4]]), same[1]]
+    assert symmetric_layers(varied, biases) == []
+    failing = check_xor([0.6, 0.6, 0.6, 0.6], [0, 1, 1, 0], "probability")
+    verdict = with_causes(failing, weights=same, biases=biases, accuracy_value=0.5)
+    assert "hidden layer 1 has the same weights" in verdict.message
+    assert verdict.details["symmetric_layers"] == [1]
+    assert with_causes(failing, weights=varied, biases=biases, accuracy_value=0.5) == failing
+
+
+def test_accuracy_far_below_a_guess_is_named_as_inverted_labels() -> None:
+    from grader.checks.classification import with_causes
+    low = check_accuracy(0.04, minimum=0.8, what="accuracy")
+    assert "flipped labels" in with_causes(low, accuracy_value=0.04).message
+    poor = check_accuracy(0.55, minimum=0.8, what="accuracy")
+    assert with_causes(poor, accuracy_value=0.55) == poor  # merely poor: no cause claimed
+    good = check_accuracy(0.9, minimum=0.8, what="accuracy")
+    assert with_causes(good, accuracy_value=0.02) == good
