@@ -10,6 +10,7 @@ targets, and keeps the loss whose gradients explain the updates best. Trusted co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -328,13 +329,42 @@ def searched_steps(found: Found, loss: str) -> list[SearchedStep]:
 
 def loss_along(found: Found, loss: str, step: SearchedStep, a: float) -> float | None:
     """The loss at w - a g from the parameters before ``step`` (a trial the search could take)."""
+    line = line_along(found, loss, step)
+    return None if line is None else line(a)
+
+
+def line_along(found: Found, loss: str, step: SearchedStep) -> Callable[[float], float] | None:
+    """a -> the loss at w - a g from the parameters before ``step`` (the gradient computed once)."""
     before, after = found.states[step.sample - 1], found.states[step.sample]
     data = _pair_data(found, after, 0)
     grads = _true_gradients(found, before, after, loss, 0)
     if data is None or grads is None:
         return None
-    trial = {**before, **{p: before[p] - a * grads[p] for p in found.layout.paths}}
-    return _loss_value(found, trial, data[0], data[1], loss)
+
+    def line(a: float) -> float:
+        trial = {**before, **{p: before[p] - a * grads[p] for p in found.layout.paths}}
+        return _loss_value(found, trial, data[0], data[1], loss)
+    return line
+
+
+def first_searched_step(found: Found, loss: str) -> SearchedStep | None:
+    """The loop's first update (from the state it was entered with), where both were sampled."""
+    samples = found.loop.samples
+    if len(samples) < 2 or not samples[0].start or not samples[1].inside or samples[1].iteration:
+        return None
+    before, after = found.states[0], found.states[1]
+    data = _pair_data(found, after, 0)
+    grads = _true_gradients(found, before, after, loss, 0)
+    if data is None or grads is None or not all(p in before for p in found.layout.paths):
+        return None
+    g = np.concatenate([grads[p].ravel() for p in found.layout.paths])
+    d = np.concatenate([(after[p] - before[p]).ravel() for p in found.layout.paths])
+    gg, dd = float(g @ g), float(d @ d)
+    if gg == 0.0 or dd == 0.0:
+        return None
+    a = -float(g @ d) / gg
+    return SearchedStep(0, a, float(np.linalg.norm(d + a * g)) / np.sqrt(dd), gg,
+                        _loss_value(found, before, *data, loss), _loss_value(found, after, *data, loss), 1)
 
 
 def own_gradient_updates(found: Found) -> list[Update] | None:

@@ -90,8 +90,10 @@ def check_armijo_step(
             problems.append(
                 f"the step {num(alpha, 6)} is too small: {first}, so the search went on after the"
                 " condition already held; stop at the first step that satisfies it"
-                + (" (a search that rejects the steps satisfying the condition has the Armijo"
-                   " inequality reversed: accept when f(alpha) <= f0 - c·alpha·slope)"
+                + (" (a search that rejects the steps satisfying the condition either has the"
+                   " Armijo inequality reversed, so accept when f(alpha) <= f0 - c·alpha·slope, or"
+                   " asks for too large a decrease: the term is c·alpha·|g|^2, with alpha and the"
+                   " squared norm)"
                    if k is not None and k_expected is not None and k > k_expected + 2 else "")
             )
         else:

@@ -38,6 +38,18 @@ def declared(numbers: Iterable[tuple[str, float]]) -> tuple[list[float], list[fl
     return alphas, rhos
 
 
+_C_NAME = re.compile(r"^(c|c1|c_1|c_armijo|armijo_c)$", re.IGNORECASE)
+
+
+def declared_c(numbers: Iterable[tuple[str, float]]) -> list[float]:
+    """The student's likely Armijo constants c (0 < c < 1), by the names of the numbers they held."""
+    found: list[float] = []
+    for name, value in numbers:
+        if _C_NAME.match(name.rsplit(".", 1)[-1]) and 0 < value < 1 and value not in found:
+            found.append(float(value))
+    return found
+
+
 def infer(steps: Sequence[float], numbers: Iterable[tuple[str, float]] = (),
           precision: float = 0.0) -> tuple[float, float] | None:
     """(alpha0, rho) explaining every step as alpha0 * rho^k, or None."""

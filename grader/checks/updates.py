@@ -228,14 +228,15 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                 f"parameters moved by a = {num(s.step)} = alpha0·(1 + rho + … + rho^{undone}), the "
                 "sum of every trial step, so each rejected trial stayed applied. Restore the "
                 "parameters (or compute trial points on a copy) before trying a smaller step.",
-                iteration=s.iteration, step=s.step, trials=undone + 1, **details)
+                iteration=s.iteration, step=s.step, trials=undone + 1, failure="not_undone",
+                **details)
     for s in steps:
         where = f"at iteration {s.iteration + 1}"
         if s.residual > DIRECTION_TOLERANCE or s.step <= 0:
             return failed(f"{where.capitalize()} the update is not a step along minus the gradient "
                           f"(it differs from the best multiple by {num(s.residual * 100, 3)}%), as "
                           "backtracking gradient descent must take.", iteration=s.iteration,
-                          **details)
+                          failure="direction", **details)
         bound = s.loss_before - c * s.step * s.grad_sq
         if s.loss_after > bound + 1e-12 * max(1.0, abs(s.loss_before)):
             raised = s.loss_after > s.loss_before
@@ -246,7 +247,7 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                 f"{num(bound, 6)}" + (" (the loss increased: is the Armijo inequality reversed?)."
                                       if raised else "."),
                 iteration=s.iteration, step=s.step, loss_before=s.loss_before,
-                loss_after=s.loss_after, bound=bound, **details)
+                loss_after=s.loss_after, bound=bound, failure="violated", **details)
     for s in steps:  # the form only where every step kept the condition
         where = f"at iteration {s.iteration + 1}"
         k = math.log(s.step / alpha0) / math.log(rho)
@@ -258,10 +259,11 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                     f"{num(s.step)} = alpha0·(1 + rho + … + rho^{undone}), the sum of every trial "
                     "step, so each rejected trial stayed applied. Restore the parameters (or compute "
                     "trial points on a copy) before trying a smaller step.",
-                    iteration=s.iteration, step=s.step, trials=undone + 1, **details)
+                    iteration=s.iteration, step=s.step, trials=undone + 1, failure="not_undone",
+                    **details)
             return failed(f"The step sizes are not of the form alpha0 · rho^k (alpha0 = {num(alpha0)}, "
                           f"rho = {num(rho)}, {source}): {where} the step was {num(s.step)}.",
-                          iteration=s.iteration, step=s.step, **details)
+                          iteration=s.iteration, step=s.step, failure="form", **details)
         previous = (larger or {}).get(s.iteration)
         if round(k) >= 1 and previous is not None:
             wider = s.step / rho
@@ -274,7 +276,8 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                     f"a = {num(s.step)}. The test is reversed: backtrack while f(w - a g) > f(w) - "
                     "c a |g|^2 and stop at the first step that satisfies it.",
                     iteration=s.iteration, step=s.step, rejected_step=wider,
-                    rejected_loss=previous, rejected_bound=bound_wider, **details)
+                    rejected_loss=previous, rejected_bound=bound_wider, failure="rejected_satisfying",
+                    **details)
         powers.append(int(round(k)))
     return passed(f"Every sampled step satisfied the Armijo condition (c = {num(c)}) with a step "
                   f"alpha0 · rho^k (alpha0 = {num(alpha0)}, rho = {num(rho)}, {source}), k in "

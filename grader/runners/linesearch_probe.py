@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 
 from grader import netmath
+from grader.checks.armijo_hypotheses import CORRECT, HYPOTHESES, Search, explain
 from grader.checks.linesearch import check_armijo_step
 from grader.context import GradingContext, Missing
 from grader.launcher import ProbeError
 from grader.rubric import CheckSpec
 from grader.runners.searched import trace_linesearch
 from grader.runners.common import _with
-from grader.verdict import Verdict, failed
+from grader.verdict import Verdict, failed, passed
 from reference.linesearch import backtracking
 
 
@@ -64,7 +65,7 @@ def armijo_step(check: CheckSpec, ctx: GradingContext) -> Verdict:
         alpha0 = float(check.params["alpha0"]) if pinned else _positive(defaults.get("alpha0"), 1.0)
         rho = float(check.params["rho"]) if pinned else _positive(defaults.get("rho"), 0.5, below=1)
         c_used = c if "c" in check.params else _positive(defaults.get("c"), 1e-4, below=1)
-        verdicts.append(_with(_judge_linesearch(value, spec, alpha0, rho, c_used, problem),
+        verdicts.append(_with(_judge_linesearch(value, spec, alpha0, rho, c_used, problem, c),
                               search_parameters="set by the rubric" if pinned else
                               "the function's own defaults" if defaults else "the lab's defaults"))
         if verdicts[-1].status != "passed":
@@ -76,22 +77,26 @@ PROBE_LOSSES = ("bce_logits", "mse", "half_mse", "sse", "half_sse")  # objective
 
 
 def _judge_linesearch(value: dict[str, Any], spec: dict[str, Any], alpha0: float, rho: float,
-                      c: float, problem: int) -> Verdict:
+                      c: float, problem: int, rubric_c: float | None = None) -> Verdict:
     """The search judged on the grader's problem under its BCE-with-logits loss, or under the
     standard loss the function itself minimises (a search written for its own MSE objective
     is right when it is right for that objective)."""
-    first = _judge_linesearch_under(value, spec, alpha0, rho, c, "bce_logits")
+    first = _judge_linesearch_under(value, spec, alpha0, rho, c, "bce_logits", rubric_c)
     if first.status == "passed":
         return first
     for loss in PROBE_LOSSES[1:]:
-        other = _judge_linesearch_under(value, spec, alpha0, rho, c, loss)
+        other = _judge_linesearch_under(value, spec, alpha0, rho, c, loss, rubric_c)
         if other.status == "passed":
             return _with(other, objective=loss)
     return first
 
 
+PROBE_HYPOTHESES = tuple(h for h in HYPOTHESES if h != "not_reset")  # one call: no run to continue
+
+
 def _judge_linesearch_under(value: dict[str, Any], spec: dict[str, Any], alpha0: float,
-                            rho: float, c: float, loss: str) -> Verdict:
+                            rho: float, c: float, loss: str, rubric_c: float | None = None
+                            ) -> Verdict:
     acts = ("relu", "identity")
     weights, biases, X, Y = spec["weights"], spec["biases"], spec["X"], spec["Y"]
     f0 = netmath.loss_value(weights, biases, acts, X, Y, loss)
@@ -115,6 +120,18 @@ def _judge_linesearch_under(value: dict[str, Any], spec: dict[str, Any], alpha0:
         return failed(undone, trials=trials, alpha=alpha)
     verdict = check_armijo_step(alpha=alpha, f0=f0, slope=slope, f_at_alpha=loss_at(alpha),
                                 expected_alpha=search.alpha, alpha0=alpha0, rho=rho, c=c)
+    if verdict.status != "passed":
+        diagnosis = explain([Search(0, f0, slope, alpha, loss_at)], alpha0=alpha0, rho=rho,
+                            cs=[c, *([rubric_c] if rubric_c not in (None, c) else [])],
+                            names=PROBE_HYPOTHESES)
+        if diagnosis is not None and diagnosis.name == CORRECT:
+            return _with(passed(f"The step {alpha:.6g} is the first one that satisfies the Armijo "
+                                f"condition with c = {diagnosis.c:g}.", **verdict.details),
+                         trials=trials)
+        if diagnosis is not None:
+            verdict = failed(f"{diagnosis.message} In detail: {verdict.message[0].lower()}"
+                             f"{verdict.message[1:]}", **verdict.details, hypothesis=diagnosis.name,
+                             hypothesis_evidence=diagnosis.evidence)
     return _with(verdict, trials=trials)
 
 

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.checks.search_params import infer as infer_search, trials_left_applied
+from grader.checks.search_params import declared, declared_c, infer as infer_search, trials_left_applied
+from grader.checks.armijo_hypotheses import CORRECT, Search, explain
 from grader.checks.training import check_armijo_trace, measure_updates
 from grader.checks.updates import check_searched_steps
 from grader.context import GradingContext
 from grader.model_modes import with_dropout_hint
-from grader.observed_updates import loss_along, searched_steps
+from grader.observed_updates import first_searched_step, line_along, loss_along, searched_steps
 from grader.rubric import CheckSpec
 from grader.runners.common import _unobserved, _with
 from grader.runners.observed import LOSS_FAMILIES
 from grader.training_streams import traced
-from grader.verdict import Verdict
+from grader.verdict import Verdict, failed, passed
 
 
 def _search_numbers(ctx: GradingContext, unit: str) -> list[tuple[str, float]]:
@@ -48,6 +49,10 @@ def _search_params(check: CheckSpec, steps: list[float], numbers: list[tuple[str
     undone = trials_left_applied(steps, numbers, precision)
     if undone is not None:
         return undone[0], undone[1], "the steps are sums of every trial step from these"
+    alphas, rhos = declared([(n, v) for n, v in numbers  # a fixed-rate run's lr is no alpha0
+                             if not n.rsplit(".", 1)[-1].lower().startswith(("lr", "eta"))])
+    if alphas and rhos:  # judged against the student's own numbers (a step above alpha0 shows)
+        return alphas[0], rhos[0], "the alpha0 and rho your code holds"
     return (float(check.params.get("alpha0", 1.0)), float(check.params.get("rho", 0.5)),
             "the lab's defaults: no alpha0 and rho explain every step")
 
@@ -81,7 +86,77 @@ def _loop_linesearch(check: CheckSpec, found: Any, numbers: list[tuple[str, floa
                   and (value := loss_along(found, loss, s, s.step / rho)) is not None}
         verdict = check_searched_steps(steps, alpha0=alpha0, rho=rho, c=c, source=source,
                                        larger=larger)
+        verdict = _diagnosed(verdict, found, loss, steps, alpha0, rho,
+                             [c] + [x for x in declared_c(numbers) if x != c],
+                             _start_alphas(found, steps))
         if verdict.status == "passed":
             return _with(verdict, loss=loss)
+        if verdict.details.get("hypothesis") and not (best and best.details.get("hypothesis")):
+            best = _with(verdict, loss=loss)  # the loss under which a mistake explains the steps
         best = best or _with(verdict, loss=loss)
     return best
+
+
+DIAGNOSED = ("violated", "rejected_satisfying", "form")   # failures a hypothesis may explain
+
+
+def _start_alphas(found: Any, steps: list[Any]) -> list[float]:
+    """Step-like numbers the loop was entered with that changed inside it and are larger than
+    every sampled step (``alpha = 8.0`` before a loop whose searches never reset it)."""
+    samples = found.loop.samples
+    if not samples or not samples[0].start:
+        return []
+    changed = found.loop.changed()
+    largest = max((s.step for s in steps), default=0.0)
+    alphas, _ = declared((n, v) for n, v in samples[0].scalars.items() if n in changed)
+    return [a for a in alphas if a > largest * (1 + 1e-6)][:2]
+
+
+def _searches(found: Any, loss: str, steps: list[Any]) -> list[Search]:
+    out = []
+    for s in steps:
+        line = line_along(found, loss, s)
+        if line is not None:
+            out.append(Search(s.iteration, s.loss_before, s.grad_sq, s.step, line))
+    return out
+
+
+def _diagnosed(verdict: Verdict, found: Any, loss: str, steps: list[Any], alpha0: float,
+               rho: float, cs: list[float], starts: list[float]) -> Verdict:
+    """A failed search named by the Armijo mistake that explains every sampled step (or passed
+    where a correct search with the student's own c explains them); a passed one failed only
+    where a search never reset to the alpha0 the loop started with explains every step."""
+    failure = verdict.details.get("failure")
+    if verdict.status != "passed" and failure not in DIAGNOSED:
+        return verdict
+    searches = _searches(found, loss, steps)
+    if len(searches) < len(steps) or not searches:
+        return verdict
+    if verdict.status != "passed":
+        first_step = first_searched_step(found, loss)
+        first_line = line_along(found, loss, first_step) if first_step is not None else None
+        if first_step is not None and first_line is not None and first_step.residual <= 1e-2:
+            searches = [Search(0, first_step.loss_before, first_step.grad_sq, first_step.step,
+                               first_line), *searches]  # the run's first search, where sampled
+        diagnosis = explain(searches, alpha0=alpha0, rho=rho, cs=cs)
+        if diagnosis is None:
+            return verdict
+        if diagnosis.name == CORRECT:
+            return passed(f"Every sampled step is the first Armijo step alpha0 · rho^k (alpha0 = "
+                          f"{alpha0:g}, rho = {rho:g}) under your c = {diagnosis.c:g} "
+                          f"({len(searches)} steps checked).",
+                          **{**verdict.details, "c": diagnosis.c, "failure": None})
+        return failed(diagnosis.message, **{**verdict.details, "hypothesis": diagnosis.name,
+                                            "hypothesis_evidence": diagnosis.evidence})
+    first_step = first_searched_step(found, loss) if starts else None
+    first_line = line_along(found, loss, first_step) if first_step is not None else None
+    if first_step is None or first_line is None:
+        return verdict
+    first = Search(0, first_step.loss_before, first_step.grad_sq, first_step.step, first_line)
+    for start in starts:
+        diagnosis = explain(searches, alpha0=start, rho=rho, cs=cs, first=first, names=("not_reset",))
+        if diagnosis is not None and diagnosis.name == "not_reset":
+            return failed(diagnosis.message, **{**verdict.details, "alpha0": start,
+                                                "hypothesis": diagnosis.name,
+                                                "hypothesis_evidence": diagnosis.evidence})
+    return verdict
