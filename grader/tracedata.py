@@ -19,7 +19,8 @@ from grader import protocol
 
 SAMPLE_SCHEMA = {"call": "int", "loss": "float|None", "steps": "int", "optimizer": "int|None",
                  "lr": "float|None", "names": "list", "shapes": "list", "values": "array",
-                 "grads": "array", "has_grad": "list", "grad_before": "list", "data": "list"}
+                 "grads": "array", "has_grad": "list", "grad_before": "list", "data": "list",
+                 "step_held": "list|None", "step_grad": "bool|None"}
 OPTIMIZER_SCHEMA = {"class": "str", "module": "str", "hyperparameters": "dict", "steps": "int",
                     "first_call": "int"}
 MAX_PARAMETERS = 64
@@ -42,6 +43,10 @@ class Sample:
     has_grad: tuple[bool, ...]
     grad_before: tuple[float | None, ...]
     data: tuple[np.ndarray, ...] = ()  # a few samples: tensors that reached the loss (inputs, targets)
+    # the optimizer steps observed since the previous call (None: none observed): which
+    # parameters they held, and whether any parameter they held had a non-zero gradient
+    step_held: tuple[bool, ...] | None = None
+    step_grad: bool | None = None
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -110,8 +115,9 @@ def _sample(raw: Any) -> Sample:
         raise protocol.ProtocolError("trace: a sample is not an object")
     protocol.expect({"type": "sample", **raw}, SAMPLE_SCHEMA)
     count = len(raw["names"])
-    if count > MAX_PARAMETERS or not all(len(raw[k]) == count for k in ("shapes", "has_grad",
-                                                                        "grad_before")):
+    lists = ("shapes", "has_grad", "grad_before") + (("step_held",) if raw["step_held"] is not None
+                                                      else ())
+    if count > MAX_PARAMETERS or not all(len(raw[k]) == count for k in lists):
         raise protocol.ProtocolError("trace: a sample's parameter lists disagree in length")
     shapes = []
     for shape in raw["shapes"]:
@@ -126,7 +132,7 @@ def _sample(raw: Any) -> Sample:
             raise protocol.ProtocolError("trace: values or gradients do not match the shapes")
     if values.size != grads.size:
         raise protocol.ProtocolError("trace: values and gradients differ in size")
-    if not all(isinstance(b, bool) for b in raw["has_grad"]) or not all(
+    if not all(isinstance(b, bool) for b in raw["has_grad"] + (raw["step_held"] or [])) or not all(
             b is None or (isinstance(b, (int, float)) and not isinstance(b, bool))
             for b in raw["grad_before"]):
         raise protocol.ProtocolError("trace: grad flags are malformed")
@@ -139,7 +145,9 @@ def _sample(raw: Any) -> Sample:
                   values=tuple(np.split(values, split)) if values.size else (),
                   grads=tuple(np.split(grads, split)) if grads.size else (),
                   has_grad=tuple(raw["has_grad"]), grad_before=tuple(raw["grad_before"]),
-                  data=_data(raw["data"]))
+                  data=_data(raw["data"]),
+                  step_held=None if raw["step_held"] is None else tuple(raw["step_held"]),
+                  step_grad=raw["step_grad"])
 
 
 def parse_trace(message: dict[str, Any]) -> Trace:

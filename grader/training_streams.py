@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.candidates import Candidate
+from grader.checks.autograd_graph import unreached
 from grader.context import GradingContext
 from grader.tracedata import Stream, Trace
 
@@ -77,6 +78,14 @@ def traced(ctx: GradingContext, target_id: str) -> tuple[Candidate, Traced | Non
     earliest = streams[index - 1].samples[-1].call + 1 if index else 0
     return candidate, Traced(trace, streams[index], earliest)
 
+
+
+def unreached_parameters(candidate: Candidate, stream: Stream) -> list[str]:
+    """An nn.Module's parameters (its own names) that no recorded backward() call of its
+    training reached (none for other networks)."""
+    if candidate.data.get("origin") != "module":
+        return []
+    return unreached(candidate.data.get("param_names") or [], stream.names)
 
 
 def _owned(path: str, candidate: Candidate) -> bool:

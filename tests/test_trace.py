@@ -239,10 +239,37 @@ def test_a_few_samples_of_each_training_carry_the_data_that_reached_the_loss() -
     assert len(decoded.samples[0].data) == len(data) and decoded.samples[3].data == ()
 
 
+def test_what_each_observed_step_held_and_saw_is_recorded() -> None:
+    namespace: dict = {}
+    recorder = sandbox_trace.start(namespace)
+    namespace["net"] = net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1))
+    only_last = torch.optim.SGD(net[1].parameters(), lr=0.1)
+    X = torch.ones(4, 2)
+    try:
+        for late_zero_grad in (False, False, True, True):
+            if not late_zero_grad:
+                only_last.zero_grad()
+            net(X).pow(2).mean().backward()
+            if late_zero_grad:  # the gradients are cleared before step() sees them
+                only_last.zero_grad()
+            only_last.step()
+    finally:
+        recorder.uninstall()
+    samples = recorder.message("unit")["samples"]
+    assert samples[0]["names"] == ["net.0.bias", "net.0.weight", "net.1.bias", "net.1.weight"]
+    assert samples[0]["step_held"] is None and samples[0]["step_grad"] is None  # no step yet
+    assert samples[1]["step_held"] == [False, False, True, True] and samples[1]["step_grad"] is True
+    assert samples[3]["step_grad"] is False
+    decoded = parse_trace(protocol.decode_body(protocol.encode_message(recorder.message("u"))[4:]))
+    assert decoded.samples[1].step_held == (False, False, True, True)
+    assert decoded.samples[3].step_grad is False
+
+
 def encoded_trace() -> dict:
     sample = {"call": 0, "loss": 1.0, "steps": 0, "optimizer": None, "lr": None,
               "names": ["W1"], "shapes": [[2, 2]], "values": np.zeros(4), "grads": np.ones(4),
-              "has_grad": [True], "grad_before": [0.0], "data": []}
+              "has_grad": [True], "grad_before": [0.0], "data": [], "step_held": [True],
+              "step_grad": True}
     return {"type": "trace", "unit": "u", "calls": 1, "steps": 0, "optimizers": [],
             "samples": [sample], "truncated": False, "declared_rates": {"lr": 0.1}}
 
@@ -255,6 +282,10 @@ def encoded_trace() -> dict:
     (lambda m: m["samples"][0].update(names=["W1", "b1"]), "disagree in length"),
     (lambda m: m.update(calls=0), "not increasing"),
     (lambda m: m["samples"][0].update(grad_before=["x"]), "grad flags"),
+    (lambda m: m["samples"][0].update(step_held=[1]), "grad flags"),
+    (lambda m: m["samples"][0].update(step_held=[True, False]), "disagree in length"),
+    (lambda m: m["samples"][0].update(step_grad=1), "step_grad is not"),
+    (lambda m: m["samples"][0].pop("step_held"), "missing keys"),
     (lambda m: m["samples"][0].update(data=[np.zeros((2, 2, 2))]), "data arrays are malformed"),
     (lambda m: m["samples"][0].update(data=[np.zeros(3, dtype=np.float32)]), "are malformed"),
     (lambda m: m["samples"][0].update(data=[np.zeros(1000)] * 201), "data arrays are"),

@@ -77,12 +77,14 @@ def _positive_class(outputs: Any, output_kind: OutputKind) -> tuple[np.ndarray, 
 
 
 def check_xor(
-    outputs: Any, y: Any, output_kind: OutputKind, inputs: Any | None = None
+    outputs: Any, y: Any, output_kind: OutputKind, inputs: Any | None = None,
+    untrained: Sequence[str] = (),
 ) -> Verdict:
     """Passed iff every XOR point is classified correctly.
 
     ``inputs`` (optional, one row per point) only makes the message name points by their
-    coordinates instead of their position.
+    coordinates instead of their position. ``untrained`` are parameters the training never
+    reached (a cut graph): where given, they explain outputs stuck near the threshold.
     """
     out, output_kind = _positive_class(outputs, output_kind)
     pred = predicted_labels(out, output_kind)
@@ -109,7 +111,13 @@ def check_xor(
         + f" (an output above {num(cut)} means label 1)."
     )
     spread = 0.05 if output_kind == "probability" else 0.2
-    if np.all(np.abs(out - cut) < spread):
+    if np.all(np.abs(out - cut) < spread) and untrained:
+        message += (
+            f" All outputs are close to {num(cut)}: {listing(f'`{n}`' for n in untrained)} never"
+            " received a gradient during training (no recorded backward() call reached them), so"
+            " they kept their initial values and the network cannot separate XOR."
+        )
+    elif np.all(np.abs(out - cut) < spread):
         message += (
             f" All outputs are close to {num(cut)}: either the network has barely moved away from"
             " its start (check the learning rate, the number of epochs and the sign of the update),"

@@ -25,6 +25,7 @@ class _Result:
     factor: float | None = None
     numeric: bool = False  # wrong values of the right shape (not missing or misshapen)
     value: np.ndarray | None = None  # the student's gradient in the parameter's shape
+    zero: bool = False  # all zeros where the true gradient is not
 
 
 def _layer_of(name: str) -> str | None:
@@ -121,7 +122,8 @@ def _compare_one(
         return _Result(name, error=err, problem=problem, numeric=True, value=s)
     if not np.any(s) and np.any(e):
         problem = f"the gradient of {_layer(name)} is all zeros"
-        return _Result(name, error=err, transposed=transposed, problem=problem, numeric=True, value=s)
+        return _Result(name, error=err, transposed=transposed, problem=problem, numeric=True, value=s,
+                       zero=True)
     problem = f"the gradient of {_layer(name)} is wrong: relative error {num(err)} (allowed {num(rtol)})"
     factor = _fit_factor(s, e, max(rtol, 1e-6))
     return _Result(name, err, problem, transposed, factor, numeric=True, value=s)
@@ -192,6 +194,7 @@ def compare_gradients(
     details: dict[str, Any] = {
         "relative_errors": {r.name: r.error for r in results},
         "wrong": [r.name for r in wrong],
+        "zero": [r.name for r in wrong if r.zero],
         "transposed": transposed,
         "factors": {r.name: r.factor for r in wrong if r.factor is not None},
         "convention": convention or ("column" if transposed else "row"),

@@ -22,7 +22,7 @@ import numpy as np
 from grader.checks.search_params import _cumulative_k
 from grader.checks.updates import rate_name
 from grader.traceloss import Point, Source, close
-from grader.tracedata import Stream
+from grader.tracedata import Sample, Stream
 from grader.verdict import Verdict, failed, passed
 
 RESIDUAL_TOLERANCE = 0.02  # |w' - w + a g| / |w' - w| below this: a multiple of the gradient
@@ -49,6 +49,7 @@ class Update:
     parameter_moved: tuple[bool, ...]
     parameter_has_grad: tuple[bool, ...]
     precision: float = 0.0   # relative uncertainty of ``step`` from float32 rounding of w
+    step_grad: bool | None = None  # whether the observed step() calls saw a non-zero gradient
 
 
 def _fit(delta: np.ndarray, grad: np.ndarray) -> tuple[float, float]:
@@ -79,7 +80,8 @@ def measure_updates(stream: Stream) -> list[Update]:
             per_step.append(_fit(d, g)[0] if g.any() and d.any() else None)
         updates.append(Update(before.call, step, residual, bool(delta.any()), float(grad @ grad),
                               after.lr, after.steps - before.steps, before.loss, after.loss,
-                              tuple(per_step), tuple(per_moved), before.has_grad, precision))
+                              tuple(per_step), tuple(per_moved), before.has_grad, precision,
+                              after.step_grad))
     return updates
 
 
@@ -87,17 +89,48 @@ def _quote(names: list[str]) -> str:
     return ", ".join(f"`{n}`" for n in names)
 
 
+def untrained_parameters(stream: Stream) -> tuple[list[int], bool]:
+    """Parameters no update moves while others move (indices), and whether optimizer steps
+    were observed (then none of those steps held them either)."""
+    updates = measure_updates(stream)
+    moved = [any(u.parameter_moved[i] for u in updates) for i in range(len(stream.names))]
+    held = [s.step_held for s in stream.samples if s.step_held is not None]
+    if not any(moved):
+        return [], bool(held)
+    return [i for i, m in enumerate(moved) if not m and not any(h[i] for h in held)], bool(held)
+
+
+def _left_out(names: list[str], by_optimizer: bool) -> str:
+    subject = f"{_quote(names)} {'is' if len(names) == 1 else 'are'}"
+    where = "in no optimizer" if by_optimizer else "left out of the update"
+    return (f" {subject} {where} and never updated (the descent check names that), so "
+            f"{'its' if len(names) == 1 else 'their'} `.grad` piling up is not counted here.")
+
+
 def check_gradients_reset(stream: Stream) -> Verdict:
-    """``.grad`` must be empty or zero before each backward() after the first."""
+    """``.grad`` must be empty or zero before each backward() after the first.
+
+    Parameters that nothing trains (no update moves them and no optimizer holds them) are
+    left out: their ``.grad`` piles up because they are outside the training, not because a
+    reset is missing, and the descent check already names them."""
     later = stream.samples[1:]
-    details = {"samples_checked": len(later), "parameters": list(stream.names)}
+    details: dict = {"samples_checked": len(later), "parameters": list(stream.names)}
     if not later:
         return passed("Only one backward() call was recorded for this training, so resetting "
                       "gradients could not be observed.", observed=False, **details)
-    dirty = [s for s in later if any(b is None or b > 0 for b in s.grad_before)]
+    outside, by_optimizer = untrained_parameters(stream)
+    judged = [i for i in range(len(stream.names)) if i not in outside]
+
+    def stale(s: Sample, i: int) -> bool:
+        return s.grad_before[i] is None or s.grad_before[i] > 0  # type: ignore[operator]
+
+    dirty = [s for s in later if any(stale(s, i) for i in judged)]
+    untrained = [stream.names[i] for i in outside]
+    if untrained and any(stale(s, i) for s in later for i in outside):
+        details["untrained"] = untrained
     if len(dirty) * 2 >= len(later):
         worst = dirty[0]
-        names = [n for n, b in zip(worst.names, worst.grad_before) if b is None or b > 0]
+        names = [worst.names[i] for i in judged if stale(worst, i)]
         return failed(
             "Gradients accumulate across iterations: `.grad` is never reset, so every step uses "
             "the sum of all earlier gradients. Call `optimizer.zero_grad()` (or `W.grad.zero_()` "
@@ -105,8 +138,9 @@ def check_gradients_reset(stream: Stream) -> Verdict:
             f"At backward() call {worst.call + 1}, .grad of {_quote(names[:4])} already held "
             "values from the previous iteration.",
             dirty_samples=len(dirty), first_dirty_call=worst.call, **details)
-    return passed(f"`.grad` was reset before the recorded backward() calls ({len(later)} checked).",
-                  observed=True, **details)
+    note = _left_out(details["untrained"], by_optimizer) if "untrained" in details else ""
+    return passed(f"`.grad` was reset before the recorded backward() calls ({len(later)} checked)."
+                  + note, observed=True, **details)
 
 
 def _other_optimizer(optimizers: list[dict], indices: set[int]) -> str | None:
@@ -130,6 +164,24 @@ def _expected_rate(updates: list[Update], declared: dict[str, float]) -> tuple[f
     return (declared[name], f"`{name}`") if name else (None, "")
 
 
+def _never_moving(updates: list[Update]) -> str:
+    """Why no recorded update moved the parameters, as far as the steps observed tell."""
+    if not all(u.optimizer_steps and u.grad_sq > 0 for u in updates):
+        return ("The parameters never change between iterations: no update step is applied "
+                "after backward().")
+    if all(u.step_grad is False for u in updates):
+        return ("The parameters never change between iterations, although optimizer.step() runs "
+                "after every backward(): zero_grad() is called between backward() and step(), so "
+                "every step sees a zero gradient. Call `optimizer.zero_grad()` before "
+                "`loss.backward()` (e.g. at the start of the iteration), then `optimizer.step()`.")
+    if any(u.lr == 0 for u in updates):
+        return ("The parameters never change between iterations, although optimizer.step() runs "
+                "after every backward(): the optimizer's learning rate is 0.")
+    return ("The parameters never change between iterations, although optimizer.step() runs after "
+            "every backward() and the gradient is not zero: the step does not update these "
+            "parameters (does the optimizer hold them?).")
+
+
 def check_descent(stream: Stream, optimizers: list[dict], declared: dict[str, float], *,
                   allow_other_optimizers: bool = True) -> Verdict:
     """Each update moves against the gradient, in proportion to it, by the rate set."""
@@ -140,8 +192,7 @@ def check_descent(stream: Stream, optimizers: list[dict], declared: dict[str, fl
         return passed("No two consecutive backward() calls were recorded for this training, so "
                       "its update steps could not be observed.", observed=False, **details)
     if not moving:
-        return failed("The parameters never change between iterations: no update step is "
-                      "applied after backward().", **details)
+        return failed(_never_moving(updates), **details)
     frozen = [name for i, name in enumerate(stream.names)
               if all(not u.parameter_moved[i] for u in moving)
               and any(u.parameter_has_grad[i] for u in moving)]

@@ -16,6 +16,7 @@ from grader.checks.gradients import compare_gradients
 from grader.context import GradingContext, Missing
 from grader.gradient_probe import backward_gradients
 from grader.rubric import CheckSpec
+from grader.training_streams import traced, unreached_parameters
 from grader.runners.common import _untrained, _with
 from grader.verdict import Verdict, failed
 from reference.data import moons_sample, xor_data
@@ -73,7 +74,10 @@ def xor_classification(check: CheckSpec, ctx: GradingContext) -> Verdict:
         return stop
     X, y = xor_data()
     outputs = network.outputs(X)
-    verdict = check_xor(outputs, y, network.output_kind, inputs=X)
+    candidate, found = traced(ctx, check.params["network"])
+    cut = unreached_parameters(candidate, found.stream) if found is not None else []
+    verdict = check_xor(outputs, y, network.output_kind, inputs=X,
+                        untrained=[f"{candidate.name}.{n}" for n in cut])
     if network.in_grader:
         wrong = len(verdict.details.get("misclassified", []))
         verdict = with_causes(verdict, weights=network.weights, biases=network.biases,
@@ -99,14 +103,15 @@ def gradient_autograd(check: CheckSpec, ctx: GradingContext) -> Verdict:
     R = rng.normal(size=(16, sizes[-1]))
     value = ctx.session.probe("module_vjp", network.candidate.probe_target, X=X, R=R)
     by_name = {name: np.asarray(grad, dtype=np.float64) for name, grad in value["grads"]}
-    student, wanted = [], []
+    student, wanted, names = [], [], {}
     linear = [n[: -len(".weight")] for n in network.candidate.data["param_names"] if n.endswith(".weight")]
     for index, ((dW, db), prefix) in enumerate(zip(_vjp(network, X, R), linear), start=1):
         wanted += [(f"W{index}", dW), (f"b{index}", db)]
         student += [(f"W{index}", by_name.get(f"{prefix}.weight", np.zeros(0)).T),
                     (f"b{index}", by_name.get(f"{prefix}.bias", np.zeros_like(db)))]
+        names.update({f"W{index}": f"{prefix}.weight", f"b{index}": f"{prefix}.bias"})
     verdict = compare_gradients(student, wanted, rtol=float(check.params.get("rtol", 2e-3)))
-    return _with(verdict, **network.describe())
+    return _with(verdict, module_parameters=names, **network.describe())
 
 
 def _vjp(network: Any, X: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.candidates import Candidate
+from grader.checks.autograd_graph import check_graph_cut
 from grader.checks.training import check_descent, check_gradients_reset
 from grader.checks.updates import (check_constant_rate, check_explained_mistake, check_frozen,
                                    check_loss_consistency,
@@ -22,7 +23,7 @@ from grader.runners.common import _unobserved, _with
 from grader.runners.observed import _loop_constants, _observed, _observed_steps
 from grader.runners.outcomes import gradient_autograd
 from grader.trace_candidates import stream_network
-from grader.training_streams import reshaped_biases, traced, training_seen
+from grader.training_streams import reshaped_biases, traced, training_seen, unreached_parameters
 from grader.update_rules import infer_rule, summary as rule_summary
 from grader.verdict import Verdict, failed
 
@@ -95,7 +96,9 @@ def training_gradients(check: CheckSpec, ctx: GradingContext) -> Verdict:
         scaled = _module_rule(candidate, stream)
         if scaled is not None:
             return _with(scaled, network=candidate.label)
-        return gradient_autograd(check, ctx)
+        verdict = gradient_autograd(check, ctx)
+        cut = check_graph_cut(verdict, unreached_parameters(candidate, stream.stream), candidate.name)
+        return verdict if cut is None else cut
     observed = _loop_gradients(candidate)
     if observed is not None and (observed.status == "passed" or observed.details.get("diagnosis")
                                  or observed.details.get("rule")):

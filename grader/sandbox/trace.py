@@ -6,8 +6,10 @@ them is recorded: every call early on, then pairs of consecutive calls, ``PAIRS_
 pairs per doubling of the call count, so 20,000 epochs give a few hundred samples. A
 recorded call notes the loss, every leaf tensor the loss depends on (its value before the
 call and its ``.grad`` after), whether that ``.grad`` already held a non-zero value (never
-reset), the optimizer steps taken so far and the learning rate in force. Leaf tensors are
-named after the student's globals where one holds them (``W1``, ``model.0.weight``,
+reset), the optimizer steps taken so far and the learning rate in force, and for the steps
+taken just before it which of its leaves the stepped optimizers held and whether any of their
+parameters had a non-zero gradient at step() (zero_grad() between backward() and step()). Leaf
+tensors are named after the student's globals where one holds them (``W1``, ``model.0.weight``,
 ``params['W1']``). Optimizer steps are counted with torch's global step hook, with each
 optimizer's class and hyperparameters.
 
@@ -29,6 +31,7 @@ PAIRS_PER_OCTAVE = 16    # then this many consecutive pairs per doubling of the 
 MAX_SAMPLES = 1000
 MAX_ELEMENTS = 50_000    # parameter values recorded per sample (beyond: norms only)
 MAX_GRAPH_NODES = 5_000
+MAX_STEP_PARAMETERS = 1_000  # an optimizer's parameters looked at in one observed step
 RATE_NAMES = ("lr", "learning_rate", "learningrate", "alpha", "eta", "step_size", "LR",
               "LEARNING_RATE", "lr_fixed", "learning_rate_fixed")
 HYPERPARAMETERS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "betas", "eps",
@@ -92,6 +95,8 @@ class TrainingTrace:
         self._last_optimizer: int | None = None
         self._last_lr: Any = None
         self._stream: tuple[Any, int] = ((), 0)  # (names and shapes, samples so far) of this training
+        # what the steps before the next recorded call saw: (that call, ids held, any gradient)
+        self._step_seen: tuple[int, set[int], bool] | None = None
         self.recording_seconds = 0.0  # time spent recording (the student's backward excluded)
         self._original = torch.autograd.backward
         self._original_grad = torch.autograd.grad
@@ -174,6 +179,32 @@ class TrainingTrace:
         self.optimizers[index]["steps"] += 1
         self._last_optimizer = index
         self._last_lr = optimizer.param_groups[0].get("lr") if optimizer.param_groups else None
+        if self.calls >= self._next:  # the next backward() call is recorded: note what step() saw
+            try:
+                self._observe_step(optimizer)
+            except Exception:  # noqa: BLE001 - an odd optimizer is simply not observed
+                self._step_seen = None
+
+    def _observe_step(self, optimizer: Any) -> None:
+        """Which parameters this step held and whether any had a non-zero gradient (the hook
+        runs after step(), which leaves ``.grad`` as it found it)."""
+        params = [p for group in optimizer.param_groups for p in group.get("params", ())
+                  if isinstance(p, self.torch.Tensor)][:MAX_STEP_PARAMETERS]
+        with self.torch.no_grad():
+            saw = any(p.grad is not None and bool(p.grad.ne(0).any()) for p in params)
+        seen = self._step_seen
+        if seen is None or seen[0] != self.calls:
+            seen = (self.calls, set(), False)
+        seen[1].update(id(p) for p in params)
+        self._step_seen = (self.calls, seen[1], seen[2] or saw)
+
+    def _steps_before(self, call: int, leaves: list[Any]) -> tuple[list[bool] | None, bool | None]:
+        """For the steps observed since the previous backward() call: which leaves they held,
+        and whether they saw a gradient (None, None: no step observed)."""
+        seen, self._step_seen = self._step_seen, None
+        if seen is None or seen[0] != call:
+            return None, None
+        return [id(p) in seen[1] for p in leaves], seen[2]
 
     def _new_model(self, tensors: Any) -> bool:
         """Whether this loss trains parameters no recorded call touched (a second model's
@@ -291,8 +322,10 @@ class TrainingTrace:
         else:
             leaves = self._leaves(tensor) if getattr(tensor, "grad_fn", None) is not None else []
         names = self._names(leaves)
+        held, step_grad = self._steps_before(call, leaves)
         order = sorted(range(len(leaves)), key=lambda i: (names[i] is None, names[i] or "", i))
         leaves, names = [leaves[i] for i in order], [names[i] for i in order]
+        held = None if held is None else [held[i] for i in order]
         position = {id(p): i for i, p in enumerate(inputs or [])}
         shapes = [list(p.shape) for p in leaves]
         key, index = self._stream
@@ -329,7 +362,7 @@ class TrainingTrace:
             "values": np.concatenate(values) if values else np.zeros(0),
             "grads": np.concatenate(grads) if grads else np.zeros(0),
             "has_grad": [g is not None for g in given],
-            "grad_before": before})
+            "grad_before": before, "step_held": held, "step_grad": step_grad})
         self.recording_seconds += (paused - started) + (time.perf_counter() - resumed)
         return result
 

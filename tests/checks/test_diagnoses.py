@@ -88,3 +88,10 @@ def test_a_search_that_skips_every_acceptable_step_is_called_reversed() -> None:
 def test_outputs_stuck_at_one_half_mention_broadcast_labels() -> None:
     verdict = check_xor([0.499, 0.501, 0.498, 0.5005], [0, 1, 1, 0], "probability")
     assert verdict.status == "failed" and "broadcast" in verdict.message
+
+
+def test_outputs_stuck_at_one_half_are_explained_by_untrained_parameters_when_known() -> None:
+    verdict = check_xor([0.499, 0.501, 0.498, 0.5005], [0, 1, 1, 0], "probability",
+                        untrained=["net.hidden.weight", "net.hidden.bias"])
+    assert verdict.status == "failed" and "broadcast" not in verdict.message
+    assert "`net.hidden.weight`, `net.hidden.bias` never received a gradient" in verdict.message

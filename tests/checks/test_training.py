@@ -339,3 +339,57 @@ def test_split_names() -> None:
     assert split == {"X_test": "test", "Xtest": "test", "x_val": "test", "X_valid": "test",
                      "X_train": "train", "Xtr": None, "X_tr": "train", "X": None,
                      "X_train_val": None, "interval": None}
+
+
+# --- what the observed optimizer steps held and saw -------------------------------------------
+
+def _with_steps(stream: Stream, held: tuple[bool, ...] | None, saw: bool | None) -> Stream:
+    """The stream with every call after the first preceded by one observed step()."""
+    samples = [stream.samples[0]] + [Sample(**{**s.__dict__, "steps": s.call, "step_held": held,
+                                               "step_grad": saw}) for s in stream.samples[1:]]
+    return Stream(stream.names, stream.shapes, samples)
+
+
+def test_zero_grad_between_backward_and_step_is_named_not_a_missing_step() -> None:
+    stream = _with_steps(train(lr=0.0), (True, True), False)  # step() ran, saw no gradient
+    verdict = check_descent(stream, SGD, {"lr": 0.1})
+    assert verdict.status == "failed"
+    assert "zero_grad() is called between backward() and step()" in verdict.message
+    assert "no update step is applied" not in verdict.message
+
+
+def test_parameters_that_never_move_without_an_observed_step_keep_the_old_diagnosis() -> None:
+    verdict = check_descent(train(lr=0.0), [], {"lr": 0.1})
+    assert verdict.status == "failed" and "no update step is applied after backward()" in verdict.message
+
+
+def test_a_step_that_saw_the_gradient_but_moved_nothing_is_not_blamed_on_zero_grad() -> None:
+    verdict = check_descent(_with_steps(train(lr=0.0), (True, True), True), SGD, {"lr": 0.1})
+    assert verdict.status == "failed" and "zero_grad()" not in verdict.message
+    assert "optimizer.step() runs" in verdict.message
+
+
+def test_gradients_of_parameters_no_optimizer_holds_are_not_blamed_on_a_missing_reset() -> None:
+    # only W1 is in the optimizer: zero_grad() empties it, b1's .grad piles up and b1 never moves
+    w = np.random.default_rng(0).normal(size=9)
+    stream, held = Stream(NAMES, SHAPES), np.zeros(3)
+    for call in range(8):
+        loss, grad = loss_and_grad(w)
+        before = float(np.abs(held).max())
+        held = held + grad[6:]
+        stream.samples.append(Sample(
+            call=call, loss=loss, steps=call, optimizer=0 if call else None, lr=0.1 if call else None,
+            names=NAMES, shapes=SHAPES, values=(w[:6].copy(), w[6:].copy()),
+            grads=(grad[:6].copy(), held.copy()), has_grad=(True, True), grad_before=(0.0, before),
+            step_held=(True, False) if call else None, step_grad=True if call else None))
+        w = np.concatenate([w[:6] - 0.1 * grad[:6], w[6:]])
+    verdict = check_gradients_reset(stream)
+    assert verdict.status == "passed", verdict.message
+    assert "`b1` is in no optimizer and never updated" in verdict.message
+    assert verdict.details["untrained"] == ["b1"]
+    assert check_descent(stream, SGD, {}).details["never_updated"] == ["b1"]  # named once, there
+
+
+def test_a_missing_reset_of_parameters_the_optimizer_holds_still_fails() -> None:
+    verdict = check_gradients_reset(_with_steps(train(accumulate=True), (True, True), True))
+    assert verdict.status == "failed" and "zero_grad()" in verdict.message
