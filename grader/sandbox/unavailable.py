@@ -2,10 +2,11 @@
 
 The grader covers every installed distribution the lab does not need with an empty folder or
 file (or leaves it unreadable). Imported as such, a covered folder would be an empty namespace
-package, so a library's optional ``try: import pandas / except ImportError`` would take the
-empty one and break later. This finder, first on ``sys.meta_path``, raises
-``ModuleNotFoundError`` for a top-level name that resolves only to a covered entry; a
-submission's own module of that name, found first on ``sys.path``, is left alone.
+package, so a library's optional ``try: import pandas / except ImportError`` (or its
+``importlib.util.find_spec`` test) would take the empty one and break later. This finder takes
+the path finder's place on ``sys.meta_path`` and finds nothing for a top-level name that
+resolves only to a covered entry; a submission's own module of that name, found first on
+``sys.path``, is found as usual.
 Sandbox side: it reads the list the grader put in the environment, nothing else.
 """
 
@@ -21,23 +22,24 @@ ENVIRONMENT = "LABGRADE_HIDDEN"
 
 
 class Unavailable(MetaPathFinder):
-    """Refuses the covered entries' top-level modules."""
+    """The path finder, except that a covered entry's top-level module is not found."""
 
     def __init__(self, hidden: set[str]) -> None:
         self.hidden = hidden
         self.names = {top_level(p) for p in hidden} - {None, "grader"}  # ours: the runtime copy
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-        if path is not None or fullname not in self.names:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname)
-        if spec is None:
-            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is None or path is not None or fullname not in self.names:
+            return spec
         places = [spec.origin] if spec.origin not in (None, "namespace") else \
             list(spec.submodule_search_locations or [])
         if places and all(_covered(p, self.hidden) for p in places):
-            raise ModuleNotFoundError(f"No module named '{fullname}'", name=fullname)
-        return None  # a module of the student's: the usual finders load it
+            return None  # as if not installed: importlib.util.find_spec says None, import raises
+        return spec  # a module of the student's of that name
+
+    def invalidate_caches(self) -> None:
+        importlib.machinery.PathFinder.invalidate_caches()
 
 
 def _covered(place: str, hidden: set[str]) -> bool:
@@ -55,8 +57,15 @@ def top_level(path: str) -> str | None:
 
 
 def install() -> None:
-    """Put the finder first on ``sys.meta_path`` (once) for the entries the grader listed."""
+    """Put the finder in the path finder's place on ``sys.meta_path`` (once) for the entries
+    the grader listed."""
     listed = os.environ.get(ENVIRONMENT, "")
     hidden = {os.path.normpath(p) for p in listed.split(os.pathsep) if p}
-    if hidden and not any(isinstance(f, Unavailable) for f in sys.meta_path):
-        sys.meta_path.insert(0, Unavailable(hidden))
+    if not hidden or any(isinstance(f, Unavailable) for f in sys.meta_path):
+        return
+    finder = Unavailable(hidden)
+    for index, existing in enumerate(sys.meta_path):
+        if existing is importlib.machinery.PathFinder:
+            sys.meta_path[index] = finder
+            return
+    sys.meta_path.append(finder)
