@@ -96,6 +96,7 @@ def _backward_hypotheses(found: Found, loss: str, target: int, updates: Sequence
         options += [(slug, text, {"derivative": derivative})
                     for slug, text, derivative in hidden_mistakes(found.activations[0])]
     options.append(("updated_before_propagated", "", {"through": "after"}))
+    options += _wrong_matrix_options(found)
     iterations = {u.iteration for u in updates}
     results = []
     for slug, text, how in options:
@@ -108,6 +109,9 @@ def _backward_hypotheses(found: Found, loss: str, target: int, updates: Sequence
             kwargs = dict(how)
             if kwargs.get("through") == "after":
                 kwargs["through"] = {p: after[p] for p in found.layout.weights}
+            elif isinstance(kwargs.get("through"), tuple):  # (layer, its stand-in, transposed)
+                layer, other, flip = kwargs["through"]
+                kwargs["through"] = {layer: before[other].T if flip else before[other]}
             try:
                 grads = _true_gradients(found, before, after, loss, target, **kwargs)
             except ValueError:
@@ -118,6 +122,28 @@ def _backward_hypotheses(found: Found, loss: str, target: int, updates: Sequence
         else:
             results.append((slug, text, predicted))
     return results
+
+
+def _wrong_matrix_options(found: Found) -> list[tuple[str, str, dict[str, Any]]]:
+    """The error sent back through the wrong weights: another layer's matrix of the same shape,
+    or a square matrix untransposed (``d @ W`` where ``d @ W.T`` is needed)."""
+    weights = list(found.layout.weights)
+    state = found.states[-1] if found.states else {}
+    shapes = {w: np.shape(state.get(w)) for w in weights}
+    options = []
+    for layer in weights[1:]:  # the first layer sends no error back
+        for other in weights:
+            if other != layer and shapes[other] == shapes[layer]:
+                options.append(("wrong_matrix", f"the error reaching {{names}} is propagated back "
+                                f"through `{other}` instead of `{layer}`: the backward pass uses "
+                                "the wrong layer's weight matrix (each layer's delta goes back "
+                                "through that layer's own weights)", {"through": (layer, other, False)}))
+        if len(shapes[layer]) == 2 and shapes[layer][0] == shapes[layer][1] > 1:
+            options.append(("untransposed", f"the error reaching {{names}} is propagated back "
+                            f"through `{layer}` untransposed (d @ W where d @ W.T is needed, or "
+                            "the reverse): with a square matrix the shapes fit either way",
+                            {"through": (layer, layer, True)}))
+    return options[:12]
 
 
 def _transposed(updates: Sequence[Update], path: str) -> dict[tuple[int, str], np.ndarray]:
@@ -183,4 +209,4 @@ def _text(slug: str, text: str, changed: tuple[str, ...], found: Found) -> str:
                 f"{'they were' if len(weights) > 1 else 'it was'} already updated: the weights "
                 "were updated before the gradient was propagated through them (compute every "
                 "gradient first, then update)")
-    return text
+    return text.replace("{names}", names)

@@ -195,3 +195,44 @@ def test_a_gradient_scaled_by_the_loss_fails_the_gradients_check() -> None:
     assert verdict.status == "failed" and "scaled by the loss" in verdict.message
     assert check_rule_descent(rule, allow_other_optimizers=False) is None
     assert np.isfinite(verdict.details["rule"]["residual"])
+
+
+DEEP = """
+import numpy as np
+rng = np.random.default_rng(5)
+X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+y = np.array([[0.], [1.], [1.], [0.]])
+W1, b1 = rng.normal(size=(2, 3)), np.zeros(3)
+W2, b2 = rng.normal(size=(3, 3)), np.zeros(3)
+W3, b3 = rng.normal(size=(3, 3)), np.zeros(3)
+W4, b4 = rng.normal(size=(3, 1)), np.zeros(1)
+for epoch in range(200):
+    a1 = np.tanh(X @ W1 + b1)
+    a2 = np.tanh(a1 @ W2 + b2)
+    a3 = np.tanh(a2 @ W3 + b3)
+    p = 1 / (1 + np.exp(-(a3 @ W4 + b4)))
+    d4 = (p - y) / 4
+    d3 = d4 @ W4.T * (1 - a3 ** 2)
+    d2 = d3 @ W3.T * (1 - a2 ** 2)
+    d1 = d2 @ W2.T * (1 - a1 ** 2)
+    W4 -= 0.5 * a3.T @ d4; b4 -= 0.5 * d4.sum(0)
+    W3 -= 0.5 * a2.T @ d3; b3 -= 0.5 * d3.sum(0)
+    W2 -= 0.5 * a1.T @ d2; b2 -= 0.5 * d2.sum(0)
+    W1 -= 0.5 * X.T @ d1; b1 -= 0.5 * d1.sum(0)
+"""
+
+
+@pytest.mark.parametrize("old, new, words, parameter", [
+    ("d1 = d2 @ W2.T", "d1 = d2 @ W3.T", "through `W3` instead of `W2`", "W1"),
+    ("d2 = d3 @ W3.T", "d2 = d3 @ W3", "through `W3` untransposed", "W2"),
+])
+def test_the_error_sent_back_through_the_wrong_weights_is_named(old: str, new: str, words: str,
+                                                                parameter: str) -> None:
+    found = _network(DEEP)
+    loss, updates = observed_updates(found, (0.5,))
+    assert explain(found, loss, updates) is None  # the correct deep network: no mistake
+    found = _network(DEEP.replace(old, new))
+    loss, updates = observed_updates(found, (0.5,))
+    explanation = explain(found, loss, updates)
+    assert explanation is not None and words in explanation.diagnosis
+    assert parameter in explanation.parameters
