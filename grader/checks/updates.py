@@ -273,7 +273,9 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                     f"The line search rejects steps that satisfy the Armijo condition: {where} the "
                     f"step a = {num(wider)} gave the loss {num(previous, 6)}, within the bound "
                     f"f(w) - c a |g|^2 = {num(bound_wider, 6)}, yet the search went on to "
-                    f"a = {num(s.step)}. The test is reversed: backtrack while f(w - a g) > f(w) - "
+                    f"a = {num(s.step)}. Its test is stricter than Armijo's: check that the "
+                    "decrease term is c·a·|g|^2 (with a, the squared norm, 0 < c < 1) and that "
+                    "the inequality is not reversed: backtrack while f(w - a g) > f(w) - "
                     "c a |g|^2 and stop at the first step that satisfies it.",
                     iteration=s.iteration, step=s.step, rejected_step=wider,
                     rejected_loss=previous, rejected_bound=bound_wider, failure="rejected_satisfying",
