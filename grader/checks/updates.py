@@ -230,6 +230,16 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
                 "parameters (or compute trial points on a copy) before trying a smaller step.",
                 iteration=s.iteration, step=s.step, trials=undone + 1, failure="not_undone",
                 **details)
+    grown = "default" not in source  # alpha0 the code holds or the steps show, not a guess
+    for s in steps:  # a step alpha0 / rho^j: the search grew the step instead of shrinking it
+        k = math.log(s.step / alpha0) / math.log(rho) if s.step > 0 else 0.0
+        if grown and round(k) <= -1 and abs(k - round(k)) <= 1e-3 and s.residual <= DIRECTION_TOLERANCE:
+            return failed(
+                f"Backtracking must shrink the step, but this search grows it: at iteration "
+                f"{s.iteration + 1} it took a = {num(s.step)} = alpha0 / rho^{-round(k)} (alpha0 = "
+                f"{num(alpha0)}, rho = {num(rho)}, {source}), larger than alpha0. Multiply the "
+                "trial step by rho (alpha = rho * alpha) after each rejected trial, never divide.",
+                iteration=s.iteration, step=s.step, failure="alpha_grows", **details)
     for s in steps:
         where = f"at iteration {s.iteration + 1}"
         if s.residual > DIRECTION_TOLERANCE or s.step <= 0:

@@ -103,3 +103,15 @@ def test_searched_steps(step, after, status, words) -> None:
                                    source="inferred")
     assert verdict.status == status, verdict.message
     assert all(w in verdict.message for w in words), verdict.message
+
+
+def test_a_step_above_the_codes_alpha0_is_a_search_that_grows_the_step() -> None:
+    grown = [searched(16.0, 1.0, 0.5)]  # 4 / 0.5^2, where the code holds alpha0 = 4
+    verdict = check_searched_steps(grown, alpha0=4.0, rho=0.5, c=1e-4, source="your code")
+    assert verdict.status == "failed" and "must shrink the step" in verdict.message
+    assert verdict.details["failure"] == "alpha_grows"
+    guessed = check_searched_steps(grown, alpha0=4.0, rho=0.5, c=1e-4, source="the lab's defaults")
+    assert "must shrink" not in guessed.message  # a guessed alpha0 proves nothing
+    fine = check_searched_steps([searched(1.0, 1.0, 0.5)], alpha0=4.0, rho=0.5, c=1e-4,
+                                source="your code")
+    assert fine.status == "passed"
