@@ -19,6 +19,7 @@ from _build import Cell, Entry, Fail, code, md, to_expected_toml, to_notebook, t
 import wild_numpy  # noqa: E402
 import wild_torch  # noqa: E402
 import diagnoses  # noqa: E402
+import blind_round  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -937,7 +938,7 @@ ENTRIES: list[Entry] = [
                 "dropout is off wherever the grader judges the model; only the student's own losses "
                 "are computed under dropout."),
 ]
-ENTRIES += wild_numpy.ENTRIES + wild_torch.ENTRIES + diagnoses.ENTRIES
+ENTRIES += wild_numpy.ENTRIES + wild_torch.ENTRIES + diagnoses.ENTRIES + blind_round.ENTRIES
 
 
 def targets() -> list[tuple[Path, str | bytes]]:
