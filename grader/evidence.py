@@ -117,20 +117,34 @@ class WorkExhausted(Exception):
     """The grader's bound on identification work was reached (the student's code sets its size)."""
 
 
+class PhaseExhausted(WorkExhausted):
+    """One phase of a loop's search used its share; the loop's next phase may still run."""
+
+
 class Work:
     """How much float work identification may still do (bounds the grader, whatever was sent)."""
 
     def __init__(self, unit: int = UNIT_WORK, loop: int = LOOP_WORK) -> None:
         self.unit, self.loop_share, self.loop = unit, loop, loop
+        self.phase: int | None = None
 
     def next_loop(self) -> None:
         self.loop = min(self.loop_share, self.unit)
+
+    def next_phase(self, share: float | None) -> None:
+        """Let the next phase of this loop's search spend ``share`` of what the loop has left
+        (None: all of it)."""
+        self.phase = None if share is None else int(share * max(self.loop, 0))
 
     def spend(self, amount: int) -> None:
         self.unit -= amount
         self.loop -= amount
         if self.unit < 0 or self.loop < 0:
             raise WorkExhausted
+        if self.phase is not None:
+            self.phase -= amount
+            if self.phase < 0:
+                raise PhaseExhausted
 
 
 WORK: contextvars.ContextVar[Work] = contextvars.ContextVar("evidence_work")
@@ -248,9 +262,11 @@ def _inputs(state: dict[str, np.ndarray], n_in: int) -> list[tuple[str, np.ndarr
     ``X[idx]`` picked by an index array in scope too)."""
     found = _batches(state, lambda a: a.ndim == 2 and a.shape[1] == n_in)
     for path, array in state.items():
+        if _record_field(path, state) and "[:]" not in path:
+            continue  # one record of a list whose column ``data[:][0]`` holds them all
         if array.ndim == 2 and array.shape[1] == n_in and array.shape[0] >= 1:
             found.append((path, array))
-        elif array.ndim == 2 and array.shape[0] == n_in and array.shape[1] > 1:
+        elif array.ndim == 2 and array.shape[0] == n_in:  # (n_in, m) columns, one sample too
             found.append((path + ".T", array.T))
         elif array.ndim == 1 and array.size == n_in:
             found.append((path, array.reshape(1, -1)))
@@ -288,6 +304,8 @@ def _targets(state: dict[str, np.ndarray], m: int, k: int) -> list[tuple[str, np
     found = []
     batches = dict(_batches(state, lambda a: a.size // a.shape[0] in (1, k)))
     for path, array in [*state.items(), *batches.items()]:
+        if _record_field(path, state) and "[:]" not in path:
+            continue  # one record's label: its column holds them all
         if array.size == m * k and (array.ndim == 1 or 1 in array.shape or array.shape == (m, k)):
             Y = array.reshape(m, k) if array.shape != (k, m) else array.T
             found.append((path, Y))
@@ -363,9 +381,11 @@ def _observed(state: dict[str, np.ndarray], scalars: dict[str, float], m: int, k
               recorded: set[str], own: set[str] | frozenset[str] = frozenset()
               ) -> list[tuple[str, np.ndarray]]:
     """What the code computed anew at a sample that can be the network's m x k outputs (never
-    one of the network's own parameters)."""
+    one of the network's own parameters, nor a record of the data)."""
     outs = []
     for path in sorted(recorded):  # a set: sorted, so the same run always reads the same way
+        if _record_field(path, state):
+            continue  # a shuffled record is data, not something computed
         array = state.get(path)
         if array is not None and array.size == m * k:
             if array.ndim == 2 and array.shape == (k, m) and k != m:
@@ -398,8 +418,9 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
     vectors.update(frozen_biases(loop, states))
     layouts: list[Layout] = []
     for column in (False, True):
-        for chain in _chains(matrices, column):
-            sizes = [(matrices[p][1], matrices[p][0]) if column else matrices[p] for p in chain]
+        shapes = _stored_shapes(matrices, last, column)
+        for chain in _chains(shapes, column):
+            sizes = [(shapes[p][1], shapes[p][0]) if column else shapes[p] for p in chain]
             folds: list[tuple[int | None, ...]] = [(None,)]
             for prev, nxt in zip(sizes, sizes[1:]):
                 folds.append((None,) if nxt[0] == prev[1] else (0, -1))  # a ones column: first or last
@@ -410,11 +431,23 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
                     if len(set(used)) != len(used) or set(used) & set(chain):
                         continue
                     layouts.append(Layout(tuple(chain), tuple(biases), column, tuple(folded)))
-    # the most layers first, then the most biases, then the row convention, then no folds
+    # no gradient- or bias-named weights, the most layers first, then the most biases, then
+    # no layer biased twice (a ones column and a bias), the row convention, no folds
     return sorted(layouts, key=lambda l: (sum(map(_gradient_named, l.paths)),
+                                          sum(map(_bias_named, l.weights)),
                                           sum(last[p].ndim == 1 for p in l.weights), -len(l.weights),
-                                          -sum(b is not None for b in l.biases), l.column,
-                                          sum(f is not None for f in l.folded)))
+                                          -sum(b is not None for b in l.biases),
+                                          sum(b is not None and f is not None
+                                              for b, f in zip(l.biases, l.folded)),
+                                          l.column, sum(f is not None for f in l.folded)))
+
+
+def _stored_shapes(matrices: dict[str, tuple[int, int]], last: dict[str, np.ndarray],
+                   column: bool) -> dict[str, tuple[int, int]]:
+    """The matrices' shapes as stored in this convention: a plain vector ``(h,)`` is a
+    one-output layer in either, ``(h, 1)`` as (in, out) and ``(1, h)`` as (out, in)."""
+    return {p: (shape[1], shape[0]) if column and last[p].ndim == 1 else shape
+            for p, shape in matrices.items()}
 
 
 def _bias_named(path: str) -> bool:
@@ -495,6 +528,31 @@ def _same_throughout(a: str, b: str, states: list[dict[str, np.ndarray]]) -> boo
     return seen
 
 
+def aliases(loop: Loop, states: list[dict[str, np.ndarray]], paths: set[str] | tuple[str, ...]
+            ) -> set[str]:
+    """These paths and every other name of the same arrays (``self.W`` beside ``net.W``, same
+    values throughout): a reading's inputs and outputs are none of them."""
+    cache: dict[str, frozenset[str]] = loop.__dict__.setdefault("_alias_cache", {})
+    found = set(paths)
+    for path in paths:
+        if path not in cache:
+            shape = states[-1][path].shape if path in states[-1] else None
+            cache[path] = frozenset(other for other, array in states[-1].items()
+                                    if other != path and array.shape == shape
+                                    and _same_throughout(path, other, states))
+        found |= cache[path]
+    return found
+
+
+def _record_field(path: str, known: set[str] | dict[str, Any]) -> bool:
+    """A field of one record of a list the trace read as records (``data[2][0]`` beside the
+    column ``data[:][0]``), or such a column: data, whatever shuffling does to it."""
+    if "[:]" in path:
+        return True
+    match = re.fullmatch(r"(.+)\[\d+\]\[(\d+)\]", path)
+    return bool(match) and f"{match[1]}[:][{match[2]}]" in known
+
+
 def _is_output_column(array: np.ndarray) -> bool:
     """A (h, 1) or (1, h) weight of a one-output layer (h > 1)."""
     return 1 in array.shape and max(array.shape) > 1
@@ -521,11 +579,13 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
             return False
         if X.shape[1] != weights[0].shape[0]:
             return False
-        scalars = {n: v for n, v in sample.scalars.items() if n in moving}
+        if not all(np.any(W) for W in weights):
+            continue  # an all-zero layer says nothing either
+        scalars = _computed_scalars(loop, sample.scalars, moving)
+        own = aliases(loop, states, layout.paths)
         if loss is None:
             outs = [(p, o) for p, o in _observed(state_b, scalars, X.shape[0], weights[-1].shape[1],
-                                                 set(sample.arrays) - set(layout.paths),
-                                                 set(layout.paths))
+                                                 set(sample.arrays) - own, own)
                     if _informative(o)]
             if not outs:
                 continue  # nothing was computed anew here (converged): no evidence either way
@@ -545,6 +605,16 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
 def _moving_scalars(loop: Loop) -> set[str]:
     """Scalars that took more than one value in the loop (a loss does; a learning rate does not)."""
     return {name for name, values in loop.numbers().items() if len(values) > 1}
+
+
+def _computed_scalars(loop: Loop, scalars: dict[str, float], moving: set[str]) -> dict[str, float]:
+    """A sample's numbers that can be an output or a loss: moving, and not always whole (a
+    loop counter ``j`` reads 0 where a network outputs 0)."""
+    cached = getattr(loop, "_whole_cache", None)
+    if cached is None:
+        cached = {n for n, seen in loop.numbers().items() if all(v.is_integer() for v in seen)}
+        loop._whole_cache = cached  # type: ignore[attr-defined]
+    return {n: v for n, v in scalars.items() if n in moving and n not in cached}
 
 
 def _with_input_fold(layout: Layout, fold: int | None) -> Layout:
@@ -569,7 +639,7 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
     for b in _pairs(loop):
         state_b = states[b]
         sample = loop.samples[b]
-        own = set(layout.paths)
+        own = aliases(loop, states, layout.paths)
         for in_path, raw_X in _inputs({p: v for p, v in state_b.items() if p not in own}, rows):
             fold = _ones_column(raw_X)
             use = _with_input_fold(layout, fold)
@@ -581,8 +651,10 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
                     weights, biases = _layer_arrays(params, use)
                 except (KeyError, ValueError, IndexError):
                     return None
+                if not all(np.any(W) for W in weights):
+                    continue  # an all-zero layer (an XOR point posing as weights) fits anything
                 k = weights[-1].shape[1]
-                scalars = {n: v for n, v in sample.scalars.items() if n in moving}
+                scalars = _computed_scalars(loop, sample.scalars, moving)
                 recorded = set(sample.arrays) - own
                 if loop.id < 0:  # a backward() stream's saved data are inputs, never outputs
                     recorded = {p for p in recorded if not re.fullmatch(r"data\d+", p)}
@@ -652,18 +724,44 @@ def _pools(loop: Loop) -> list[set[str]]:
     changed = loop.changed()
     if loop.id < 0:  # a backward() stream: its parameters, not the data its graph saved
         changed = {p for p in changed if not re.fullmatch(r"data\d+|loss", p)}
+    known = loop.states()[-1] if loop.samples else {}
+    changed = {p for p in changed if not _record_field(p, known)}  # shuffled data: no parameter
     first = loop.samples[0]
     before = changed & (set(first.arrays) | set(first.scalars)) if first.start else set()
     return [pool for pool in (before, changed) if pool][: 1 if before == changed else 2]
 
 
+OUTPUT_SHARE = 5 / 6  # of a loop's budget left, an output search's (a loss search follows it)
+
+
 def _search(loop: Loop, states: list[dict[str, np.ndarray]]) -> Any:
+    """The first reading that reproduces the code: by kept outputs, then by a held loss, over
+    each pool. An output search that runs out of its share leaves the rest to the loss search
+    after it (the output search of a loop with many one-sample inputs would use it all)."""
     moving = _moving_scalars(loop)
-    for pool, by_loss in itertools.product(_pools(loop), (False, True)):
-        for layout in _layouts(loop, states, pool)[:MAX_VERIFIED]:
-            result = _reproduce(layout, loop, states, moving, by_loss)
+    work = WORK.get(None)
+    try:
+        for pool, by_loss in itertools.product(_pools(loop), (False, True)):
+            if work is not None:
+                work.next_phase(OUTPUT_SHARE if not by_loss else None)
+            try:
+                result = _search_phase(loop, states, pool, moving, by_loss)
+            except PhaseExhausted:
+                continue
             if result is not None:
                 return result
+        return None
+    finally:
+        if work is not None:
+            work.next_phase(None)
+
+
+def _search_phase(loop: Loop, states: list[dict[str, np.ndarray]], pool: set[str],
+                  moving: set[str], by_loss: bool) -> Any:
+    for layout in _layouts(loop, states, pool)[:MAX_VERIFIED]:
+        result = _reproduce(layout, loop, states, moving, by_loss)
+        if result is not None:
+            return result
     return None
 
 
@@ -702,8 +800,21 @@ def find_networks(trace: LoopTrace) -> list[Found]:
 def by_priority(loops: list[Loop]) -> list[Loop]:
     """Loops in the order their networks are looked for (the work budget may run out): loops
     entered once (a training loop) before those entered again and again (a line search's
-    inner loop, a loop over the parameters inside each step)."""
-    return sorted(loops, key=lambda loop: (loop.entries > 1, loop.key))
+    inner loop, a loop over the parameters inside each step); of those, the ones whose
+    parameters change from one iteration to the next (a per-sample step) before the ones whose
+    parameters change only between entries (a loop over neurons inside a forward pass)."""
+    return sorted(loops, key=lambda loop: (loop.entries > 1,
+                                           loop.entries > 1 and not _steps_every_iteration(loop),
+                                           loop.key))
+
+
+def _steps_every_iteration(loop: Loop) -> bool:
+    """Some array set before the loop changed at every sampled pair of consecutive iterations."""
+    pools = _pools(loop)
+    arrays = pools[0] & set(loop.states()[-1]) if pools and loop.samples[0].start else set()
+    pairs = loop.consecutive()
+    return bool(arrays) and bool(pairs) and all(arrays & set(loop.samples[b].arrays)
+                                                for b in pairs)
 
 
 def state_inputs(found: Found, state: dict[str, np.ndarray]) -> np.ndarray | None:

@@ -16,7 +16,7 @@ import itertools
 import numpy as np
 
 from grader.evidence import (HIDDEN, WORK, Found, Work, WorkExhausted, _inputs, _layer_arrays,
-                             by_priority,
+                             aliases, by_priority,
                              _layouts, _ones_column, _pools, _targets, _with_input_fold,
                              find_networks, resolve, spend, target_state)
 from grader.looptrace import Loop, LoopTrace
@@ -25,6 +25,7 @@ from grader.observed_updates import _gradients
 UPDATE_TOLERANCE = 1e-6   # NumPy float64 updates against float64 gradients
 MAX_LAYOUTS = 8
 UPDATE_WORK = 1_000_000_000  # about 3,000 gradient computations of a small network
+OUTERMOST_WORK = UPDATE_WORK // 10  # telling nested loops' gradient steps apart, per unit
 FAMILIES_ONE = ("mse", "bce", "bce_logits")     # one loss per direction family (scale aside)
 FAMILIES_MANY = ("mse", "ce", "ce_logits")
 
@@ -122,7 +123,7 @@ def by_updates(loop: Loop) -> Found | None:
         rows = first.shape[1] if layout.column else first.shape[0]
         after = states[pairs[0]]
         data = target_state(loop, after, "")
-        own = set(layout.paths)
+        own = aliases(loop, states, layout.paths)
         for in_path, raw_X, target_path in _combinations(data, own, rows, layout, states[-1]):
             fold = _ones_column(raw_X)
             use = _with_input_fold(layout, fold)
@@ -200,18 +201,59 @@ def _one_sample_misfit(found: Found) -> bool:
                    for t in targets for loss in losses)
 
 
+def _steps_explained(found: Found) -> bool:
+    """Whether the loop's first sampled update is a step along the gradient of some loss of
+    this network on the inputs it was found on (each iteration one gradient step)."""
+    pairs = found.loop.consecutive()[:1]
+    if not pairs:
+        return False
+    k = found.weights[-1].shape[1]
+    losses = [found.loss] if found.loss in (FAMILIES_MANY + FAMILIES_ONE) else \
+        list(FAMILIES_MANY if k > 1 else FAMILIES_ONE)
+    after = found.states[pairs[0]]
+    targets = [found.targets] if found.targets is not None else [
+        p for p, _Y in _targets(target_state(found.loop, after, found.inputs),
+                                _rows(found, after), k)][:3]
+    return any(_explains(dataclasses.replace(found, targets=t), pairs[0], k, loss)
+               for t in targets for loss in losses)
+
+
+def _rows(found: Found, state: dict[str, np.ndarray]) -> int:
+    """How many samples the network's inputs hold in ``state`` (0: none there)."""
+    X = resolve(state, found.inputs)
+    return 0 if X is None else (1 if X.ndim == 1 else X.shape[0])
+
+
 def _outermost(found: list[Found]) -> list[Found]:
     """One network per set of parameters: where nested loops all show it (a list updated
     element by element in inner loops), the loop around the others, whose iterations are
-    whole training steps."""
+    whole training steps; unless the inner loop's iterations are gradient steps and the outer
+    one's are not (mini-batches inside an epoch that also kept its full-data outputs)."""
     def span(f: Found) -> tuple[int, int]:
         return f.loop.samples[0].seq, f.loop.samples[-1].seq
 
-    kept = []
-    for f in found:
-        inside = any(g is not f and set(g.layout.paths) == set(f.layout.paths)
-                     and span(g)[0] <= span(f)[0] and span(g)[1] >= span(f)[1]
-                     and span(g) != span(f) for g in found)
-        if not inside:
-            kept.append(f)
-    return kept
+    def encloses(outer: Found, inner: Found) -> bool:
+        return outer is not inner and set(outer.layout.paths) == set(inner.layout.paths) \
+            and span(outer)[0] <= span(inner)[0] and span(outer)[1] >= span(inner)[1] \
+            and span(outer) != span(inner)
+
+    explained: dict[int, bool] = {}
+    work = Work(unit=OUTERMOST_WORK, loop=OUTERMOST_WORK)  # all the comparisons together
+
+    def steps(f: Found) -> bool:
+        if id(f) not in explained:
+            token = WORK.set(work)
+            try:
+                explained[id(f)] = _steps_explained(f)
+            except WorkExhausted:
+                explained[id(f)] = False  # unknown: the outer loop is kept, as before
+            finally:
+                WORK.reset(token)
+        return explained[id(f)]
+
+    def inner_steps(outer: Found, inner: Found) -> bool:
+        return steps(inner) and not steps(outer)
+
+    return [f for f in found
+            if not any(encloses(g, f) and not inner_steps(g, f) for g in found)
+            and not any(encloses(f, g) and inner_steps(f, g) for g in found)]

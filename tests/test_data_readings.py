@@ -133,3 +133,146 @@ def test_an_autograd_network_is_labelled_by_the_data_its_graph_saved_not_the_fil
     assert stream_dataset(_stream(train), [split, moons]) == "moons"
     assert stream_dataset(_stream(train, xor), [split, moons]) is None  # two data sets: no say
     assert stream_dataset(_stream(targets), []) is None
+
+
+NIELSEN = """
+import random
+import numpy as np
+random.seed(7)
+np.random.seed(7)
+sig = lambda z: 1.0 / (1.0 + np.exp(-z))
+
+class Network:
+    def __init__(self, sizes):
+        self.biases = [np.random.randn(y, 1) for y in sizes[1:]]
+        self.weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]
+
+    def feedforward(self, a):
+        for b, w in zip(self.biases, self.weights):
+            a = sig(w @ a + b)
+        return a
+
+    def SGD(self, data, epochs, eta):
+        for j in range(epochs):
+            random.shuffle(data)
+            batches = [data[k:k + 4] for k in range(0, len(data), 4)]
+            for batch in batches:
+                self.update(batch, eta)
+            c = sum(0.5 * float(((y - self.feedforward(x)) ** 2).sum()) for x, y in data) / len(data)
+
+    def update(self, batch, eta):
+        nb = [np.zeros(b.shape) for b in self.biases]
+        nw = [np.zeros(w.shape) for w in self.weights]
+        for x, y in batch:
+            h = sig(self.weights[0] @ x + self.biases[0])
+            o = sig(self.weights[1] @ h + self.biases[1])
+            d2 = (o - y) * o * (1 - o)
+            d1 = (self.weights[1].T @ d2) * h * (1 - h)
+            nb = [nb[0] + d1, nb[1] + d2]
+            nw = [nw[0] + d1 @ x.T, nw[1] + d2 @ h.T]
+        self.weights = [w - eta / len(batch) * g for w, g in zip(self.weights, nw)]
+        self.biases = [b - eta / len(batch) * g for b, g in zip(self.biases, nb)]
+
+xs = [np.array([[0.], [0.]]), np.array([[0.], [1.]]), np.array([[1.], [0.]]), np.array([[1.], [1.]])]
+ys = [np.array([[0.]]), np.array([[1.]]), np.array([[1.]]), np.array([[0.]])]
+training_data = list(zip(xs, ys))
+net = Network([2, 4, 1])
+net.SGD(training_data, 120, 3.0)
+"""
+
+
+def test_column_vector_records_shuffled_each_epoch_are_data_and_the_lists_are_the_network() -> None:
+    columns = dict(_record_columns([(np.zeros((2, 1)), np.ones((1, 1)))] * 3))
+    assert columns[0].shape == (3, 2) and columns[1].shape == (3,)  # a sample's column: one row
+    found = _found(NIELSEN)
+    assert [p.split(".", 1)[1] for p in found.layout.weights] == ["weights[0]", "weights[1]"]
+    assert found.layout.column and found.sizes == (2, 4, 1)
+    assert all(b is not None and "biases" in b for b in found.layout.biases)
+    assert found.inputs == "data[:][0]" and found.targets == "data[:][1]"
+    assert found.activations == ("sigmoid", "sigmoid") and found.loss == "half_mse"
+
+
+PURE_PYTHON = """
+import math
+import random
+random.seed(3)
+sig = lambda v: 1.0 / (1.0 + math.exp(-v))
+inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]
+targets = [0, 1, 1, 0]
+w_ih = [[random.uniform(-1, 1) for i in range(2)] for j in range(3)]   # (out, in)
+b_h = [0.0 for j in range(3)]
+w_ho = [random.uniform(-1, 1) for j in range(3)]                       # one output: a plain list
+b_o = 0.0
+
+def feed(x):
+    hid = []
+    for j in range(3):
+        s = b_h[j]
+        for i in range(2):
+            s += w_ih[j][i] * x[i]
+        hid.append(sig(s))
+    s = b_o
+    for j in range(3):
+        s += w_ho[j] * hid[j]
+    return hid, sig(s)
+
+for epoch in range(100):
+    for n in range(4):
+        x, t = inputs[n], targets[n]
+        hid, o = feed(x)
+        delta_o = (o - t) * o * (1 - o)
+        delta_h = [delta_o * w_ho[j] * hid[j] * (1 - hid[j]) for j in range(3)]
+        for j in range(3):
+            w_ho[j] -= 0.5 * delta_o * hid[j]
+        b_o -= 0.5 * delta_o
+        for j in range(3):
+            for i in range(2):
+                w_ih[j][i] -= 0.5 * delta_h[j] * x[i]
+            b_h[j] -= 0.5 * delta_h[j]
+"""
+
+
+def test_a_pure_python_network_stored_out_by_in_with_a_list_as_its_output_layer() -> None:
+    _, trace = traced(PURE_PYTHON)
+    found = identify(trace)
+    assert len(found) == 1, [(f.loop.line, f.layout) for f in found]
+    network = found[0]
+    assert network.layout.weights == ("w_ih", "w_ho") and network.layout.column
+    assert network.layout.biases == ("b_h", "b_o") and network.sizes == (2, 3, 1)
+    assert network.inputs == "x" and network.activations == ("sigmoid", "sigmoid")
+    assert network.loop.line == 26  # the per-sample loop, whose iterations are single steps
+
+
+MINI_BATCHES_AND_FULL_OUTPUTS = """
+import numpy as np
+rng = np.random.default_rng(4)
+X = rng.normal(size=(64, 2))
+y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+W1, b1 = rng.normal(size=(2, 6)), np.zeros(6)
+W2, b2 = rng.normal(size=(6, 1)), np.zeros(1)
+sig = lambda z: 1 / (1 + np.exp(-z))
+for epoch in range(40):
+    order = rng.permutation(len(X))
+    for start in range(0, len(X), 16):
+        idx = order[start:start + 16]
+        xb, yb = X[idx], y[idx]
+        h = np.tanh(xb @ W1 + b1)
+        p = sig(h @ W2 + b2)
+        d2 = (p - yb) / len(xb)
+        d1 = d2 @ W2.T * (1 - h ** 2)
+        W2 -= 0.5 * h.T @ d2
+        b2 -= 0.5 * d2.sum(axis=0)
+        W1 -= 0.5 * xb.T @ d1
+        b1 -= 0.5 * d1.sum(axis=0)
+    full = sig(np.tanh(X @ W1 + b1) @ W2 + b2)
+"""
+
+
+def test_mini_batch_steps_are_the_training_loop_even_when_the_epoch_keeps_full_outputs() -> None:
+    _, trace = traced(MINI_BATCHES_AND_FULL_OUTPUTS)
+    found = identify(trace)
+    assert len(found) == 1 and found[0].loop.line == 11, [f.loop.where for f in found]
+    assert found[0].inputs == "X[idx]" and found[0].layout.weights == ("W1", "W2")
+    loss, updates = observed_updates(found[0], (0.5,))
+    factors = step_factors(updates)
+    assert loss == "bce" and factors and max(abs(f - 0.5) for f in factors) < 1e-6, factors

@@ -14,6 +14,7 @@ from grader.checks.loss import (check_ends_below, check_loss_history, check_mono
 from grader.checks.training import (check_history_matches, check_recorded_losses,
                                     check_training_split)
 from grader.candidates import Candidate
+from grader.evidence import state_inputs
 from grader.context import GradingContext, Missing
 from grader.observed_updates import recomputed_losses
 from grader.model_modes import holds_dropout, with_dropout_hint
@@ -54,10 +55,19 @@ def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
             wrong = _wrong_xor_losses(network)
     verdict = check_loss_history(values, max_final_ratio=float(check.params.get("max_final_ratio", 0.5)),
                                  target=check.params.get("target"), recomputed_final=recomputed,
-                                 wrong_losses=wrong)
+                                 wrong_losses=wrong, online=_per_sample(network))
     traced = _traced_losses(check, ctx, network) if network is not None else None
     joined = _joined(_joined(verdict, traced), recomputed_training, "recomputed_training")
     return _with(joined, history=history.label, recomputed_with=loss_used)
+
+
+def _per_sample(network: Any) -> bool:
+    """Whether the network was found in a loop that steps on one sample per iteration."""
+    found = network.candidate.data.get("found") if network is not None else None
+    if found is None or not found.states:
+        return False
+    X = state_inputs(found, found.states[-1])
+    return X is not None and X.shape[0] == 1
 
 
 def _recomputed_training(check: CheckSpec, ctx: GradingContext) -> Verdict | None:

@@ -92,6 +92,15 @@ def _numeric_list(value: list[Any] | tuple[Any, ...]) -> np.ndarray | None:
     return np.array(numbers, dtype=np.float64)
 
 
+def _flat_vector(cell: np.ndarray) -> np.ndarray:
+    """A record's array as float64, a column or row vector ``(n, 1)``/``(1, n)`` flattened (a
+    ``(1, 1)`` label to a number): one sample's inputs are a row of the stacked column."""
+    array = np.array(cell, dtype=np.float64)
+    if array.ndim == 2 and 1 in array.shape:
+        return array.reshape(-1) if array.size > 1 else array.reshape(())
+    return array
+
+
 def _record_columns(value: list[Any] | tuple[Any, ...]) -> list[tuple[int, np.ndarray]]:
     """A list of equal records ``[(x, t), ...]`` (inputs with their label) as one array per
     field: the data a per-sample loop walks, which no single record shows whole."""
@@ -115,7 +124,7 @@ def _record_columns(value: list[Any] | tuple[Any, ...]) -> list[tuple[int, np.nd
                     return []
                 cells.append(row)
             elif type(cell) is np.ndarray and cell.dtype.kind in "fiub" and cell.size <= 64:
-                cells.append(np.array(cell, dtype=np.float64))
+                cells.append(_flat_vector(cell))
             else:
                 return []
         if len({c.shape for c in cells}) != 1 or sum(c.size for c in cells) > MAX_LEAF_ELEMENTS:

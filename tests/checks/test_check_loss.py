@@ -145,3 +145,12 @@ def test_numpy_inputs_give_plain_details(assert_plain) -> None:
     assert_plain(v.details)
     assert_plain(check_monotone(history, rtol=np.float64(1e-6)).details)
     assert_plain(check_ends_below(history, history[::-1], "A", "B").details)
+
+
+def test_an_epoch_of_per_sample_steps_may_record_more_than_the_weights_it_ends_with() -> None:
+    flat = [0.7 * 0.999**k for k in range(3000)]  # slow at the end: one more epoch explains little
+    last = flat[-1]
+    assert judge(flat, recomputed_final=0.85 * last, target=None).status == "failed"
+    assert judge(flat, recomputed_final=0.85 * last, target=None, online=True).status == "passed"
+    assert judge(flat, recomputed_final=last / 4, target=None, online=True).status == "failed"  # sum for mean
+    assert judge(flat, recomputed_final=1.2 * last, target=None, online=True).status == "failed"
