@@ -16,6 +16,7 @@ import numpy as np
 from grader.candidates import Candidate
 from grader.checks.autograd_graph import unreached
 from grader.context import GradingContext
+from grader.evidence import _gradient_named
 from grader.tracedata import Stream, Trace
 
 MIN_CHANGES = 2   # sampled iterations that must change a network's arrays to count as training
@@ -122,6 +123,8 @@ def reshaped_biases(ctx: GradingContext) -> list[tuple[str, str, tuple[int, ...]
                 continue
             for path, array in first.arrays.items():
                 if array.ndim > 2 or (array.ndim == 2 and min(array.shape) != 1) or array.size < 2:
+                    continue
+                if _gradient_named(path):  # a dZ of the last, smaller mini-batch is no bias
                     continue
                 later = next((s.arrays[path] for s in loop.samples[1:] if path in s.arrays), None)
                 if later is not None and later.ndim == 2 and min(later.shape) > 1 \

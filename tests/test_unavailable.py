@@ -18,8 +18,9 @@ from grader.sandbox import unavailable
 unavailable.install()
 unavailable.install()  # once only
 print(sum(isinstance(f, unavailable.Unavailable) for f in sys.meta_path))
-import importlib.util
+import importlib.util, importlib.metadata
 print(importlib.util.find_spec("covered"))
+print(importlib.metadata.version("pytest") == __import__("pytest").__version__)
 for name in ("covered", "single", "mine", "json"):
     try:
         module = __import__(name)
@@ -47,9 +48,9 @@ def _run(tmp_path: Path, own: bool) -> list[str]:
 
 def test_a_covered_package_or_module_is_not_installed_and_a_students_own_module_still_loads(
         tmp_path: Path) -> None:
-    assert _run(tmp_path, own=True) == ["1", "None", "covered missing covered",
+    assert _run(tmp_path, own=True) == ["1", "None", "True", "covered missing covered",
                                         "single missing single", "mine ok 7", "json ok None"]
-    assert _run(tmp_path, own=False)[4] == "mine missing mine"
+    assert _run(tmp_path, own=False)[5] == "mine missing mine"
 
 
 def test_the_module_name_of_a_site_entry() -> None:

@@ -41,6 +41,10 @@ class Unavailable(MetaPathFinder):
     def invalidate_caches(self) -> None:
         importlib.machinery.PathFinder.invalidate_caches()
 
+    def find_distributions(self, *args: Any, **kwargs: Any) -> Any:
+        """importlib.metadata asks the path finder for installed distributions: still answered."""
+        return importlib.machinery.PathFinder.find_distributions(*args, **kwargs)
+
 
 def _covered(place: str, hidden: set[str]) -> bool:
     places = {os.path.normpath(place), os.path.realpath(place)}

@@ -2,13 +2,17 @@
 
 Written for this project the way students write them (one helper wrote correct submissions in
 unseen styles, another planted one bug each), graded blind, then kept here with the verdicts
-they must get once the grader learned to give them: a learning-rate schedule in NumPy, a
-leaky ReLU of slope 0.05 called as a function, a plotting grid beside an XOR net, an Armijo
-optimizer class; biases never updated, the squared error's output delta under a
-cross-entropy history, a constant initialisation, flipped labels, a cut autograd graph,
-``zero_grad()`` between ``backward()`` and ``step()``, a layer in no optimizer, the error sent
-back through the wrong matrix, and four Armijo mistakes (never reset, compared with the previous
-trial, a step that grows, a decrease term without alpha). Every entry is named ``blind_*``.
+they must get once the grader learned to give them.
+
+Correct: a learning-rate schedule in NumPy, a leaky ReLU of slope 0.05 called as a function, a
+plotting grid beside an XOR net, an Armijo optimizer class, a Nielsen-style network of column
+vectors, pure-Python lists, mini-batches inside an epoch loop that keeps the full data's loss.
+
+Bugs: biases never updated, the squared error's output delta under a cross-entropy history, a
+constant initialisation, flipped labels, a cut autograd graph, ``zero_grad()`` between
+``backward()`` and ``step()``, a layer in no optimizer, the error sent back through the wrong
+matrix, and four Armijo mistakes (never reset, compared with the previous trial, a step that
+grows, a decrease term without alpha). Every entry is named ``blind_*``.
 """
 
 from __future__ import annotations
@@ -1367,6 +1371,305 @@ print("armijo: loss %.4f acc %.3f" % (losses_bt[-1], accuracy(params_bt)))
     ]
 
 
+def np_nielsen_xor() -> list[Cell]:
+    """network.py"""
+    return [
+        code(r'''
+"""
+network.py  (adapted from Nielsen's "Neural Networks and Deep Learning", ch.1)
+Lab 6 - I'm using it for XOR instead of MNIST.
+"""
+import random
+import numpy as np
+
+random.seed(7)
+np.random.seed(7)
+
+
+class Network(object):
+
+    def __init__(self, sizes):
+        """sizes = number of neurons in each layer, e.g. [2, 4, 1]"""
+        self.num_layers = len(sizes)
+        self.sizes = sizes
+        self.biases = [np.random.randn(y, 1) for y in sizes[1:]]
+        self.weights = [np.random.randn(y, x)
+                        for x, y in zip(sizes[:-1], sizes[1:])]
+
+    def feedforward(self, a):
+        """Return the output of the network if ``a`` is input."""
+        for b, w in zip(self.biases, self.weights):
+            a = sigmoid(np.dot(w, a)+b)
+        return a
+
+    def SGD(self, training_data, epochs, mini_batch_size, eta,
+            test_data=None):
+        n = len(training_data)
+        costs = []
+        for j in range(epochs):
+            random.shuffle(training_data)
+            mini_batches = [
+                training_data[k:k+mini_batch_size]
+                for k in range(0, n, mini_batch_size)]
+            for mini_batch in mini_batches:
+                self.update_mini_batch(mini_batch, eta)
+            c = self.total_cost(training_data)
+            costs.append(c)
+            if j % 1000 == 0:
+                if test_data:
+                    print("Epoch {0}: {1} / {2}  cost {3:.4f}".format(
+                        j, self.evaluate(test_data), len(test_data), c))
+                else:
+                    print("Epoch {0} complete".format(j))
+        return costs
+
+    def update_mini_batch(self, mini_batch, eta):
+        """Update the network's weights and biases by applying
+        gradient descent using backpropagation to a single mini batch."""
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        for x, y in mini_batch:
+            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
+            nabla_b = [nb+dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+            nabla_w = [nw+dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+        self.weights = [w-(eta/len(mini_batch))*nw
+                        for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b-(eta/len(mini_batch))*nb
+                       for b, nb in zip(self.biases, nabla_b)]
+
+    def backprop(self, x, y):
+        """Return a tuple ``(nabla_b, nabla_w)`` representing the
+        gradient for the cost function C_x."""
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        # feedforward
+        activation = x
+        activations = [x]  # list to store all the activations, layer by layer
+        zs = []  # list to store all the z vectors, layer by layer
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation)+b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        # backward pass
+        delta = self.cost_derivative(activations[-1], y) * \
+            sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+        for l in range(2, self.num_layers):
+            z = zs[-l]
+            sp = sigmoid_prime(z)
+            delta = np.dot(self.weights[-l+1].transpose(), delta) * sp
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())
+        return (nabla_b, nabla_w)
+
+    def evaluate(self, test_data):
+        test_results = [(int(self.feedforward(x)[0, 0] > 0.5), y)
+                        for (x, y) in test_data]
+        return sum(int(x == y) for (x, y) in test_results)
+
+    def total_cost(self, data):
+        # quadratic cost C = 1/2n sum ||y - a||^2
+        return sum(0.5*np.linalg.norm(y - self.feedforward(x))**2
+                   for x, y in data) / len(data)
+
+    def cost_derivative(self, output_activations, y):
+        return (output_activations-y)
+
+
+#### Miscellaneous functions
+def sigmoid(z):
+    return 1.0/(1.0+np.exp(-z))
+
+def sigmoid_prime(z):
+    return sigmoid(z)*(1-sigmoid(z))
+
+
+# ---------------- XOR ------------------
+xs = [np.array([[0.], [0.]]), np.array([[0.], [1.]]),
+      np.array([[1.], [0.]]), np.array([[1.], [1.]])]
+ys = [np.array([[0.]]), np.array([[1.]]), np.array([[1.]]), np.array([[0.]])]
+training_data = list(zip(xs, ys))
+test_data = [(x, int(y[0, 0])) for x, y in zip(xs, ys)]
+
+net = Network([2, 4, 1])
+costs = net.SGD(training_data, 4000, 4, 3.0, test_data=test_data)
+
+print("final cost", costs[-1])
+for x in xs:
+    print(x.ravel(), "->", net.feedforward(x).ravel())
+print("correct:", net.evaluate(test_data), "/ 4")
+
+'''),
+    ]
+
+
+def np_purepy_xor() -> list[Cell]:
+    """xor.py"""
+    return [
+        code(r"""
+# XOR with NO numpy - just lists and math (prof said we should understand every loop)
+# 2 inputs -> 3 hidden (sigmoid) -> 1 output (sigmoid), online updates (one sample at a time)
+import math
+import random
+
+random.seed(3)
+
+def sigmoid(v):
+    return 1.0 / (1.0 + math.exp(-v))
+
+inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]
+targets = [0, 1, 1, 0]
+
+N_IN, N_HID = 2, 3
+# w_ih[j][i] = weight from input i to hidden j
+w_ih = [[random.uniform(-1, 1) for i in range(N_IN)] for j in range(N_HID)]
+b_h = [0.0 for j in range(N_HID)]
+w_ho = [random.uniform(-1, 1) for j in range(N_HID)]
+b_o = 0.0
+learning_rate = 0.5
+
+def feed(x):
+    hid = []
+    for j in range(N_HID):
+        s = b_h[j]
+        for i in range(N_IN):
+            s += w_ih[j][i] * x[i]
+        hid.append(sigmoid(s))
+    s = b_o
+    for j in range(N_HID):
+        s += w_ho[j] * hid[j]
+    return hid, sigmoid(s)
+
+error_per_epoch = []
+for epoch in range(6000):
+    total = 0.0
+    for n in range(len(inputs)):
+        x, t = inputs[n], targets[n]
+        hid, o = feed(x)
+        total += 0.5 * (o - t) ** 2
+        # output delta  (squared error, sigmoid)
+        delta_o = (o - t) * o * (1 - o)
+        # hidden deltas (use the weights BEFORE updating them)
+        delta_h = [delta_o * w_ho[j] * hid[j] * (1 - hid[j]) for j in range(N_HID)]
+        # update output layer
+        for j in range(N_HID):
+            w_ho[j] -= learning_rate * delta_o * hid[j]
+        b_o -= learning_rate * delta_o
+        # update hidden layer
+        for j in range(N_HID):
+            for i in range(N_IN):
+                w_ih[j][i] -= learning_rate * delta_h[j] * x[i]
+            b_h[j] -= learning_rate * delta_h[j]
+    error_per_epoch.append(total)
+    if epoch % 1000 == 0:
+        print("epoch %d  error %.5f" % (epoch, total))
+
+print("final error", error_per_epoch[-1])
+ok = 0
+for x, t in zip(inputs, targets):
+    o = feed(x)[1]
+    print(x, "->", round(o, 3))
+    ok += int((o > 0.5) == (t == 1))
+print(ok, "of 4 correct")
+
+"""),
+    ]
+
+
+def np_deep3_moons() -> list[Cell]:
+    """train_moons.py"""
+    return [
+        code(r'''
+"""deep net (3 hidden layers) on moons - minibatch SGD, fixed learning rate"""
+import numpy as np
+from sklearn.datasets import make_moons
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+import matplotlib
+import matplotlib.pyplot as plt
+
+rng = np.random.default_rng(seed=31)
+
+acts = {
+    'relu':    (lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype)),
+    'sigmoid': (lambda z: 1.0 / (1.0 + np.exp(-z)), lambda z, a: a * (1.0 - a)),
+}
+
+layer_sizes = [2, 16, 16, 8, 1]
+layer_act = ['relu', 'relu', 'relu', 'sigmoid']
+L = len(layer_sizes) - 1
+
+Ws = [rng.normal(0.0, np.sqrt(2.0 / layer_sizes[l]), size=(layer_sizes[l], layer_sizes[l + 1])) for l in range(L)]
+bs = [np.zeros((1, layer_sizes[l + 1])) for l in range(L)]
+
+
+def forward_pass(X):
+    Zs, As = [], [X]
+    for l in range(L):
+        z = As[-1] @ Ws[l] + bs[l]
+        a = acts[layer_act[l]][0](z)
+        Zs.append(z); As.append(a)
+    return Zs, As
+
+
+def loss_fn(p, y):
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+
+
+def backward_pass(Zs, As, y):
+    m = y.shape[0]
+    dWs = [None] * L
+    dbs = [None] * L
+    # sigmoid + BCE -> dZ = (A - y) / m
+    dZ = (As[-1] - y) / m
+    for l in reversed(range(L)):
+        dWs[l] = As[l].T @ dZ
+        dbs[l] = dZ.sum(axis=0, keepdims=True)
+        if l > 0:
+            dA = dZ @ Ws[l].T
+            dZ = dA * acts[layer_act[l - 1]][1](Zs[l - 1], As[l])
+    return dWs, dbs
+
+
+X, y = make_moons(n_samples=800, noise=0.2, random_state=4)
+y = y.reshape(-1, 1).astype(float)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=4, stratify=y)
+sc = StandardScaler()
+X_train = sc.fit_transform(X_train)
+X_test = sc.transform(X_test)
+
+lr = 0.05
+batch = 32
+n_epochs = 120
+epoch_loss = []
+for ep in range(n_epochs):
+    order = rng.permutation(len(X_train))
+    for start in range(0, len(X_train), batch):
+        idx = order[start:start + batch]
+        xb, yb = X_train[idx], y_train[idx]
+        Zs, As = forward_pass(xb)
+        dWs, dbs = backward_pass(Zs, As, yb)
+        for l in range(L):
+            Ws[l] -= lr * dWs[l]
+            bs[l] -= lr * dbs[l]
+    full = forward_pass(X_train)[1][-1]
+    epoch_loss.append(loss_fn(full, y_train))
+    if ep % 20 == 0:
+        print(f"epoch {ep:3d} | train loss {epoch_loss[-1]:.4f}")
+
+test_p = forward_pass(X_test)[1][-1]
+print("test accuracy:", np.mean((test_p > 0.5) == y_test))
+plt.plot(epoch_loss, label="train BCE")
+plt.legend(); plt.xlabel("epoch")
+plt.savefig("moons_loss.png", dpi=80)
+
+'''),
+    ]
+
+
 BT = ("moons", "backtracking")
 ENTRIES = [
     # ---- correct ----
@@ -1387,6 +1690,16 @@ ENTRIES = [
     Entry("blind_pt_armijo_optimizer", "armijo_lab.py", pt_armijo_optimizer(), attempts=BT,
           style="moons, Armijo as a torch.optim.Optimizer subclass whose step(closure) backtracks from "
                 "lr0 = 2, beta = 0.5, compared with plain SGD"),
+    Entry("blind_np_nielsen_xor", "network.py", np_nielsen_xor(), attempts=("xor",),
+          style="Nielsen network.py style: class Network(sizes), self.weights/self.biases lists of "
+                "column vectors, training_data a list of (x, y) column-vector tuples shuffled every "
+                "epoch, mini-batch SGD with backprop(x, y) returning nabla_b, nabla_w"),
+    Entry("blind_np_purepy_xor", "xor.py", np_purepy_xor(), attempts=("xor",),
+          style="pure Python, no NumPy: nested lists, math.exp, loops over neurons, w_ih stored "
+                "(out, in) and w_ho a flat list, per-sample updates"),
+    Entry("blind_np_deep3_moons", "train_moons.py", np_deep3_moons(), attempts=("moons",),
+          style="moons NumPy, 3 hidden layers in lists Ws/bs, activations from a dict, mini-batches "
+                "of 32 shuffled by a seeded rng, the whole training set's loss kept every epoch"),
     # ---- one planted bug each ----
     Entry("blind_np_bias_frozen", "xor_backprop.py", np_bias_frozen(), attempts=("xor",),
           style="XOR NumPy inline loop, W1 b1 W2 b2, BCE, db1 and db2 computed",
