@@ -63,13 +63,13 @@ def check_frozen(paths: Sequence[str], computed: dict[str, list[str]]) -> Verdic
     if not paths:
         return None
     kept = {p: names for p, names in computed.items() if p in paths and names}
+    them = "it" if len(paths) == 1 else "them"
     unused = (f" Your code computes {listing(f'`{n[0]}`' for n in kept.values())} but never "
-              "applies " + ("it" if len(kept) == 1 else "them") + ".") if kept else ""
+              f"applies {'it' if len(kept) == 1 else 'them'}.") if kept else ""
     return failed(f"{listing(f'`{p}`' for p in paths)} never changed during training, although "
-                  "the gradient of the loss with respect to "
-                  + ("it" if len(paths) == 1 else "them") + " is not zero: the update step leaves "
-                  f"{'it' if len(paths) == 1 else 'them'} out, so gradient descent trains only part "
-                  f"of the network.{unused}", frozen=list(paths), unused_gradients=kept)
+                  f"the gradient of the loss with respect to {them} is not zero: the update step "
+                  f"leaves {them} out, so gradient descent trains only part of the network."
+                  f"{unused}", frozen=list(paths), unused_gradients=kept)
 
 
 def _by_path(steps: list[Step]) -> dict[str, list[Step]]:

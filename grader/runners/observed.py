@@ -9,7 +9,7 @@ from typing import Any
 
 from grader.candidates import Candidate
 from grader.checks.updates import Step, measure
-from grader.observed_updates import observed_updates
+from grader.observed_updates import LOSSES, observed_updates
 from grader.update_hypotheses import Explanation, explain
 from grader.update_rules import infer_rule, summary as rule_summary
 
@@ -61,5 +61,4 @@ def _observed_steps(candidate: Candidate) -> tuple[str | None, list[Step]] | Non
     return None if observed is None else (observed.loss, observed.steps)
 
 
-LOSS_FAMILIES = ("mse", "half_mse", "sse", "half_sse", "bce", "bce_sum", "ce", "ce_sum",
-                 "bce_logits", "ce_logits")
+LOSS_FAMILIES = LOSSES  # every loss the updates are recomputed under

@@ -112,13 +112,24 @@ def _start_alphas(found: Any, steps: list[Any]) -> list[float]:
     return [a for a in alphas if a > largest * (1 + 1e-6)][:2]
 
 
+def _search(found: Any, loss: str, step: Any, iteration: int | None = None) -> Search | None:
+    """One sampled step as a search along -g (None: the loss along it cannot be recomputed)."""
+    line = line_along(found, loss, step)
+    if line is None:
+        return None
+    return Search(step.iteration if iteration is None else iteration, step.loss_before,
+                  step.grad_sq, step.step, line)
+
+
+def _first_search(found: Any, loss: str) -> tuple[Search, Any] | None:
+    """The run's first search (from the loop's entry state) and its step, where sampled."""
+    step = first_searched_step(found, loss)
+    search = _search(found, loss, step, iteration=0) if step is not None else None
+    return None if search is None else (search, step)
+
+
 def _searches(found: Any, loss: str, steps: list[Any]) -> list[Search]:
-    out = []
-    for s in steps:
-        line = line_along(found, loss, s)
-        if line is not None:
-            out.append(Search(s.iteration, s.loss_before, s.grad_sq, s.step, line))
-    return out
+    return [s for s in (_search(found, loss, step) for step in steps) if s is not None]
 
 
 def _diagnosed(verdict: Verdict, found: Any, loss: str, steps: list[Any], alpha0: float,
@@ -133,11 +144,9 @@ def _diagnosed(verdict: Verdict, found: Any, loss: str, steps: list[Any], alpha0
     if len(searches) < len(steps) or not searches:
         return verdict
     if verdict.status != "passed":
-        first_step = first_searched_step(found, loss)
-        first_line = line_along(found, loss, first_step) if first_step is not None else None
-        if first_step is not None and first_line is not None and first_step.residual <= 1e-2:
-            searches = [Search(0, first_step.loss_before, first_step.grad_sq, first_step.step,
-                               first_line), *searches]  # the run's first search, where sampled
+        entry = _first_search(found, loss)
+        if entry is not None and entry[1].residual <= 1e-2:
+            searches = [entry[0], *searches]  # the run's first search, where sampled
         diagnosis = explain(searches, alpha0=alpha0, rho=rho, cs=cs)
         if diagnosis is None:
             return verdict
@@ -148,11 +157,10 @@ def _diagnosed(verdict: Verdict, found: Any, loss: str, steps: list[Any], alpha0
                           **{**verdict.details, "c": diagnosis.c, "failure": None})
         return failed(diagnosis.message, **{**verdict.details, "hypothesis": diagnosis.name,
                                             "hypothesis_evidence": diagnosis.evidence})
-    first_step = first_searched_step(found, loss) if starts else None
-    first_line = line_along(found, loss, first_step) if first_step is not None else None
-    if first_step is None or first_line is None:
+    entry = _first_search(found, loss) if starts else None
+    if entry is None:
         return verdict
-    first = Search(0, first_step.loss_before, first_step.grad_sq, first_step.step, first_line)
+    first = entry[0]
     for start in starts:
         diagnosis = explain(searches, alpha0=start, rho=rho, cs=cs, first=first, names=("not_reset",))
         if diagnosis is not None and diagnosis.name == "not_reset":

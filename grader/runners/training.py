@@ -165,8 +165,9 @@ def trace_descent(check: CheckSpec, ctx: GradingContext) -> Verdict:
                           "call and no loop that changed its parameters), so its update steps "
                           "cannot be judged.", observed=False)
         loss, measured = steps
-        stuck = check_frozen(frozen(measured), {p: gradient_arrays(candidate.data["found"].loop, p)
-                                                for p in frozen(measured)})
+        never_moved = frozen(measured)
+        stuck = check_frozen(never_moved, {p: gradient_arrays(candidate.data["found"].loop, p)
+                                           for p in never_moved})
         if stuck is not None:
             return _with(stuck, network=candidate.label)
         declared = _loop_constants(candidate.data["found"])
