@@ -20,6 +20,10 @@ import wild_numpy  # noqa: E402
 import wild_torch  # noqa: E402
 import diagnoses  # noqa: E402
 import blind_round  # noqa: E402
+import blind2_a  # noqa: E402
+import blind2_b  # noqa: E402
+import blind2_c  # noqa: E402
+import blind2_d  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -939,6 +943,7 @@ ENTRIES: list[Entry] = [
                 "are computed under dropout."),
 ]
 ENTRIES += wild_numpy.ENTRIES + wild_torch.ENTRIES + diagnoses.ENTRIES + blind_round.ENTRIES
+ENTRIES += blind2_a.ENTRIES + blind2_b.ENTRIES + blind2_c.ENTRIES + blind2_d.ENTRIES
 
 
 def targets() -> list[tuple[Path, str | bytes]]:
