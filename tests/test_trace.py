@@ -239,6 +239,29 @@ def test_a_few_samples_of_each_training_carry_the_data_that_reached_the_loss() -
     assert len(decoded.samples[0].data) == len(data) and decoded.samples[3].data == ()
 
 
+def test_a_second_model_is_recorded_from_its_second_call_and_a_steady_one_is_never_walked(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    namespace: dict = {}
+    recorder = sandbox_trace.start(namespace)
+    walks = []
+    walk = recorder._new_model
+    monkeypatch.setattr(recorder, "_new_model", lambda tensors: walks.append(recorder.calls) or walk(tensors))
+    X, y = torch.randn(6, 2), torch.ones(6, 1)
+    namespace["first"] = first = torch.nn.Linear(2, 1)
+    namespace["second"] = second = torch.nn.Linear(2, 1)
+    try:
+        for net, calls in ((first, 2000), (second, 60)):
+            for _ in range(calls):
+                net.zero_grad()
+                torch.nn.functional.binary_cross_entropy_with_logits(net(X), y).backward()
+    finally:
+        recorder.uninstall()
+    assert walks == [2001]  # only the call that did not reach the first model's parameters
+    recorded = [s["call"] for s in recorder.message("unit")["samples"]]
+    assert 2000 not in recorded and all(c in recorded for c in range(2001, 2001 + sandbox_trace.HEAD))
+    assert [c for c in recorded if c < 2000] == [n for n in range(2000) if sandbox_trace.is_sampled(n)]
+
+
 def test_what_each_observed_step_held_and_saw_is_recorded() -> None:
     namespace: dict = {}
     recorder = sandbox_trace.start(namespace)

@@ -88,6 +88,7 @@ class TrainingTrace:
         self._seen: set[str] = set()
         self._known: set[int] = set()  # ids of the parameters recorded calls trained
         self._last_new = -HEAD - 1      # the call at which a new model was last seen
+        self._probe: Any = None  # the first parameter of the last recorded call
         self.steps = 0
         self.samples: list[dict[str, Any]] = []
         self.optimizers: list[dict[str, Any]] = []
@@ -114,7 +115,9 @@ class TrainingTrace:
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
             call = trace.calls
             trace.calls = call + 1
-            if not trace._single(tensors) or call < trace._next and not trace._new_model(tensors):
+            if call < trace._next:
+                return trace._watched(call, tensors, lambda: original(tensors, *args, **kwargs))
+            if not trace._single(tensors):
                 return original(tensors, *args, **kwargs)
             trace._next = trace._after(call)
             result = trace._record(call, trace._first(tensors),
@@ -126,7 +129,7 @@ class TrainingTrace:
         def grad(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
             call = trace.calls
             trace.calls = call + 1
-            if not trace._single(outputs) or call < trace._next and not trace._new_model(outputs):
+            if not trace._single(outputs) or call < trace._next and not trace._new_inputs(inputs):
                 return original_grad(outputs, inputs, *args, **kwargs)
             trace._next = trace._after(call)
             leaves = [inputs] if isinstance(inputs, trace.torch.Tensor) else list(inputs)
@@ -206,12 +209,43 @@ class TrainingTrace:
             return None, None
         return [id(p) in seen[1] for p in leaves], seen[2]
 
+    def _watched(self, call: int, tensors: Any, run: Any) -> Any:
+        """An unrecorded ``backward()``: run it, and if it did not reach the last recorded
+        call's first parameter (its ``.grad`` neither replaced nor added to), look whether it
+        trains a new model, whose next call is then recorded. A model that keeps training costs
+        two attribute reads per call; the graph is walked only when something else trained."""
+        probe = self._probe
+        grad = None if probe is None else probe.grad
+        version = -1 if grad is None else grad._version
+        result = run()
+        if probe is None or probe.grad is grad and (grad is None or grad._version == version):
+            if self._single(tensors) and self._new_model(tensors):
+                self._next = call + 1
+        return result
+
+    def _throttled(self) -> bool:
+        """No new model is looked for now: the budget is spent, or one was seen lately (tensors
+        re-created every step look new each time: look now and then)."""
+        return len(self.samples) >= MAX_SAMPLES - 1 or self.calls - self._last_new <= HEAD
+
+    def _new_inputs(self, inputs: Any) -> bool:
+        """Whether ``torch.autograd.grad`` is asked for the gradient of parameters no recorded
+        call touched (its inputs name them: no graph to walk)."""
+        if self._throttled():
+            return False
+        first = inputs if isinstance(inputs, self.torch.Tensor) else \
+            next(iter(inputs), None) if isinstance(inputs, (list, tuple)) else None
+        if first is None or id(first) in self._known:
+            return False
+        self._last_new = self.calls
+        return True
+
     def _new_model(self, tensors: Any) -> bool:
         """Whether this loss trains parameters no recorded call touched (a second model's
-        training starts: its first calls are recorded, not left to the sampling). Only the
-        graph's first parameter is looked for, so an unrecorded call stays cheap."""
-        if len(self.samples) >= MAX_SAMPLES - 1 or self.calls - self._last_new <= HEAD:
-            return False  # tensors re-created every step look new each time: look now and then
+        training starts: its calls are recorded from the next one, not left to the sampling).
+        Only the graph's first parameter is looked for."""
+        if self._throttled():
+            return False
         node = getattr(self._first(tensors), "grad_fn", None)
         for _ in range(64):
             if node is None:
@@ -332,6 +366,7 @@ class TrainingTrace:
         index = index + 1 if key == (names, shapes) else 0
         self._stream = ((names, shapes), index)
         self._known.update(id(p) for p in leaves)
+        self._probe = leaves[0] if leaves and inputs is None else None
         if index == 0 and repr(key := (names, shapes)) not in self._seen:
             self._seen.add(repr(key))  # a model never seen before (not one trained in turns)
             self._origin = call
