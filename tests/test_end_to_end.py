@@ -45,10 +45,10 @@ BROKEN = {
     "failing_cell_nb": ("xor", {"runs.cells": ["cell 3", "NameError"]}),
     "magics_nb": ("xor", {"runs.cells": ["%time", "not run by the grader"]}),
     "input_nb": ("xor", {"runs.cells": ["input()", "InputNotAvailable"]}),
-    # A custom autograd sigmoid whose backward drops the (1 - s) factor: its training still
-    # separates the four points (outputs 0.23, 0.81, 0.81, 0.27) but the loss stalls.
+    # A custom autograd sigmoid whose backward drops the (1 - s) factor. With 8 hidden units and
+    # lr = 1 its training still separates the four points and the loss gets small (the missing
+    # factor only rescales the gradient): only the gradient check can see the bug.
     "xor_module_bad_autograd": ("xor", {
-        "xor.loss": ["does not go down enough"],
         "xor.gradients": ["W1", "layer 1", "relative error"]}),
     # logs rejected trials; it also starts its search at alpha0 = 8, not the rubric's 1,
     # which the optimizer trace sees in the step sizes

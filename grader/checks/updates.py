@@ -313,14 +313,19 @@ def evidence_words(evidence: dict[str, Any]) -> str:
     return words + " (first entries)."
 
 
+ROUNDING = 1e-9   # a relative difference below this is float rounding, not a number to print
+
+
 def check_explained_mistake(diagnosis: str, parameters: Sequence[str], residual: float,
                             true_residual: float, evidence: dict[str, Any],
                             loss: str | None) -> Verdict:
     """A named backpropagation mistake that the observed updates follow (where the true
     gradient does not)."""
     names = listing(f"`{p}`" for p in parameters)
+    closeness = ("exactly (up to float rounding)" if residual < ROUNDING
+                 else f"to within {num(residual * 100, 3)}%")
     return failed(f"The gradient of {names} is wrong: {diagnosis}. Every sampled update follows "
-                  f"this mistake's gradient to within {num(residual * 100, 3)}%, while it differs "
+                  f"this mistake's gradient {closeness}, while it differs "
                   f"from the true gradient of the {loss or 'training'} loss by up to "
                   f"{num(true_residual * 100, 3)}%." + evidence_words(evidence),
                   loss=loss, diagnosis=diagnosis, parameters_wrong=list(parameters),
