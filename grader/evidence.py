@@ -377,6 +377,16 @@ def _informative(observed: np.ndarray) -> bool:
     return observed.shape[0] == 1 or float(np.ptp(observed, axis=0).max(initial=0.0)) > 1e-6
 
 
+def _informative_network(weights: list[np.ndarray], biases: list[np.ndarray],
+                         acts: tuple[str, ...], X: np.ndarray) -> bool:
+    """The network's own outputs differ between the inputs (not saturated to one value)."""
+    if not _fits_inputs(weights, biases, X):
+        return True  # the match that follows says no
+    with np.errstate(all="ignore"):
+        out = forward(weights, biases, acts, X)
+    return bool(np.all(np.isfinite(out))) and _informative(out)
+
+
 def _observed(state: dict[str, np.ndarray], scalars: dict[str, float], m: int, k: int,
               recorded: set[str], own: set[str] | frozenset[str] = frozenset()
               ) -> list[tuple[str, np.ndarray]]:
@@ -587,8 +597,9 @@ def _confirmed(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
             outs = [(p, o) for p, o in _observed(state_b, scalars, X.shape[0], weights[-1].shape[1],
                                                  set(sample.arrays) - own, own)
                     if _informative(o)]
-            if not outs:
-                continue  # nothing was computed anew here (converged): no evidence either way
+            if not outs or not _informative_network(weights, biases, acts, X):
+                continue  # nothing computed anew (converged), or every output saturated: a
+                # diverging training's network says nothing either way
             if _match_outputs(weights, biases, X, outs, (acts,)) is None:
                 return False
         else:

@@ -221,13 +221,15 @@ def _sample(raw: Any, sites: int, seq: int) -> tuple[int, LoopSample]:
     if len(raw["arrays"]) > MAX_ARRAYS_PER_SAMPLE or len(raw["scalars"]) > MAX_SCALARS:
         raise protocol.ProtocolError("loops: a sample holds too much")
     arrays: dict[str, np.ndarray] = {}
+    diverged = False
     for item in raw["arrays"]:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
                 and 0 < len(item[0]) <= MAX_PATH and isinstance(item[1], np.ndarray)
                 and item[1].dtype == np.float64 and 1 <= item[1].ndim <= 4):
             raise protocol.ProtocolError("loops: a recorded array is malformed")
         if not np.all(np.isfinite(item[1])):
-            continue  # a diverged value says nothing a later check needs
+            diverged = True  # dropped: it would read as unchanged from here on, so the loop ends
+            continue
         arrays[item[0]] = item[1]
     scalars: dict[str, float] = {}
     for item in raw["scalars"]:
@@ -237,7 +239,7 @@ def _sample(raw: Any, sites: int, seq: int) -> tuple[int, LoopSample]:
             raise protocol.ProtocolError("loops: a recorded scalar is malformed")
         scalars[item[0]] = float(item[1])
     return raw["loop"], LoopSample(raw["iteration"], raw["end"], arrays, scalars, raw["start"], seq,
-                                   raw["partial"])
+                                   raw["partial"] or diverged)
 
 
 def parse_loops(message: dict[str, Any]) -> LoopTrace:

@@ -144,6 +144,15 @@ def _true_gradients(found: Found, before: dict[str, np.ndarray], after: dict[str
         return None
 
 
+def batch_rows(found: Found) -> int | None:
+    """How many samples (rows of the inputs) the first measured update was computed on."""
+    for b in _pairs(found)[:1]:
+        data = _pair_data(found, found.states[b], 0)
+        if data is not None:
+            return int(data[0].shape[0])
+    return None
+
+
 def step_factors(updates: list[Update]) -> list[float]:
     """The factor s of each update delta = -s * grad (updates that moved along a gradient)."""
     factors = []
@@ -159,6 +168,16 @@ def _converged(found: Found, before: dict[str, np.ndarray], after: dict[str, np.
     moved = sum(float(np.sum((after[p] - before[p]) ** 2)) for p in found.layout.paths)
     size = sum(float(np.sum(before[p] ** 2)) for p in found.layout.paths)
     return moved <= 1e-20 * max(size, 1e-300)
+
+
+HUGE = 1e100  # a parameter past this has diverged: its squares would overflow float64
+
+
+def diverging(found: Found, *states: dict[str, np.ndarray]) -> bool:
+    """A parameter is non-finite or huge in one of these states (a diverging training, whose
+    steps say nothing the grader can measure)."""
+    return any(not np.all(np.abs(np.asarray(state[p], dtype=float)) < HUGE)
+               for state in states for p in found.layout.paths if p in state)
 
 
 def _pairs(found: Found) -> list[int]:
@@ -205,7 +224,7 @@ def observed_updates(found: Found, rates: tuple[float, ...] = ()) -> tuple[str |
             grads = _true_gradients(found, before, after, loss, target)
             if grads is None:
                 continue
-            if _converged(found, before, after):
+            if diverging(found, before, after) or _converged(found, before, after):
                 continue
             for path in found.layout.paths:
                 updates.append(Update(found.loop.samples[b].iteration, path,

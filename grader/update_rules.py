@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.evidence import Found
-from grader.observed_updates import _converged, _gradients, _loss_value, _pair_data
+from grader.observed_updates import _converged, _gradients, _loss_value, _pair_data, diverging
 
 FITS = 1e-2          # relative residual a rule must reach
 BETTER = 10.0        # ... and by how much it must beat plain gradient descent
@@ -31,7 +31,7 @@ class RuleFit:
 
     rule: str                     # gd, momentum, accumulated, adam, rmsprop, adagrad, loss_scaled
     residual: float
-    constants: dict[str, float] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)  # numbers; ``ascent``: paths
     steps: int = 0
 
 
@@ -47,6 +47,18 @@ class _Run:
 
 def _flat(found: Found, state: dict[str, np.ndarray]) -> np.ndarray:
     return np.concatenate([np.ravel(state[p]) for p in found.layout.paths])
+
+
+def _slices(found: Found) -> dict[str, slice]:
+    """Where each parameter lies in the flattened vector of :func:`_flat`."""
+    state = found.states[-1] if found.states else {}
+    out, start = {}, 0
+    for p in found.layout.paths:
+        if p not in state:
+            return {}
+        out[p] = slice(start, start + int(np.size(state[p])))
+        start += int(np.size(state[p]))
+    return out
 
 
 def _runs(found: Found, loss: str, target: int, start: bool) -> list[_Run]:
@@ -69,6 +81,7 @@ def _runs(found: Found, loss: str, target: int, start: bool) -> list[_Run]:
         data = _pair_data(found, after, target)
         grads = _data_gradients(found, before, data, loss)
         if grads is None or data is None or any(p not in before for p in found.layout.paths) \
+                or not _finite(found, before, after, grads) \
                 or (not start and _converged(found, before, after)):
             if start:
                 break
@@ -82,6 +95,13 @@ def _runs(found: Found, loss: str, target: int, start: bool) -> list[_Run]:
         current.losses.append(_loss_value(found, before, data[0], data[1], loss))
         current.iterations.append(samples[b].iteration)
     return [r for r in runs if r.deltas]
+
+
+def _finite(found: Found, before: dict[str, np.ndarray], after: dict[str, np.ndarray],
+            grads: dict[str, np.ndarray]) -> bool:
+    """Both states and the gradient are finite and not huge (a diverging training says nothing
+    more)."""
+    return not diverging(found, before, after, grads)
 
 
 def _data_gradients(found: Found, before: dict[str, np.ndarray],
@@ -120,7 +140,8 @@ def _loss_scaled(runs: list[_Run]) -> tuple[RuleFit, float] | None:
         _gd(runs).residual
 
 
-def _momentum(runs: list[_Run]) -> tuple[RuleFit, float] | None:
+def _momentum(runs: list[_Run], slices: dict[str, slice] | None = None
+              ) -> tuple[RuleFit, float] | None:
     """d_t = -lr g_t + beta d_{t-1}: heavy-ball momentum (beta near 1: gradients accumulating)."""
     d, g, prev = [], [], []
     for r in runs:
@@ -128,12 +149,41 @@ def _momentum(runs: list[_Run]) -> tuple[RuleFit, float] | None:
             d.append(r.deltas[t]); g.append(r.grads[t]); prev.append(r.deltas[t - 1])
     if len(d) < 2:
         return None
-    D, G = np.concatenate(d), np.concatenate(g)
-    (lr, beta), res = _lstsq([-G, np.concatenate(prev)], D)
+    D, G, P = np.concatenate(d), np.concatenate(g), np.concatenate(prev)
+    (lr, beta), res = _lstsq([-G, P], D)
+    constants = {"lr": float(lr), "beta": float(beta)}
+    signed = _signed_momentum(runs, slices, d, g, prev) if res > FITS and slices else None
+    if signed is not None:
+        (lr, beta), res, constants = signed[0], signed[1], {"lr": signed[0][0], "beta": signed[0][1],
+                                                            "ascent": signed[2]}
     if beta < 0.05:
         return None
     rule = "accumulated" if abs(beta - 1.0) <= 1e-2 else "momentum"
-    return RuleFit(rule, res, {"lr": float(lr), "beta": float(beta)}, len(d)), _lstsq([-G], D)[1]
+    return RuleFit(rule, res, constants, len(d)), _lstsq([-G], D)[1]
+
+
+def _signed_momentum(runs: list[_Run], slices: dict[str, slice], d: list[np.ndarray],
+                     g: list[np.ndarray], prev: list[np.ndarray]
+                     ) -> tuple[tuple[float, float], float, list[str]] | None:
+    """Momentum with one rate and beta whose gradient enters some parameters with the wrong
+    sign (``b2 += lr * v``): ((lr, beta), residual, the parameters that ascend), or None."""
+    fits: dict[str, tuple[float, float]] = {}
+    for path, part in slices.items():
+        Dp = np.concatenate([x[part] for x in d])
+        if not np.any(Dp):
+            return None
+        (lr_p, beta_p), _ = _lstsq([-np.concatenate([x[part] for x in g]),
+                                    np.concatenate([x[part] for x in prev])], Dp)
+        fits[path] = (float(lr_p), float(beta_p))
+    ascent = sorted(p for p, (lr_p, _) in fits.items() if lr_p < 0)
+    if not ascent or len(ascent) == len(fits):
+        return None
+    sign = np.ones(len(d[0]))
+    for path in ascent:
+        sign[slices[path]] = -1.0
+    D = np.concatenate(d)
+    (lr, beta), res = _lstsq([-np.concatenate([sign * x for x in g]), np.concatenate(prev)], D)
+    return ((float(lr), float(beta)), res, ascent) if res <= FITS and lr > 0 else None
 
 
 Direction = Callable[[list[np.ndarray]], list[np.ndarray]]
@@ -187,7 +237,8 @@ def infer_rule(found: Found, loss: str, target: int = 0) -> RuleFit | None:
     gd = _gd(runs)
     if gd.residual <= 1e-6:
         return gd
-    others: list[tuple[RuleFit, float] | None] = [_loss_scaled(runs), _momentum(runs)]
+    others: list[tuple[RuleFit, float] | None] = [_loss_scaled(runs),
+                                                  _momentum(runs, _slices(found))]
     head = _runs(found, loss, target, start=True)
     if head and len(head[0].deltas) >= 3:
         others += [_adaptive(head[0], name) for name in ADAPTIVE]
@@ -202,8 +253,11 @@ def describe(fit: RuleFit) -> str:
     if fit.rule == "gd":
         return f"plain gradient descent with rate {c.get('lr', float('nan')):.4g}"
     if fit.rule == "momentum":
+        ascent = c.get("ascent") or []
+        flipped = (f"; for {', '.join(f'`{p}`' for p in ascent)} +{c['lr']:.4g} * gradient: "
+                   "gradient ascent there") if ascent else ""
         return (f"gradient descent with momentum (each step is -{c['lr']:.4g} * gradient + "
-                f"{c['beta']:.3g} * the previous step)")
+                f"{c['beta']:.3g} * the previous step{flipped})")
     if fit.rule == "accumulated":
         return ("gradient descent whose gradients accumulate: each step is the previous step plus "
                 f"-{c['lr']:.4g} * the new gradient, so the gradient is never reset")

@@ -178,6 +178,34 @@ def rate_name(names: Sequence[str]) -> str | None:
     return min(kept, key=lambda n: (not _RATE_LIKE.search(n), len(n), n)) if kept else None
 
 
+def check_divided_twice(steps: list[Step], loss: str | None, declared: dict[str, float],
+                        rows: int | None) -> Verdict | None:
+    """A failed verdict when every step is the code's learning rate divided by the number of
+    samples N times the true gradient of a mean loss: the gradient was divided by N twice
+    (``dZ = (A - Y) / N`` and again ``dW = A.T @ dZ / N``). None otherwise."""
+    moved = [s.scale for s in steps if s.moved]
+    if not moved or not rows or rows < 2 or any(s.residual > DIRECTION_TOLERANCE for s in steps):
+        return None
+    rate = float(np.median(moved))
+    if rate <= 0 or max(abs(x - rate) for x in moved) > RATE_TOLERANCE * rate:
+        return None  # a schedule, or layers scaled differently: not this mistake
+    if any(abs(v - rate) <= RATE_TOLERANCE * rate for v in declared.values()):
+        return None  # a number the code holds is the rate itself
+    rates = [n for n, v in declared.items() if abs(v / rows - rate) <= RATE_TOLERANCE * rate
+             and _RATE_LIKE.search(n.rsplit(".", 1)[-1]) and not _INDEX_LIKE.search(n.rsplit(".", 1)[-1])]
+    if not rates:
+        return None
+    name = rate_name(rates) or rates[0]
+    value = declared[name]
+    return failed(f"Every gradient is N = {rows} times too small: each step is {num(rate)} · the "
+                  f"gradient of the {loss or 'training'} loss, where your `{name}` = {num(value)} "
+                  f"asks for {num(value)} · gradient. The gradient is divided by the number of "
+                  f"samples twice (1/N taken twice, e.g. dZ = (A - Y) / N and again dW = A.T @ dZ / N), "
+                  f"so the learning rate in effect is {name}/N = {num(rate)}.",
+                  loss=loss, rate=rate, declared_rate=value, rows=rows, factor=1.0 / rows,
+                  diagnosis="divided by N twice", observed=True)
+
+
 def check_constant_rate(steps: list[Step], loss: str | None, declared: dict[str, float],
                         gradient: str | None = None) -> Verdict:
     """The steps are -lr * gradient with a learning rate that stays the same from iteration to
@@ -366,6 +394,12 @@ def check_rule_descent(rule: dict[str, Any], allow_other_optimizers: bool) -> Ve
         return None
     words = (f"The updates are {rule['described']}, inferred from the sampled steps (it predicts "
              f"them within {num(rule['residual'] * 100, 3)}%)")
+    ascent = rule.get("constants", {}).get("ascent") or []
+    if ascent:
+        return failed(f"{listing(f'`{p}`' for p in ascent)} moved up the gradient (gradient ascent "
+                      f"on that parameter): its update adds lr · gradient where every other "
+                      f"parameter subtracts it. Check the sign of that update. {words}.",
+                      rule=rule, ascent=list(ascent), observed=True)
     if allow_other_optimizers:
         return passed(words + ".", rule=rule, observed=True)
     return failed(words + ", not plain gradient descent W ← W − lr · gradient as the lab asks.",

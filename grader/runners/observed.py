@@ -40,13 +40,17 @@ def _observed(candidate: Candidate) -> _Observed | None:
     if cached is None:
         loss, updates = observed_updates(found, tuple(_loop_constants(found).values()))
         fit = infer_rule(found, loss) if loss is not None and updates else None
-        if fit is not None and fit.rule == "gd" and fit.residual > 1e-2:
+        if fit is not None and (fit.rule == "gd" and fit.residual > 1e-2
+                                or fit.rule != "gd" and fit.residual > 1e-6):
             # not gradient descent on the loss the steps' directions suggested: an adaptive
-            # rule's steps point along no gradient, so try the rules under every loss
-            others = [f for f in (infer_rule(found, other) for other in LOSS_FAMILIES
-                                  if other != loss) if f is not None and f.rule != "gd"]
-            if others:
-                fit = min(others, key=lambda f: f.residual)
+            # rule's steps point along no gradient, so try the rules under every loss (the
+            # loss the directions suggested is a guess where no step is along a gradient)
+            others = [(f, other) for f, other in ((infer_rule(found, other), other)
+                                                  for other in LOSS_FAMILIES if other != loss)
+                      if f is not None and f.rule != "gd"]
+            best = min(others, key=lambda item: item[0].residual) if others else None
+            if best is not None and (fit.rule == "gd" or best[0].residual * 2 < fit.residual):
+                fit, loss = best
         explanation = explain(found, loss, updates) if loss is not None and (
             fit is None or fit.rule == "gd") else None
         cached = _Observed(loss, updates, measure(updates),

@@ -9,7 +9,8 @@ from typing import Any
 from grader.candidates import Candidate
 from grader.checks.autograd_graph import check_graph_cut
 from grader.checks.training import check_descent, check_gradients_reset
-from grader.checks.updates import (check_constant_rate, check_explained_mistake, check_frozen,
+from grader.checks.updates import (check_constant_rate, check_divided_twice,
+                                   check_explained_mistake, check_frozen,
                                    check_loss_consistency,
                                    check_rule_descent, check_rule_gradients,
                                    check_update_directions, frozen, measure)
@@ -17,7 +18,8 @@ from grader.context import GradingContext, Missing
 from grader.evidence import gradient_arrays
 from grader.gradient_probe import backward_gradients
 from grader.launcher import ProbeError
-from grader.observed_updates import Update, observed_updates, own_gradient_updates
+from grader.observed_updates import (Update, batch_rows, observed_updates,
+                                     own_gradient_updates)
 from grader.rubric import CheckSpec
 from grader.runners.common import _unobserved, _with
 from grader.runners.observed import _loop_constants, _observed, _observed_steps
@@ -59,6 +61,10 @@ def _loop_gradients(candidate: Candidate) -> Verdict | None:
         if by_rule is not None:
             return _with(by_rule, **details)
     verdict = check_update_directions(observed.steps, observed.loss)
+    twice = check_divided_twice(observed.steps, observed.loss, _loop_constants(found),
+                                batch_rows(found)) if verdict.status == "passed" else None
+    if twice is not None:
+        return _with(twice, **details)
     explanation = observed.explanation
     if explanation is not None:
         return _with(check_explained_mistake(explanation.diagnosis, explanation.parameters,

@@ -45,7 +45,7 @@ def test_correct_gradients_match_no_hypothesis_and_pass() -> None:
     X, Y = rng.normal(size=(8, 2)), (rng.uniform(size=(8, 1)) < 0.5).astype(float)
     expected = _pairs(netmath.gradients(weights, biases, ("tanh", "sigmoid"), X, Y, "bce"))
     known = [(d, _pairs(g)) for d, g in hypotheses(weights, biases, ("tanh", "sigmoid"), X, Y, "bce")]
-    assert len(known) == 3  # applied twice, missing, written 1 - A
+    assert len(known) == 5  # applied twice, formula on Z, written 1 - A, 1 + A**2, missing
     assert compare_gradients(expected, expected, hypotheses=known).status == "passed"
 
 
