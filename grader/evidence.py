@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.flat_params import readings
 from grader.looptrace import Loop, LoopTrace, spread
 from grader.netmath import HIDDEN_ACTIVATIONS
 
@@ -640,6 +641,21 @@ def _ones_column(X: np.ndarray) -> int | None:
     return int(ones[0]) if ones.size else None
 
 
+def _ones_entry(states: list[dict[str, np.ndarray]], in_path: str) -> int | None:
+    """The index of a constant 1 in one sample's inputs (``x + [1.0]``: a bias folded into
+    each sample of a per-sample loop), first or last, where the other entries vary."""
+    seen = [X.reshape(-1) for X in (resolve(s, in_path) for s in states)
+            if X is not None and (X.ndim == 1 or X.shape[0] == 1)]
+    if len(seen) < 3 or len({x.size for x in seen}) != 1 or seen[0].size < 2:
+        return None
+    rows = np.stack(seen)
+    for index in (rows.shape[1] - 1, 0):
+        rest = np.delete(rows, index, axis=1)
+        if np.all(rows[:, index] == 1.0) and np.ptp(rest, axis=0).max() > 0:
+            return index
+    return None
+
+
 def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], moving: set[str],
                by_loss: bool
                ) -> tuple[Layout, tuple[str, ...], str, np.ndarray, str | None, str | None, str] | None:
@@ -653,6 +669,8 @@ def _reproduce(layout: Layout, loop: Loop, states: list[dict[str, np.ndarray]], 
         own = aliases(loop, states, layout.paths)
         for in_path, raw_X in _inputs({p: v for p, v in state_b.items() if p not in own}, rows):
             fold = _ones_column(raw_X)
+            if fold is None and raw_X.shape[0] == 1:
+                fold = _ones_entry(states, in_path)
             use = _with_input_fold(layout, fold)
             X = np.delete(raw_X, fold, axis=1) if fold is not None else raw_X
             if not np.any(X):
@@ -796,16 +814,43 @@ def find_networks(trace: LoopTrace) -> list[Found]:
             work.next_loop()
         try:
             result = _search(loop, states)
+            if result is None:
+                loop, states, result = _search_flat(loop) or (loop, states, None)
         except WorkExhausted:
             result = None
         if result is None:
             continue
         use, acts, inputs, _X, loss, targets, evidence = result
         weights, biases = _layer_arrays(states[-1], use)
+        cut = getattr(loop, "cut", None)
+        read = f"{cut.describe()}; " if cut is not None else ""
         found.append(Found(loop, use, weights, biases, acts, loss, inputs, targets,
-                           f"changed in {loop.where} ({loop.iterations} iterations); " + evidence,
-                           states))
+                           f"changed in {loop.where} ({loop.iterations} iterations); " + read
+                           + evidence, states))
     return sorted(found, key=lambda f: f.loop.key)
+
+
+def _search_flat(loop: Loop) -> tuple[Loop, list[dict[str, np.ndarray]], Any] | None:
+    """The first cut of a flat parameter vector (``theta``) whose layers reproduce the code
+    (:mod:`grader.flat_params`), as (the loop read with the cut, its states, the reading)."""
+    moving = _moving_scalars(loop)
+    for derived in readings(loop):
+        states = derived.states()
+        layout = cut_layout(derived.cut)
+        for by_loss in (False, True):
+            result = _reproduce(layout, derived, states, moving, by_loss)
+            if result is not None:
+                return derived, states, result
+    return None
+
+
+def cut_layout(cut: Any) -> Layout:
+    """The layers of a flat vector's cut: each weight with its bias, in order."""
+    weights = [p for p in cut.pieces if p.role.startswith("W")]
+    biases = {p.role[1:]: p for p in cut.pieces if p.role.startswith("b")}
+    return Layout(tuple(w.path(cut.vector) for w in weights),
+                  tuple(biases[w.role[1:]].path(cut.vector) if w.role[1:] in biases else None
+                        for w in weights), cut.column, (None,) * len(weights))
 
 
 def by_priority(loops: list[Loop]) -> list[Loop]:

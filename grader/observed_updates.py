@@ -71,13 +71,15 @@ def _exact_loss(z: torch.Tensor, out: torch.Tensor, Y: torch.Tensor, loss: str, 
 
 def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
                loss: str, *, derivative: Derivative | None = None,
-               through: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray] | None:
+               through: dict[str, np.ndarray] | None = None,
+               per_sample_bias: bool = False) -> dict[str, np.ndarray] | None:
     """The gradient of ``loss`` with respect to every parameter array, in float64 autograd.
 
     ``derivative``: the hidden layers' activation derivative to backpropagate with instead of
     the true one (a hypothesis about a mistake). ``through``: the weights the error is
     propagated back through, where they differ from the forward pass's (weights updated
-    before the gradient was propagated through them)."""
+    before the gradient was propagated through them). ``per_sample_bias``: each bias's
+    gradient is returned per sample, (m, units): the layer's dZ."""
     layout = found.layout
     tensors = {p: torch.tensor(state[p], dtype=torch.float64, requires_grad=True)
                for p in layout.paths}
@@ -99,7 +101,11 @@ def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.
             z = a.detach() @ W + a @ back - (a @ back).detach()  # value a W, error back through `back`
         else:
             z = a @ W
-        if bias is not None:
+        if bias is not None and per_sample_bias:
+            rows = tensors[bias].detach().reshape(1, -1).expand(a.shape[0], -1).clone()
+            tensors[bias] = rows.requires_grad_(True)
+            z = z + rows
+        elif bias is not None:
             z = z + tensors[bias].reshape(-1)
         if derivative is not None and index < last:
             a = hidden_activation(z, act, derivative)
@@ -109,8 +115,8 @@ def _gradients(found: Found, state: dict[str, np.ndarray], X: np.ndarray, Y: np.
         return None
     value = _exact_loss(z, a, torch.from_numpy(Y), loss, found.activations[-1])
     grads = torch.autograd.grad(value, list(tensors.values()), allow_unused=True)
-    return {p: (np.zeros_like(state[p]) if g is None else g.numpy().copy())
-            for p, g in zip(tensors, grads)}
+    return {p: (np.zeros(tuple(t.shape)) if g is None else g.numpy().copy())
+            for (p, t), g in zip(tensors.items(), grads)}
 
 
 def _oriented(W: torch.Tensor, column: bool) -> torch.Tensor:

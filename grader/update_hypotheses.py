@@ -10,6 +10,7 @@ parameter's step where the true gradient does not is the diagnosis. Trusted floa
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,6 +163,88 @@ def _same_step(updates: Sequence[Update], path: str) -> dict[tuple[int, str], np
                                     if u.path == path else u.grad) for u in updates}
 
 
+def _bias_over_units(found: Found, loss: str, target: int, updates: Sequence[Update]
+                     ) -> list[tuple[str, str, dict[tuple[int, str], np.ndarray]]]:
+    """A bias gradient summed over the units (``np.sum(dZ, axis=1)``) instead of the samples:
+    one number per sample, which broadcasts into a bias only as wide as the batch is long."""
+    sizes = {u.path: u.grad.size for u in updates}
+    iterations = {u.iteration for u in updates}
+    per_sample: dict[int, dict[str, np.ndarray]] = {}
+    for b in _pairs(found):
+        iteration = found.loop.samples[b].iteration
+        if iteration in iterations:
+            grads = _true_gradients(found, found.states[b - 1], found.states[b], loss, target,
+                                    per_sample_bias=True)
+            if grads is not None:
+                per_sample[iteration] = grads
+    options = []
+    for bias in (b for b in found.layout.biases if b is not None and sizes.get(b, 0) > 1):
+        predicted = {}
+        for u in updates:
+            dz = per_sample.get(u.iteration, {}).get(u.path)
+            if u.path == bias and dz is not None and dz.ndim == 2 and dz.shape[0] == u.grad.size:
+                predicted[(u.iteration, u.path)] = dz.sum(axis=1).reshape(u.grad.shape)
+            elif u.path != bias:
+                predicted[(u.iteration, u.path)] = u.grad
+        if any(p == bias for _, p in predicted):
+            options.append(("bias_units_axis", "the bias gradient is summed over the wrong "
+                            "axis: over the units (np.sum(dZ, axis=1)) instead of over the samples "
+                            "(axis=0), so each entry of the bias gets one sample's sum; it only "
+                            "fits because there are as many samples as units (broadcasting hides "
+                            "it)", predicted))
+    return options
+
+
+MAX_ORDERS = 24  # orders of a flat gradient's pieces tried (every order of four pieces)
+
+
+def _reassigned(found: Found, updates: Sequence[Update]
+                ) -> list[tuple[str, str, dict[tuple[int, str], np.ndarray]]]:
+    """Gradients paired with the wrong parameters: a flat gradient concatenated in another
+    order than its parameter vector is laid out (each piece then takes what the other order
+    puts at its offsets), or two parameters of one size swapping their gradients (a list of
+    gradients in another order than the list of parameters)."""
+    grads = {(u.iteration, u.path): u.grad for u in updates}
+    iterations = sorted({u.iteration for u in updates})
+    cut = getattr(found.loop, "cut", None)
+    options: list[tuple[str, str, dict[tuple[int, str], np.ndarray]]] = []
+    if cut is not None:
+        pieces = list(cut.pieces)
+        paths = [p.path(cut.vector) for p in pieces]
+        for order in itertools.islice(itertools.permutations(range(len(pieces))), 1, MAX_ORDERS + 1):
+            predicted: dict[tuple[int, str], np.ndarray] = {}
+            for it in iterations:
+                if not all((it, p) in grads for p in paths):
+                    continue
+                flat = np.concatenate([grads[(it, paths[i])].ravel() for i in order])
+                for piece, path in zip(pieces, paths):
+                    predicted[(it, path)] = flat[piece.start:piece.stop].reshape(grads[(it, path)].shape)
+            roles = ", ".join(pieces[i].role for i in order)
+            layout = ", ".join(p.role for p in pieces)
+            options.append(("flat_order", f"the gradient is concatenated in another order than "
+                            f"`{cut.vector}` is laid out: the parameters are [{layout}] but the "
+                            f"gradient vector is [{roles}], so {{names}} {{take}} the gradient of "
+                            "other layers (build the gradient in the same order as the parameters)",
+                            predicted))
+        return options
+    sizes = {u.path: u.grad.size for u in updates}
+    names = sorted(sizes)
+    for a, b in itertools.combinations(names, 2):
+        if sizes[a] != sizes[b] or len(options) >= MAX_ORDERS:
+            continue
+        predicted = {}
+        for (it, path), g in grads.items():
+            other = b if path == a else a if path == b else None
+            source = grads.get((it, other)) if other is not None else g
+            if source is not None:
+                predicted[(it, path)] = source.reshape(g.shape)
+        options.append(("swapped", f"`{a}` is stepped by the gradient of `{b}` and `{b}` by the "
+                        f"gradient of `{a}`: the gradients are paired with the wrong parameters "
+                        "(the gradients are in another order than the parameters they update)",
+                        predicted))
+    return options
+
+
 def explain(found: Found, loss: str, updates: Sequence[Update], target: int = 0
             ) -> Explanation | None:
     """The mistake that explains the observed updates where the true gradient does not."""
@@ -176,6 +259,8 @@ def explain(found: Found, loss: str, updates: Sequence[Update], target: int = 0
     candidates += [("transposed", "", _transposed(updates, p)) for p in _square(updates)]
     candidates += [("bias_all_axes", "", _same_step(updates, b)) for b in found.layout.biases
                    if b is not None and any(u.path == b and u.grad.size > 1 for u in updates)]
+    candidates += _reassigned(found, updates)
+    candidates += _bias_over_units(found, loss, target, updates)
     best: Explanation | None = None
     for slug, text, predicted in candidates:
         worst = _worst(updates, predicted)
@@ -209,4 +294,6 @@ def _text(slug: str, text: str, changed: tuple[str, ...], found: Found) -> str:
                 f"{'they were' if len(weights) > 1 else 'it was'} already updated: the weights "
                 "were updated before the gradient was propagated through them (compute every "
                 "gradient first, then update)")
+    if slug == "flat_order":
+        text = text.replace("{take}", "takes" if len(changed) == 1 else "take")
     return text.replace("{names}", names)
