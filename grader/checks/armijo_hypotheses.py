@@ -131,16 +131,48 @@ def _explains(name: str, searches: Sequence[Search], alpha0: float, rho: float, 
     return (exact, parted) if exact else None
 
 
+def warm_started(searches: Sequence[Search], alpha0: float, rho: float, c: float
+                 ) -> tuple[float, bool] | None:
+    """(factor, capped) of a correct search warm-started from the previous iteration's step:
+    each search starts at ``factor * previous step`` (``factor`` = 1 / rho or 2, at most alpha0
+    where ``capped``) and takes its first Armijo step from there. A legitimate variant (Nocedal
+    and Wright, ch. 3), unlike a step never reset (factor 1: the steps only shrink). Judged on
+    the searches whose previous iteration was sampled too; None unless at least two are and
+    every one of them is reproduced."""
+    for factor in sorted({1 / rho, 2.0}):
+        for capped in (True, False):
+            checked = 0
+            for before, s in zip(searches, searches[1:]):
+                if before.iteration != s.iteration - 1:
+                    continue
+                start = factor * before.step
+                start = min(start, alpha0) if capped else start
+                k = _observed_k(CORRECT, s, start, rho)
+                if k is None or accepted_k(CORRECT, s, start, rho, c, k) != k:
+                    break
+                checked += 1
+            else:
+                if checked >= 2:
+                    return factor, capped
+    return None
+
+
 def explain(searches: Sequence[Search], *, alpha0: float, rho: float, cs: Sequence[float],
             first: Search | None = None, names: Sequence[str] = HYPOTHESES) -> Diagnosis | None:
-    """The search that reproduces every sampled step: ``correct`` (under one of ``cs``) or
-    the hypothesis that explains most steps by an accepted trial; None when none does.
+    """The search that reproduces every sampled step: ``correct`` (under one of ``cs``; also
+    warm-started from the previous step, its evidence then says how) or the hypothesis that
+    explains most steps by an accepted trial; None when none does.
     ``first``: the run's first search, where known (a search never reset starts there)."""
     if not searches or not 0 < rho < 1 or alpha0 <= 0:
         return None
     for c in cs:
         if _explains(CORRECT, searches, alpha0, rho, c, None) is not None:
             return Diagnosis(CORRECT, c, "", {})
+    for c in cs:
+        warm = warm_started(searches, alpha0, rho, c)
+        if warm is not None:
+            return Diagnosis(CORRECT, c, "", {"warm_start_factor": warm[0],
+                                              "warm_start_capped": float(warm[1])})
     best: tuple[int, str, float, Search] | None = None
     for name in names:
         for c in cs:
@@ -191,9 +223,10 @@ def _diagnosis(name: str, s: Search, alpha0: float, rho: float, c: float,
                 f"{took}, so a step the condition rejects passes against a worse previous trial. "
                 "Compare every trial with the loss at the current parameters, f(w).")
     elif name == "alpha_grows":
-        text = ("Backtracking must shrink the step, but this search divides it by rho after each "
-                f"rejected trial (alpha = alpha / rho, alpha0 = {num(alpha0)}, rho = {num(rho)}): "
-                f"{took}. Multiply the step by rho: alpha = rho * alpha.")
+        text = ("Backtracking must shrink the step, but this search multiplies it by "
+                f"{num(1 / rho)} after each rejected trial (alpha = alpha / rho with rho = "
+                f"{num(rho)}, or alpha = rho * alpha with rho = {num(1 / rho)} > 1; alpha0 = "
+                f"{num(alpha0)}): {took}. Shrink the step by a factor 0 < rho < 1: alpha = rho * alpha.")
     else:
         start = f" (the first search, at iteration {first.iteration + 1}, took a = {num(first.step)})" \
             if first is not None else ""

@@ -27,14 +27,19 @@ def _k(step: float, alpha0: float, rho: float, precision: float) -> int | None:
 
 
 def declared(numbers: Iterable[tuple[str, float]]) -> tuple[list[float], list[float]]:
-    """The student's likely alpha0 and rho values, by the names of the numbers they held."""
+    """The student's likely alpha0 and rho values, by the names of the numbers they held. A
+    factor named like rho above 1 (``rho = 2`` with ``alpha /= rho``, or ``rho = 1.5`` with
+    ``alpha *= rho``, a step that grows) is taken as its reciprocal, the factor below 1 that
+    the steps show either way."""
     alphas, rhos = [], []
     for name, value in numbers:
         leaf = name.rsplit(".", 1)[-1]
         if _ALPHA_NAME.match(leaf) and 1e-4 <= value <= 1e3 and value not in alphas:  # a start
             alphas.append(float(value))
-        elif _RHO_NAME.match(leaf) and 0 < value < 1 and value not in rhos:
-            rhos.append(float(value))
+        elif _RHO_NAME.match(leaf) and (0 < value < 1 or 1 < value <= 100):
+            factor = float(value) if value < 1 else 1 / float(value)
+            if factor not in rhos:
+                rhos.append(factor)
     return alphas, rhos
 
 
@@ -51,23 +56,45 @@ def declared_c(numbers: Iterable[tuple[str, float]]) -> list[float]:
 
 
 def infer(steps: Sequence[float], numbers: Iterable[tuple[str, float]] = (),
-          precision: float = 0.0) -> tuple[float, float] | None:
-    """(alpha0, rho) explaining every step as alpha0 * rho^k, or None."""
+          precision: float = 0.0, own_only: bool = False) -> tuple[float, float] | None:
+    """(alpha0, rho) explaining every step as alpha0 * rho^k, or None. ``own_only``: only
+    pairs of the student's own numbers."""
     steps = [s for s in steps if s > 0 and math.isfinite(s)]
     if not steps:
         return None
     alphas, rhos = declared(numbers)
+    if not own_only:
+        alphas, rhos = alphas + [a for a in ALPHA0S if a not in alphas], \
+            rhos + [r for r in RHOS if r not in rhos]
+    own_alphas, own_rhos = declared(numbers)
     best: tuple[tuple[int, int, float], tuple[float, float]] | None = None
-    for a_rank, alpha0 in enumerate(alphas + [a for a in ALPHA0S if a not in alphas]):
-        for r_rank, rho in enumerate(rhos + [r for r in RHOS if r not in rhos]):
+    for a_rank, alpha0 in enumerate(alphas):
+        for r_rank, rho in enumerate(rhos):
             powers = [_k(s, alpha0, rho, precision) for s in steps]
             if any(k is None for k in powers):
                 continue
-            own = (a_rank >= len(alphas)) + (r_rank >= len(rhos))
+            own = (a_rank >= len(own_alphas)) + (r_rank >= len(own_rhos))
             key = (own, 0 if min(powers) == 0 else 1, -rho)  # type: ignore[type-var]
             if best is None or key < best[0]:
                 best = (key, (alpha0, rho))
     return None if best is None else best[1]
+
+
+def infer_growing(steps: Sequence[float], numbers: Iterable[tuple[str, float]] = (),
+                  precision: float = 0.0) -> tuple[float, float] | None:
+    """(alpha0, rho) explaining every step as alpha0 / rho^k (k >= 0): a search that grows the
+    step after each rejected trial (``alpha /= rho``, or ``alpha *= rho`` with rho > 1),
+    alpha0 its smallest step. Tried where no shrinking search explains the steps; None unless
+    some step grew."""
+    steps = [s for s in steps if s > 0 and math.isfinite(s)]
+    if not steps or max(steps) <= min(steps) * (1 + 1e-6):
+        return None
+    _, rhos = declared(numbers)
+    alpha0 = min(steps)
+    for rho in rhos + [r for r in RHOS if r not in rhos]:
+        if all(_k(alpha0, s, rho, precision) is not None for s in steps):
+            return alpha0, rho
+    return None
 
 
 def _cumulative_k(step: float, alpha0: float, rho: float, precision: float,

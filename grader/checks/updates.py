@@ -265,8 +265,10 @@ def check_searched_steps(steps: Sequence[Any], *, alpha0: float, rho: float, c: 
             return failed(
                 f"Backtracking must shrink the step, but this search grows it: at iteration "
                 f"{s.iteration + 1} it took a = {num(s.step)} = alpha0 / rho^{-round(k)} (alpha0 = "
-                f"{num(alpha0)}, rho = {num(rho)}, {source}), larger than alpha0. Multiply the "
-                "trial step by rho (alpha = rho * alpha) after each rejected trial, never divide.",
+                f"{num(alpha0)}, rho = {num(rho)}, {source}), larger than alpha0: each rejected "
+                f"trial multiplies the step by {num(1 / rho)} (alpha = alpha / rho, or alpha = rho "
+                f"* alpha with rho = {num(1 / rho)} > 1). Multiply the trial step by a factor "
+                "0 < rho < 1 (alpha = rho * alpha) after each rejected trial.",
                 iteration=s.iteration, step=s.step, failure="alpha_grows", **details)
     for s in steps:
         where = f"at iteration {s.iteration + 1}"

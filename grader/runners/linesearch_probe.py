@@ -23,6 +23,14 @@ from reference.linesearch import backtracking
 def _positive(value: Any, default: float, below: float = 1e3) -> float:
     return float(value) if isinstance(value, (int, float)) and 0 < value < below else default
 
+def _shrink(value: Any) -> float:
+    """The function's default rho as the factor below 1 its steps show (a rho above 1 is its
+    reciprocal: ``alpha /= rho`` shrinks, ``alpha *= rho`` grows), else the lab's 0.5."""
+    if isinstance(value, (int, float)) and 1 < value <= 100:
+        return 1 / float(value)
+    return _positive(value, 0.5, below=1)
+
+
 def _from_training(check: CheckSpec, ctx: GradingContext, why: str) -> Verdict:
     """The line search judged from the backtracking run's trace, saying why."""
     verdict = trace_linesearch(check, ctx)
@@ -63,7 +71,7 @@ def armijo_step(check: CheckSpec, ctx: GradingContext) -> Verdict:
                           f"own and it failed: {exc}", function=function.label)
         defaults = value.get("defaults") if isinstance(value.get("defaults"), dict) else {}
         alpha0 = float(check.params["alpha0"]) if pinned else _positive(defaults.get("alpha0"), 1.0)
-        rho = float(check.params["rho"]) if pinned else _positive(defaults.get("rho"), 0.5, below=1)
+        rho = float(check.params["rho"]) if pinned else _shrink(defaults.get("rho"))
         c_used = c if "c" in check.params else _positive(defaults.get("c"), 1e-4, below=1)
         verdicts.append(_with(_judge_linesearch(value, spec, alpha0, rho, c_used, problem, c),
                               search_parameters="set by the rubric" if pinned else

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.checks.search_params import declared, declared_c, infer as infer_search, trials_left_applied
+from grader.checks.search_params import (declared, declared_c, infer as infer_search, infer_growing,
+                                         trials_left_applied)
 from grader.checks.armijo_hypotheses import CORRECT, Search, explain
 from grader.checks.training import check_armijo_trace, measure_updates
 from grader.checks.updates import check_searched_steps
-from grader.context import GradingContext
+from grader.context import GradingContext, Missing
 from grader.model_modes import with_dropout_hint
 from grader.observed_updates import first_searched_step, line_along, loss_along, searched_steps
 from grader.rubric import CheckSpec
 from grader.runners.common import _unobserved, _with
 from grader.runners.observed import LOSS_FAMILIES
+from grader.runners.traced_search import diagnosed, traced_searches
 from grader.training_streams import traced
 from grader.verdict import Verdict, failed, passed
 
@@ -38,8 +40,14 @@ def _search_params(check: CheckSpec, steps: list[float], numbers: list[tuple[str
     """The rubric's alpha0 and rho where it pins them, else the ones the steps show."""
     if "alpha0" in check.params and "rho" in check.params:
         return float(check.params["alpha0"]), float(check.params["rho"]), "set by the rubric"
-    # The student's own alpha0 and rho first: under them, a step that is the sum of every trial
-    # is a search that never undid its trials, however well some other pair explains it.
+    # The student's own alpha0 and rho first: a pair of them that explains every step as
+    # alpha0 rho^k (a warm-started search's steps may reach alpha0 / rho, which a long sum of
+    # trials from a smaller alpha0 also gives); else, under them, a step that is the sum of
+    # every trial is a search that never undid its trials, however well some other pair
+    # explains it.
+    own = infer_search(steps, numbers, precision, own_only=True)
+    if own is not None:
+        return own[0], own[1], "the alpha0 and rho your code holds"
     undone = trials_left_applied(steps, numbers, precision, declared_only=True)
     if undone is not None:
         return undone[0], undone[1], "the alpha0 and rho your code holds"
@@ -53,6 +61,10 @@ def _search_params(check: CheckSpec, steps: list[float], numbers: list[tuple[str
                              if not n.rsplit(".", 1)[-1].lower().startswith(("lr", "eta"))])
     if alphas and rhos:  # judged against the student's own numbers (a step above alpha0 shows)
         return alphas[0], rhos[0], "the alpha0 and rho your code holds"
+    growing = infer_growing(steps, numbers, precision)
+    if growing is not None:  # judged from its smallest step: every larger one grew from it
+        return growing[0], growing[1], (f"inferred from the {len(steps)} steps the training took, "
+                                        "each the smallest times a power of 1/rho")
     return (float(check.params.get("alpha0", 1.0)), float(check.params.get("rho", 0.5)),
             "the lab's defaults: no alpha0 and rho explain every step")
 
@@ -70,8 +82,30 @@ def trace_linesearch(check: CheckSpec, ctx: GradingContext) -> Verdict:
     alpha0, rho, source = _search_params(check, [u.step for u in moved], numbers,
                                          max((u.precision for u in moved), default=0.0))
     verdict = check_armijo_trace(found.stream, alpha0=alpha0, rho=rho, c=c)
+    if verdict.status == "passed" or "bound" in verdict.details:
+        verdict = _replayed(verdict, ctx, check, candidate, found.stream, alpha0, rho,
+                            [c] + [x for x in declared_c(numbers) if x != c])
     verdict = with_dropout_hint(verdict, ctx.unit_objects(candidate.unit), only=candidate.name)
     return _with(verdict, network=candidate.label, search_parameters=source)
+
+
+def _replayed(verdict: Verdict, ctx: GradingContext, check: CheckSpec, candidate: Any, stream: Any,
+              alpha0: float, rho: float, cs: list[float]) -> Verdict:
+    """The traced verdict, or the Armijo mistake that reproduces every search the grader can
+    replay on its own recomputed loss (a step that is not the first Armijo step)."""
+    try:
+        network = ctx.network(check.params["network"])
+    except Missing:
+        return verdict
+    searches = traced_searches(ctx, candidate, stream, network)
+    diagnosis = diagnosed(searches, alpha0, rho, cs)
+    if diagnosis is None:
+        return verdict
+    message = diagnosis.message if verdict.status == "passed" else (
+        f"{diagnosis.message} In detail: {verdict.message[0].lower()}{verdict.message[1:]}")
+    return failed(message, **{**verdict.details, "hypothesis": diagnosis.name,
+                                        "hypothesis_evidence": diagnosis.evidence,
+                                        "searches_replayed": len(searches)})
 
 
 def _loop_linesearch(check: CheckSpec, found: Any, numbers: list[tuple[str, float]],
@@ -150,6 +184,15 @@ def _diagnosed(verdict: Verdict, found: Any, loss: str, steps: list[Any], alpha0
         diagnosis = explain(searches, alpha0=alpha0, rho=rho, cs=cs)
         if diagnosis is None:
             return verdict
+        if diagnosis.name == CORRECT and diagnosis.evidence:
+            factor = diagnosis.evidence["warm_start_factor"]
+            cap = f", at most alpha0 = {alpha0:g}" if diagnosis.evidence["warm_start_capped"] else ""
+            return passed(f"Every sampled search starts from {factor:g} times the previous "
+                          f"iteration's step{cap} (a warm start) and takes the first step "
+                          f"satisfying the Armijo condition from there, shrinking by rho = {rho:g} "
+                          f"(c = {diagnosis.c:g}, {len(searches)} steps checked).",
+                          **{**verdict.details, "c": diagnosis.c, "failure": None,
+                             **diagnosis.evidence})
         if diagnosis.name == CORRECT:
             return passed(f"Every sampled step is the first Armijo step alpha0 · rho^k (alpha0 = "
                           f"{alpha0:g}, rho = {rho:g}) under your c = {diagnosis.c:g} "

@@ -120,3 +120,45 @@ def test_a_search_reset_every_time_is_not_blamed_for_its_start() -> None:
 def test_no_hypothesis_names_a_correct_search(mistake: str) -> None:
     diagnosis = explain(run("none", CURVES), alpha0=1.0, rho=0.5, cs=[1e-4], names=(mistake,))
     assert diagnosis is not None and diagnosis.name == CORRECT
+
+
+def _warm(curvatures, alpha0: float, factor: float, cap: bool = True) -> list[Search]:
+    """A correct search whose every start is ``factor`` times the previous step (capped)."""
+    alpha, searches = alpha0, []
+    for i, L in enumerate(curvatures):
+        f = line(1.0, 4.0, L)
+        start = min(factor * alpha, alpha0) if cap else factor * alpha
+        alpha = student("none", f, 1.0, 4.0, start, 0.5, 1e-4)
+        searches.append(Search(i, 1.0, 4.0, alpha, f))
+    return searches
+
+
+@pytest.mark.parametrize("factor, cap", [(2.0, True), (2.0, False)])
+def test_a_search_warm_started_from_twice_the_last_step_is_correct(factor: float, cap: bool) -> None:
+    searches = _warm([0.6, 0.05, 0.05, 0.1, 3.0, 0.05, 0.05], alpha0=8.0, factor=factor, cap=cap)
+    assert explain(searches, alpha0=8.0, rho=0.5, cs=[1e-4], names=()).name == CORRECT
+    assert _explained_first(searches) is False  # no search from alpha0 = 8 takes these steps
+    diagnosis = explain(searches, alpha0=8.0, rho=0.5, cs=[1e-4])
+    assert diagnosis.name == CORRECT and diagnosis.evidence["warm_start_factor"] == 2.0
+
+
+def _explained_first(searches: list[Search]) -> bool:
+    from grader.checks.armijo_hypotheses import _explains
+    return _explains(CORRECT, searches, 8.0, 0.5, 1e-4, None) is not None
+
+
+def test_a_search_never_reset_is_no_warm_start() -> None:
+    first, searches = _never_reset([0.6, 0.05, 0.05, 0.1, 0.05], alpha0=8.0)
+    from grader.checks.armijo_hypotheses import warm_started
+    assert warm_started([first, *searches], 8.0, 0.5, 1e-4) is None
+
+
+def test_a_replayed_traced_search_is_blamed_only_for_a_named_mistake() -> None:
+    from grader.runners.traced_search import diagnosed
+
+    wrong = run("norm_not_squared", CURVES, c=0.3, G=0.25, alpha0=2.0)
+    diagnosis = diagnosed(wrong, 2.0, 0.5, [1e-4, 0.3])
+    assert diagnosis is not None and diagnosis.name == "norm_not_squared"
+    assert diagnosed(run("none", CURVES), 1.0, 0.5, [1e-4]) is None       # correct: nothing blamed
+    assert diagnosed(_warm(CURVES, 8.0, 2.0), 8.0, 0.5, [1e-4]) is None   # a warm start neither
+    assert diagnosed(wrong[:1], 2.0, 0.5, [1e-4, 0.3]) is None            # one search proves little

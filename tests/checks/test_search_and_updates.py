@@ -36,6 +36,21 @@ def test_trials_left_applied_are_recognised(steps, expected) -> None:
     assert trials_left_applied(steps) == expected
 
 
+def test_the_students_own_pair_that_explains_every_step_comes_first() -> None:
+    """A search warm-started from twice its last step (capped at alpha_max = 4) takes 1.0 =
+    2 * 0.5, a long sum 0.5 (1 + ... + 0.5^16) within the tolerance too: the student's own
+    alpha_max and beta explain every step, so no trials are blamed."""
+    from types import SimpleNamespace as NS
+
+    from grader.runners.searched import _search_params
+
+    steps = [4.0, 2.0, 1.0, 0.5, 0.25, 1.0 - 1e-8, 2.0, 4.0]
+    numbers = [("alpha_max", 4.0), ("beta", 0.5), ("alpha", 0.5)]
+    assert _search_params(NS(params={}), steps, numbers, 1e-6)[:2] == (4.0, 0.5)
+    assert infer(steps, numbers, 1e-6, own_only=True) == (4.0, 0.5)
+    assert infer([3.0, 1.5], numbers, own_only=True) is None
+
+
 def update(iteration: int, path: str, grad: np.ndarray, scale: float) -> SimpleNamespace:
     return SimpleNamespace(iteration=iteration, path=path, grad=grad, delta=-scale * grad)
 
@@ -115,3 +130,16 @@ def test_a_step_above_the_codes_alpha0_is_a_search_that_grows_the_step() -> None
     fine = check_searched_steps([searched(1.0, 1.0, 0.5)], alpha0=4.0, rho=0.5, c=1e-4,
                                 source="your code")
     assert fine.status == "passed"
+
+
+def test_a_rho_above_one_is_read_as_its_reciprocal_and_growing_steps_are_inferred() -> None:
+    from grader.checks.search_params import declared, infer_growing
+
+    assert declared([("rho", 1.5), ("alpha", 6.0)]) == ([6.0], [1 / 1.5])
+    assert declared([("rho", 2.0)])[1] == [0.5]          # alpha /= rho with rho = 2 shrinks
+    steps = [6.0, 6.0 * 1.5**11, 6.0, 6.0 * 1.5**6, 6.0 * 1.5**7]
+    alpha0, rho = infer_growing(steps, [("rho", 1.5)])   # the loop held rho = 1.5
+    assert alpha0 == 6.0 and abs(rho - 1 / 1.5) < 1e-12
+    assert infer_growing([8.0, 4.0, 2.0, 3.0]) is None   # 3 is no power of any rho from 2
+    assert infer_growing([2.0, 2.0]) is None             # nothing grew
+    assert infer_growing([1.0, 4.0, 2.0]) == (1.0, 0.5)  # alpha /= 0.5 from 1
