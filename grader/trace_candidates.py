@@ -194,6 +194,7 @@ def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate],
     out: list[Candidate] = []
     for unit, trace in traces.items():
         calls = list(reversed(loops[unit].calls)) if loops and unit in loops else []
+        labels = unit_labels(loops[unit]) if loops and unit in loops else {}
         for stream in trace.streams():
             measured = [u for u in measure_updates(stream) if u.moved and u.step > 0]
             steps = [u.step for u in measured]
@@ -223,11 +224,11 @@ def from_torch_traces(traces: dict[str, Any], candidates: list[Candidate],
                         "evidence", f"its parameters are the ones {len(stream.samples)} recorded "
                                     f"backward() calls trained ({len(steps)} updates measured)")
             if owner is None:  # raw tensors no inventory network holds: identify them by evidence
-                owner = _stream_network(unit, stream, kind)
+                owner = _stream_network(unit, stream, kind, labels)
                 if owner is not None:
                     out.append(owner)
             elif owner.data.get("origin") == "weights" and "found" not in owner.data:
-                _identify_owner(unit, stream, owner)
+                _identify_owner(unit, stream, owner, labels)
             if owner is not None and (trained_on := stream_dataset(stream, calls)) is not None:
                 owner.data["datasets"] = frozenset({trained_on})  # not the file's other arrays
             if owner is not None:
@@ -247,26 +248,58 @@ def stream_dataset(stream: Any, calls: list[DataCall]) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def _identify_owner(unit: str, stream: Any, owner: Candidate) -> None:
+def unit_labels(trace: LoopTrace) -> dict[str, np.ndarray]:
+    """The small whole-number arrays (0/1 labels, class indices) the unit's loops held as they
+    started: the targets of a loss whose graph saved none (``((p - y) ** 2).mean()`` saves only
+    the difference), at most :data:`MAX_LABELS` of them."""
+    found: dict[str, np.ndarray] = {}
+    for loop in trace.loops:
+        if not loop.samples:
+            continue
+        for path, array in loop.samples[0].arrays.items():
+            if len(found) >= MAX_LABELS or array.size > MAX_LABEL_ELEMENTS or array.ndim > 2 \
+                    or array.size < 2 or path in found:
+                continue
+            if np.all(np.isfinite(array)) and np.all(array == np.rint(array)) \
+                    and 0 <= array.min() and array.max() <= 9 and array.min() != array.max():
+                found[path] = array
+    return found
+
+
+MAX_LABELS = 8
+MAX_LABEL_ELEMENTS = 4_096
+
+
+def _identify_owner(unit: str, stream: Any, owner: Candidate,
+                    labels: dict[str, np.ndarray] | None = None) -> None:
     """Raw tensors an inventory network holds: the stream read as a loop shows how they form a
     network (its activations, its loss), as the loss they reproduce."""
-    found = stream_network(unit, stream)
+    found = stream_network(unit, stream, labels)
     if found is not None and set(found.layout.paths) == set(owner.keys):
         owner.data["found"] = found
 
 
-def stream_network(unit: str, stream: Any) -> Found | None:
-    """The network a backward() stream trained, identified as a loop's (None: not shown)."""
-    loop = stream_as_loop(stream)
+def stream_network(unit: str, stream: Any, labels: dict[str, np.ndarray] | None = None
+                   ) -> Found | None:
+    """The network a backward() stream trained, identified as a loop's (None: not shown).
+    ``labels``: the unit's label arrays (:func:`unit_labels`), tried where the graphs saved no
+    targets."""
+    found = _stream_found(unit, stream_as_loop(stream))
+    if found is None and labels:
+        found = _stream_found(unit, stream_as_loop(stream, labels))
+    return found
+
+
+def _stream_found(unit: str, loop: Loop) -> Found | None:
     if len(loop.samples) < 3:
         return None
     found = find_networks(LoopTrace(unit, [loop], [], False))
     return found[0] if found else None
 
 
-def stream_as_loop(stream: Any) -> Loop:
+def stream_as_loop(stream: Any, labels: dict[str, np.ndarray] | None = None) -> Loop:
     """A backward() stream read as a loop: each recorded call an iteration holding the parameters,
-    the data the graph saved (``data0``, ``data1``, ...) and the loss."""
+    the data the graph saved (``data0``, ``data1``, ...), the ``labels`` given and the loss."""
     samples = []
     for sample in stream.samples:
         if not sample.values:
@@ -274,14 +307,16 @@ def stream_as_loop(stream: Any) -> Loop:
         arrays = {name: value.reshape(shape) for name, value, shape in
                   zip(sample.names, sample.values, sample.shapes)}
         arrays.update({f"data{i}": d for i, d in enumerate(sample.data)})
+        arrays.update({f"labels:{path}": a for path, a in (labels or {}).items()})
         scalars = {"loss": sample.loss} if sample.loss is not None else {}
         samples.append(LoopSample(sample.call, False, arrays, scalars, seq=sample.call))
     return Loop(-1, 0, 0, "backward()", len(samples), samples)
 
 
-def _stream_network(unit: str, stream: Any, kind: str | None) -> Candidate | None:
+def _stream_network(unit: str, stream: Any, kind: str | None,
+                    labels: dict[str, np.ndarray] | None = None) -> Candidate | None:
     """The network of raw tensors a backward() stream trained, by the loss it reproduces."""
-    network = stream_network(unit, stream)
+    network = stream_network(unit, stream, labels)
     if network is None:
         return None
     X = state_inputs(network, network.states[-1])

@@ -148,6 +148,16 @@ def _one_element(value: Any) -> float | None:
     return number if np.isfinite(number) else None
 
 
+def _plain_tensor(torch: Any, value: Any) -> np.ndarray | None:
+    """A tensor no autograd graph tracks (backprop written with tensor ops) as float64; None for
+    one autograd tracks (the backward() trace records those), or one on another device, sparse,
+    complex or too large."""
+    if value.requires_grad or value.layout is not torch.strided or value.device.type != "cpu" \
+            or value.is_complex() or value.numel() > MAX_LEAF_ELEMENTS:
+        return None
+    return np.array(value.detach().numpy(), dtype=np.float64)
+
+
 class LoopTrace:
     """Samples the loops of one unit; installs its two entry points into the namespace."""
 
@@ -293,6 +303,9 @@ class LoopTrace:
             if value.dtype.kind not in "fiub" or value.size > MAX_LEAF_ELEMENTS:
                 return None
             return np.array(value, dtype=np.float64)
+        torch = _torch()
+        if torch is not None and kind is torch.Tensor:
+            return _plain_tensor(torch, value)
         if kind in (list, tuple) and value and _number(value[0]) is not None \
                 or kind in (list, tuple) and value and type(value[0]) in (list, tuple):
             if len(value) > 256 and type(value[0]) not in (list, tuple):
