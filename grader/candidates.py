@@ -334,13 +334,28 @@ def _contradicts(spec: TargetSpec, candidate: Candidate) -> bool:
     return bool(spec.steps == "constant" and observed == "searched")
 
 
+def is_parameter(series: Candidate, candidates: list[Candidate]) -> bool:
+    """Whether a series candidate holds a network's bias or weight vector (``b1_gd = b1`` kept
+    after training), not a history: its values are those of a network's parameter."""
+    values = np.asarray(series.data.get("values", ()), dtype=np.float64).ravel()
+    for network in candidates:
+        if network.kind != "network" or network.unit != series.unit:
+            continue
+        for array in [*network.data.get("weights", []), *network.data.get("biases", [])]:
+            if array is not None and np.size(array) == values.size and np.array_equal(
+                    np.asarray(array, dtype=np.float64).ravel(), values):
+                return True
+    return False
+
+
 def choose(spec: TargetSpec, candidates: list[Candidate],
            taken: dict[str, Candidate | None], trained: str | None = None) -> Choice:
     """The candidate for one target; ``taken`` holds earlier choices for ``distinct_from``;
     ``trained``: for a history, the network it goes with (histories the trace ties to another
     network come after the others)."""
     excluded = {id(taken[t]) for t in spec.distinct_from if taken.get(t) is not None}
-    fitting = [c for c in candidates if _fits(spec, c) and id(c) not in excluded]
+    fitting = [c for c in candidates if _fits(spec, c) and id(c) not in excluded
+               and not (spec.kind == "series" and is_parameter(c, candidates))]
     if not spec.fallback:  # a candidate identified by what the code did needs no name
         fitting = [c for c in fitting if _rank(spec, c) < len(spec.names) or c.data.get("evidence")]
     # Evidence first (what the training did), then the rubric's names, then the order found; a

@@ -18,6 +18,7 @@ import contextvars
 import itertools
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,13 +183,16 @@ def _vector(array: np.ndarray) -> bool:
 
 
 def _bias_options(width: int, vectors: dict[str, np.ndarray], weight: str,
-                  chain: list[str]) -> list[str | None]:
-    """Biases that fit a layer of this width, the one named most like a bias of its weight first."""
+                  chain: list[str], frozen: Collection[str] = ()) -> list[str | None]:
+    """Biases that fit a layer of this width, the one named most like a bias of its weight
+    first; one the loop changed counts more than a bias name over a ``frozen`` one (``c1``
+    trained beside ``V1`` before ``b1`` another loop trained)."""
     fitting = [p for p, a in vectors.items() if (a.size == width or a.size == 1) and p not in chain]
 
     def affinity(path: str) -> tuple[int, str]:
         leaf = path.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"]").lower()
         score = 4 * (leaf.startswith("b") or "bias" in leaf)
+        score += 5 * bool(frozen and path not in frozen and not _gradient_named(path))
         score += 3 * ([c for c in weight if c.isdigit()] == [c for c in path if c.isdigit()])
         score += len(os.path.commonprefix([path[::-1], weight[::-1]]))  # wh ~ bh, W_out ~ b_out
         score += len(os.path.commonprefix([path, weight])) // 2          # layers[0].W ~ layers[0].b
@@ -426,7 +430,8 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
     matrices = dict(list(matrices.items())[:MAX_MATRICES])
     vectors = {p: last[p] for p in sorted(changed) if p in last and _vector(last[p])
                and not _counter(p, states)}
-    vectors.update(frozen_biases(loop, states))
+    frozen = frozen_biases(loop, states)
+    vectors.update(frozen)
     layouts: list[Layout] = []
     for column in (False, True):
         shapes = _stored_shapes(matrices, last, column)
@@ -435,7 +440,8 @@ def _layouts(loop: Loop, states: list[dict[str, np.ndarray]], changed: set[str])
             folds: list[tuple[int | None, ...]] = [(None,)]
             for prev, nxt in zip(sizes, sizes[1:]):
                 folds.append((None,) if nxt[0] == prev[1] else (0, -1))  # a ones column: first or last
-            options = [_bias_options(size[1], vectors, path, chain) for size, path in zip(sizes, chain)]
+            options = [_bias_options(size[1], vectors, path, chain, set(frozen))
+                       for size, path in zip(sizes, chain)]
             for folded in itertools.product(*folds):
                 for biases in itertools.islice(itertools.product(*options), 16):
                     used = [b for b in biases if b is not None]

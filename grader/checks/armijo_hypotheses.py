@@ -65,8 +65,16 @@ def _accepts(name: str, s: Search, alpha: float, c: float, previous: float | Non
         return name == "reversed"  # an overflowing loss violates the condition
     reference = previous if name == "previous_trial" and previous is not None else s.f0
     bound = _bound(name, s, alpha, c, reference)
+    return value > bound + _slack(name, s, alpha) if name == "reversed" \
+        else value <= bound + _slack(name, s, alpha)
+
+
+def _slack(name: str, s: Search, alpha: float) -> float:
+    """Rounding slack on the tested inequality. A mistaken search's is scaled by the step
+    (at most 1): at a tiny step its bound and the loss differ by less than a fixed 1e-9 (a
+    search never squaring |g| ~ 0.3 parts from a correct one by c a (|g| - |g|^2))."""
     slack = 1e-9 * max(1.0, abs(s.f0))
-    return value > bound + slack if name == "reversed" else value <= bound + slack
+    return slack if name == CORRECT else slack * min(1.0, alpha)
 
 
 def _trial(name: str, start: float, rho: float, k: int) -> float:
@@ -94,10 +102,12 @@ def accepted_k(name: str, s: Search, start: float, rho: float, c: float, upto: i
 
 
 def _explains(name: str, searches: Sequence[Search], alpha0: float, rho: float, c: float,
-              first: Search | None) -> tuple[int, Search | None] | None:
+              first: Search | None, capped: bool = False) -> tuple[int, Search | None] | None:
     """(how many steps it explains by an accepted trial, the first step where it parts from
     a correct search), or None when some step is not what this search would take. A step no
-    trial before it passed is explained as the search's cap when it is the longest search."""
+    trial before it passed is explained as the search's cap when it is the longest search. A
+    reversed search may explain every step so: it rejected every trial up to its cap, each a
+    step satisfying the Armijo condition, where a correct search stops at the first."""
     runs = ([first] if first is not None else []) + list(searches)
     starts: list[float | None] = []
     for index, s in enumerate(runs):
@@ -128,7 +138,9 @@ def _explains(name: str, searches: Sequence[Search], alpha0: float, rho: float, 
             correct = accepted_k(CORRECT, s, alpha0, rho, c, MAX_TRIALS)
             if correct is None or abs(alpha0 * rho**correct - s.step) > STEP_RTOL * s.step:
                 parted = s
-    return (exact, parted) if exact else None
+    if not exact and not (capped and name == "reversed" and parted is not None):
+        return None
+    return exact, parted
 
 
 def warm_started(searches: Sequence[Search], alpha0: float, rho: float, c: float
@@ -158,11 +170,14 @@ def warm_started(searches: Sequence[Search], alpha0: float, rho: float, c: float
 
 
 def explain(searches: Sequence[Search], *, alpha0: float, rho: float, cs: Sequence[float],
-            first: Search | None = None, names: Sequence[str] = HYPOTHESES) -> Diagnosis | None:
+            first: Search | None = None, names: Sequence[str] = HYPOTHESES,
+            capped: bool = False) -> Diagnosis | None:
     """The search that reproduces every sampled step: ``correct`` (under one of ``cs``; also
     warm-started from the previous step, its evidence then says how) or the hypothesis that
     explains most steps by an accepted trial; None when none does.
-    ``first``: the run's first search, where known (a search never reset starts there)."""
+    ``first``: the run's first search, where known (a search never reset starts there);
+    ``capped``: a reversed search may explain steps that are all its cap (for steps that
+    every one kept the Armijo condition, where no other mistake rejects them all)."""
     if not searches or not 0 < rho < 1 or alpha0 <= 0:
         return None
     for c in cs:
@@ -176,7 +191,8 @@ def explain(searches: Sequence[Search], *, alpha0: float, rho: float, cs: Sequen
     best: tuple[int, str, float, Search] | None = None
     for name in names:
         for c in cs:
-            found = _explains(name, searches, alpha0, rho, c, first if name == "not_reset" else None)
+            found = _explains(name, searches, alpha0, rho, c, first if name == "not_reset" else None,
+                              capped)
             if found is not None and found[1] is not None and (best is None or found[0] > best[0]):
                 best = (found[0], name, c, found[1])
     if best is None:

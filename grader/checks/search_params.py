@@ -9,9 +9,11 @@ rho. ``None`` when no pair explains them (the steps are then judged against the 
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 ALPHA0S = (1.0, 2.0, 4.0, 8.0, 16.0, 0.5, 10.0, 5.0, 3.0, 32.0, 0.25, 0.1, 20.0, 100.0)
 RHOS = (0.5, 0.8, 0.9, 0.7, 0.6, 0.75, 0.95, 0.25, 0.3, 0.4, 0.2, 0.1)
@@ -140,3 +142,61 @@ def trials_left_applied(steps: Sequence[float], numbers: Iterable[tuple[str, flo
             if kinds and "sum" in kinds and kinds.count(None) * 4 <= len(kinds):
                 return alpha0, rho
     return None
+
+
+def _default_pairs(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[int | None, str, Any]]:
+    """(positional index or None for keyword-only, name, default node) of each defaulted parameter."""
+    args = function.args
+    positional = args.posonlyargs + args.args
+    first = len(positional) - len(args.defaults)
+    pairs: list[tuple[int | None, str, Any]] = [
+        (first + i, positional[first + i].arg, d) for i, d in enumerate(args.defaults)]
+    pairs += [(None, a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    return pairs
+
+
+def _overridden(calls: list[ast.Call], index: int | None, name: str) -> bool:
+    """Whether some call passes the parameter (by position, by keyword or through ``**``)."""
+    for call in calls:
+        if any(k.arg in (name, None) for k in call.keywords):
+            return True
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            return True
+        if index is not None and len(call.args) > index:
+            return True
+    return False
+
+
+def _searches(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function takes a shrink factor (``rho``, ``beta``, ...): a line search."""
+    args = function.args
+    return any(_RHO_NAME.match(a.arg) for a in args.posonlyargs + args.args + args.kwonlyargs)
+
+
+def search_defaults(sources: Iterable[str]) -> list[tuple[str, float]]:
+    """The numeric defaults (``alpha=2.0, rho=0.5, c=1e-4``) of the functions in ``sources``
+    that take a shrink factor (line searches), are called and are never passed that
+    parameter: the numbers such a search runs with. A function never called, or a default
+    some call may override, gives nothing."""
+    trees = []
+    for source in sources:
+        try:
+            trees.append(ast.parse(source))
+        except (SyntaxError, ValueError):
+            continue
+    functions = [node for tree in trees for node in ast.walk(tree)
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    calls: dict[str, list[ast.Call]] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                calls.setdefault(node.func.id, []).append(node)
+    found: list[tuple[str, float]] = []
+    for function in functions:
+        sites = calls.get(function.name, []) if _searches(function) else []
+        for index, name, default in _default_pairs(function) if sites else []:
+            value = default.value if isinstance(default, ast.Constant) else None
+            if (type(value) in (int, float) and not _overridden(sites, index, name)
+                    and (_ALPHA_NAME.match(name) or _RHO_NAME.match(name) or _C_NAME.match(name))):
+                found.append((f"{function.name}.{name}", float(value)))
+    return found

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.checks.search_params import (declared, declared_c, infer as infer_search, infer_growing,
-                                         trials_left_applied)
+                                         search_defaults, trials_left_applied)
 from grader.checks.armijo_hypotheses import CORRECT, Search, explain
 from grader.checks.training import check_armijo_trace, measure_updates
 from grader.checks.updates import check_searched_steps
@@ -32,7 +32,8 @@ def _search_numbers(ctx: GradingContext, unit: str) -> list[tuple[str, float]]:
     torch_trace = ctx.record.traces.get(unit)
     if torch_trace is not None:
         numbers += sorted(torch_trace.declared_rates.items())
-    return numbers
+    sources = [cell.source for u in ctx.submission.units if u.name == unit for cell in u.cells]
+    return numbers + search_defaults(sources)  # a search function's own alpha, rho and c
 
 
 def _search_params(check: CheckSpec, steps: list[float], numbers: list[tuple[str, float]],
@@ -166,11 +167,19 @@ def _searches(found: Any, loss: str, steps: list[Any]) -> list[Search]:
     return [s for s in (_search(found, loss, step) for step in steps) if s is not None]
 
 
+def _reversed(searches: list[Search], alpha0: float, rho: float, cs: list[float]) -> Any:
+    """The reversed-inequality diagnosis of searches whose every step kept the Armijo condition
+    (a search that rejected each satisfying trial up to its cap), else None."""
+    diagnosis = explain(searches, alpha0=alpha0, rho=rho, cs=cs, names=("reversed",), capped=True)
+    return diagnosis if diagnosis is not None and diagnosis.name == "reversed" else None
+
+
 def _diagnosed(verdict: Verdict, found: Any, loss: str, steps: list[Any], alpha0: float,
                rho: float, cs: list[float], starts: list[float]) -> Verdict:
     """A failed search named by the Armijo mistake that explains every sampled step (or passed
     where a correct search with the student's own c explains them); a passed one failed only
-    where a search never reset to the alpha0 the loop started with explains every step."""
+    where a reversed search (every step its cap) or a search never reset to the alpha0 the
+    loop started with explains every step."""
     failure = verdict.details.get("failure")
     if verdict.status != "passed" and failure not in DIAGNOSED:
         return verdict
@@ -200,6 +209,10 @@ def _diagnosed(verdict: Verdict, found: Any, loss: str, steps: list[Any], alpha0
                           **{**verdict.details, "c": diagnosis.c, "failure": None})
         return failed(diagnosis.message, **{**verdict.details, "hypothesis": diagnosis.name,
                                             "hypothesis_evidence": diagnosis.evidence})
+    reversed_search = _reversed(searches, alpha0, rho, cs)
+    if reversed_search is not None:
+        return failed(reversed_search.message, **{**verdict.details, "hypothesis": "reversed",
+                                                   "hypothesis_evidence": reversed_search.evidence})
     entry = _first_search(found, loss) if starts else None
     if entry is None:
         return verdict

@@ -24,6 +24,16 @@ MAX_SEARCHES = 24      # searches replayed (each trial is one float64 forward pa
 F0_RTOL = 1e-4         # the recomputed loss before the step must match the recorded one
 
 
+RESOLVED_RESIDUAL = 1e-6  # a move this close to a multiple of -g was not rounded (float64 weights)
+
+
+def resolved(update: Any) -> bool:
+    """Whether the step is measured well enough to tell its k: float32 weights resolve it
+    (``precision``), or the move itself is -a g to ``RESOLVED_RESIDUAL`` (float64 weights,
+    where a step below float32's resolution is still exact)."""
+    return update.precision <= 1e-5 or update.residual <= RESOLVED_RESIDUAL
+
+
 def traced_searches(ctx: Any, candidate: Any, stream: Any, network: Any) -> list[Search]:
     """The sampled searches of ``stream`` whose loss the grader recomputes (empty: none)."""
     where = traceloss.layout(candidate, stream.names)
@@ -42,7 +52,7 @@ def traced_searches(ctx: Any, candidate: Any, stream: Any, network: Any) -> list
     for before, _after in stream.updates():
         u = updates.get(before.call)
         if (u is None or not u.moved or u.step <= 0 or u.loss_before is None or u.residual > 1e-3
-                or u.precision > 1e-5):  # a step float32 weights cannot resolve tells no k
+                or not resolved(u)):
             continue
         try:
             weights, biases = traceloss.parameters_at(before, where)

@@ -744,10 +744,10 @@ ENTRIES: list[Entry] = [
     Entry("blind2_a_np_flat_theta", "lab6_theta.py", np_flat_theta(), attempts=BT,
           style="moons NumPy script, every parameter packed in one flat 1-D `theta` unpacked by slicing "
                 "and reshape inside J(theta), backtrack(theta, g, a=4) returns the step, sigmoid 2-10-1",
-          known_gap="a network packed in one flat 1-D parameter vector, cut into W1, b1, W2, b2 by "
-                    "slicing and reshape inside the loss function, is not recognised as a network: "
-                    "the loop trace sees one changing 1-D array and the grader only chains 2-D "
-                    "weights by shape, so neither run is found (no network at all)"),
+          known_gap="flat_params cuts `theta` correctly, but the loops (`theta = theta - "
+                    "1.0 * dJ(theta)`) hold neither an output nor a loss scalar (J goes straight "
+                    "into a list), so find_networks cannot confirm a cut, and the update route "
+                    "(identify.by_updates) tries only chained matrices, never flat cuts"),
     Entry("blind2_a_pt_warm_start", "moons_torch_ls.py", pt_warm_start(), attempts=BT,
           style="moons PyTorch nn.Sequential 2-16-16-1 tanh, inline backtracking warm-started from "
                 "twice the previous accepted step, capped at alpha_max = 4 (Nocedal & Wright)"),
