@@ -764,10 +764,6 @@ ENTRIES: list[Entry] = [
           style="moons NumPy script, four loose arrays V1 c1 V2 c2, backtracking inline with a `while` "
                 "and a `break`, eta0 = 1, sigmoid 2-6-1",
           bug="the Armijo test is reversed: `if loss(...) >= f0 - c * eta * gsq: break`",
-          known_gap="the reversed test accepts only steps of about 2e-9, so the backtracking run's "
-                    "loose arrays V1 c1 V2 c2 hardly move and are not identified as the moons_bt "
-                    "network (no name fits either); and the fixed run's history is taken by name as "
-                    "`b1_gd` (a bias of 6 numbers matching *gd*) instead of `loss_gd`",
           fails=(Fail("backtracking.armijo_steps", ("Armijo inequality reversed",)),
                  Fail("backtracking.armijo", ("Armijo inequality reversed",))),
           also_fails=("backtracking.accuracy", "backtracking.beats_fixed")),
