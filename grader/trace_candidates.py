@@ -40,6 +40,11 @@ def training_dataset(X: np.ndarray, calls: list[DataCall]) -> str | None:
     generated = [(c.function, c.shapes[0][0]) for c in calls
                  if c.function in GENERATORS and c.shapes and len(c.shapes[0]) == 2]
     rows = X.shape[0]
+    drawn = {GENERATORS[c.function] for c in calls if c.function in GENERATORS and c.shapes
+             and X.size * c.shapes[0][0] <= MAX_COMPARED
+             and (points := regenerated(c)) is not None and rows_within(X, points)}
+    if len(drawn) == 1:  # the points themselves tell (row counts may agree by chance)
+        return drawn.pop()
     for function, n in generated:
         if n == rows:
             return GENERATORS[function]
@@ -55,6 +60,37 @@ def training_dataset(X: np.ndarray, calls: list[DataCall]) -> str | None:
     if len(kinds) == 1:
         return kinds.pop()
     return None if kinds else ("moons" if rows >= 50 else None)
+
+
+MAX_REGENERATED = 20_000
+ROW_TOLERANCE = 1e-5
+MAX_COMPARED = 2_000_000  # elements compared to tell where a data set's rows come from
+
+
+def regenerated(call: DataCall) -> np.ndarray | None:
+    """The points a seeded generator call drew, drawn again from its plain arguments (None:
+    unseeded, an argument that is not plain, too many points, or the call fails)."""
+    plain = all(not isinstance(v, (dict, list)) for v in (*call.args, *call.kwargs.values()))
+    n = call.argument("n_samples", 0, 100)
+    if not plain or not isinstance(call.kwargs.get("random_state"), int) \
+            or not isinstance(n, int) or not 0 < n <= MAX_REGENERATED:
+        return None
+    import sklearn.datasets  # noqa: PLC0415 - only where a generator was called
+
+    try:
+        points = getattr(sklearn.datasets, call.function)(*call.args, **call.kwargs)[0]
+    except Exception:  # noqa: BLE001 - arguments the generator refuses tell nothing
+        return None
+    return np.asarray(points, dtype=np.float64)
+
+
+def rows_within(X: np.ndarray, points: np.ndarray) -> bool:
+    """Whether every row of ``X`` is one of ``points`` (to float32 precision)."""
+    if X.ndim != 2 or points.ndim != 2 or X.shape[1] != points.shape[1] \
+            or X.shape[0] > points.shape[0] or X.size * points.shape[0] > MAX_COMPARED:
+        return False
+    close_rows = np.abs(X[:, None, :] - points[None, :, :]) <= ROW_TOLERANCE * (1 + np.abs(X[:, None, :]))
+    return bool(np.all(close_rows, axis=2).any(axis=1).all())
 
 
 GENERATORS = {"make_moons": "moons", "make_circles": "circles", "make_blobs": "blobs",
@@ -279,15 +315,35 @@ def _identify_owner(unit: str, stream: Any, owner: Candidate,
         owner.data["found"] = found
 
 
-def stream_network(unit: str, stream: Any, labels: dict[str, np.ndarray] | None = None
-                   ) -> Found | None:
+def stream_network(unit: str, stream: Any, labels: dict[str, np.ndarray] | None = None,
+                   *, unowned: bool = False) -> Found | None:
     """The network a backward() stream trained, identified as a loop's (None: not shown).
     ``labels``: the unit's label arrays (:func:`unit_labels`), tried where the graphs saved no
-    targets."""
+    targets; ``unowned`` (tensors no inventory network holds): then tried once more without the
+    ones :func:`missing_targets` drops, where the search ran out of work."""
     found = _stream_found(unit, stream_as_loop(stream))
     if found is None and labels:
         found = _stream_found(unit, stream_as_loop(stream, labels))
+    fewer = missing_targets(stream, labels or {}) if unowned and found is None else {}
+    if fewer and len(fewer) < len(labels or {}):
+        found = _stream_found(unit, stream_as_loop(stream, fewer))
     return found
+
+
+def missing_targets(stream: Any, labels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The label arrays that can be the targets the graphs did not save: one of each set of
+    equal arrays (``y`` inside the function, ``Y`` outside), none the graphs saved (inputs).
+    Each extra one multiplies the identification's work."""
+    saved = [d for sample in stream.samples for d in sample.data]
+    kept: dict[str, np.ndarray] = {}
+    for path, array in labels.items():
+        if not any(_same_array(array, other) for other in [*saved, *kept.values()]):
+            kept[path] = array
+    return kept
+
+
+def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a.astype(np.float64), b))
 
 
 def _stream_found(unit: str, loop: Loop) -> Found | None:
@@ -316,7 +372,7 @@ def stream_as_loop(stream: Any, labels: dict[str, np.ndarray] | None = None) -> 
 def _stream_network(unit: str, stream: Any, kind: str | None,
                     labels: dict[str, np.ndarray] | None = None) -> Candidate | None:
     """The network of raw tensors a backward() stream trained, by the loss it reproduces."""
-    network = stream_network(unit, stream, labels)
+    network = stream_network(unit, stream, labels, unowned=True)
     if network is None:
         return None
     X = state_inputs(network, network.states[-1])

@@ -21,6 +21,7 @@ SAMPLE_SCHEMA = {"call": "int", "loss": "float|None", "steps": "int", "optimizer
                  "lr": "float|None", "names": "list", "shapes": "list", "values": "array",
                  "grads": "array", "has_grad": "list", "grad_before": "list", "data": "list",
                  "step_held": "list|None", "step_grad": "bool|None"}
+SAMPLE_OPTIONAL = {"versions": "list"}
 OPTIMIZER_SCHEMA = {"class": "str", "module": "str", "hyperparameters": "dict", "steps": "int",
                     "first_call": "int"}
 MAX_PARAMETERS = 64
@@ -47,6 +48,7 @@ class Sample:
     # parameters they held, and whether any parameter they held had a non-zero gradient
     step_held: tuple[bool, ...] | None = None
     step_grad: bool | None = None
+    versions: tuple[int, ...] | None = None  # each parameter's in-place write counter
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -113,7 +115,7 @@ def _data(raw: Any) -> tuple[np.ndarray, ...]:
 def _sample(raw: Any) -> Sample:
     if not isinstance(raw, dict):
         raise protocol.ProtocolError("trace: a sample is not an object")
-    protocol.expect({"type": "sample", **raw}, SAMPLE_SCHEMA)
+    protocol.expect({"type": "sample", **raw}, SAMPLE_SCHEMA, optional=SAMPLE_OPTIONAL)
     count = len(raw["names"])
     lists = ("shapes", "has_grad", "grad_before") + (("step_held",) if raw["step_held"] is not None
                                                       else ())
@@ -138,6 +140,7 @@ def _sample(raw: Any) -> Sample:
         raise protocol.ProtocolError("trace: grad flags are malformed")
     if raw["call"] < 0 or raw["steps"] < 0:
         raise protocol.ProtocolError("trace: negative counters")
+    versions = _versions(raw.get("versions"), count)
     split = np.cumsum(sizes)[:-1] if sizes else []
     return Sample(call=raw["call"], loss=raw["loss"], steps=raw["steps"], optimizer=raw["optimizer"],
                   lr=raw["lr"], names=tuple(_name(n, i) for i, n in enumerate(raw["names"])),
@@ -147,7 +150,17 @@ def _sample(raw: Any) -> Sample:
                   has_grad=tuple(raw["has_grad"]), grad_before=tuple(raw["grad_before"]),
                   data=_data(raw["data"]),
                   step_held=None if raw["step_held"] is None else tuple(raw["step_held"]),
-                  step_grad=raw["step_grad"])
+                  step_grad=raw["step_grad"], versions=versions)
+
+
+def _versions(raw: Any, count: int) -> tuple[int, ...] | None:
+    """The parameters' version counters: one non-negative int each (None: not sent)."""
+    if raw is None:
+        return None
+    if len(raw) != count or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                                    for v in raw):
+        raise protocol.ProtocolError("trace: version counters are malformed")
+    return tuple(raw)
 
 
 def parse_trace(message: dict[str, Any]) -> Trace:

@@ -74,3 +74,24 @@ def test_a_failed_verdict_gets_the_dropout_hint_and_a_passed_one_does_not():
     kept = passed("The loss never increases.")
     assert with_dropout_hint(kept, objects) is kept
     assert with_dropout_hint(failed("x"), _inventory(model_bt=dropout_model().eval())).message == "x"
+
+
+class Squeezed(torch.nn.Module):
+    """One logit per sample, squeezed from (m, 1) to (m,)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inner = torch.nn.Linear(2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x).squeeze(-1)
+
+
+def test_module_vjp_weights_a_squeezed_output_one_number_per_sample():
+    torch.manual_seed(0)
+    model = Squeezed()
+    rng = np.random.default_rng(0)
+    X, R = rng.uniform(-2, 2, size=(16, 2)), rng.normal(size=(16, 1))
+    grads = dict(probes.module_vjp(model, X, R)["grads"])
+    np.testing.assert_allclose(grads["inner.weight"], (R.T @ X), rtol=1e-5)
+    np.testing.assert_allclose(grads["inner.bias"], R.sum(axis=0), rtol=1e-5)

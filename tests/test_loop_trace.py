@@ -282,3 +282,37 @@ def test_mini_batches_are_reproduced_from_the_batch_in_scope() -> None:
     loss, updates = observed_updates(found[0], (0.5,))
     verdict = check_constant_rate(measure(updates), loss, {"lr": 0.5})
     assert verdict.status == "passed", verdict.message
+
+
+def test_the_generator_whose_points_hold_the_rows_decides_the_data_set() -> None:
+    """300 training rows split from 400 moons, next to 300 circles: the points tell, not the count."""
+    from sklearn.datasets import make_moons
+    from sklearn.model_selection import train_test_split
+
+    from grader.looptrace import DataCall
+
+    circles = DataCall("make_circles", (), {"n_samples": 300, "noise": 0.08, "random_state": 3},
+                       ((300, 2), (300,)))
+    moons = DataCall("make_moons", (), {"n_samples": 400, "noise": 0.2, "random_state": 11},
+                     ((400, 2), (400,)))
+    split = DataCall("train_test_split", ({"shape": [400, 2]}, {"shape": [400]}),
+                     {"test_size": 0.25}, ((300, 2), (100, 2), (300,), (100,)))
+    X = train_test_split(make_moons(400, noise=0.2, random_state=11)[0], test_size=0.25,
+                         random_state=1)[0].astype(np.float32).astype(np.float64)
+    assert training_dataset(X, [split, moons, circles]) == "moons"
+    unseeded = DataCall("make_moons", (), {"n_samples": 400}, ((400, 2), (400,)))
+    assert training_dataset(X, [split, unseeded, circles]) == "circles"  # the row count alone
+
+
+def test_labels_the_graphs_saved_or_that_repeat_another_are_not_targets() -> None:
+    from grader.trace_candidates import missing_targets
+    from grader.tracedata import Sample, Stream
+
+    X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+    y = np.array([[0.], [1.], [1.], [0.]], dtype=np.float32)
+    sample = Sample(call=0, loss=0.2, steps=0, optimizer=None, lr=None, names=("w",), shapes=((2,),),
+                    values=(np.zeros(2),), grads=(np.zeros(2),), has_grad=(True,),
+                    grad_before=(0.0,), data=(X,))
+    stream = Stream(("w",), ((2,),), [sample])
+    kept = missing_targets(stream, {"y": y, "Y": y.copy(), "X": X.astype(np.float32)})
+    assert list(kept) == ["y"]

@@ -11,6 +11,7 @@ import pytest
 
 from grader import protocol
 from grader.api import grade_paths
+from grader.checks.training import check_descent
 from grader.rubric import load_rubric
 from grader.sandbox import trace as sandbox_trace
 from grader.tracedata import parse_trace
@@ -288,6 +289,25 @@ def test_what_each_observed_step_held_and_saw_is_recorded() -> None:
     assert decoded.samples[3].step_grad is False
 
 
+def test_in_place_writes_into_the_parameters_are_counted() -> None:
+    namespace: dict = {}
+    recorder = sandbox_trace.start(namespace)
+    namespace["W"] = W = torch.ones(2, 1, requires_grad=True)
+    try:
+        for _ in range(3):
+            (torch.ones(4, 2) @ W).pow(2).mean().backward()
+            with torch.no_grad():
+                W.grad.zero_()          # zeroed before the update uses it
+                W.sub_(0.1 * W.grad)    # writes into W, changes nothing
+    finally:
+        recorder.uninstall()
+    message = recorder.message("unit")
+    assert [s["versions"][0] for s in message["samples"]] == [0, 1, 2]
+    decoded = parse_trace(protocol.decode_body(protocol.encode_message(message)[4:]))
+    assert decoded.samples[2].versions == (2,)
+    assert "zeroed before the update" in check_descent(decoded.streams()[0], [], {"lr": 0.1}).message
+
+
 def encoded_trace() -> dict:
     sample = {"call": 0, "loss": 1.0, "steps": 0, "optimizer": None, "lr": None,
               "names": ["W1"], "shapes": [[2, 2]], "values": np.zeros(4), "grads": np.ones(4),
@@ -309,6 +329,9 @@ def encoded_trace() -> dict:
     (lambda m: m["samples"][0].update(step_held=[True, False]), "disagree in length"),
     (lambda m: m["samples"][0].update(step_grad=1), "step_grad is not"),
     (lambda m: m["samples"][0].pop("step_held"), "missing keys"),
+    (lambda m: m["samples"][0].update(versions=[-1]), "version counters are malformed"),
+    (lambda m: m["samples"][0].update(versions=[1, 2]), "version counters are malformed"),
+    (lambda m: m["samples"][0].update(versions=[True]), "version counters are malformed"),
     (lambda m: m["samples"][0].update(data=[np.zeros((2, 2, 2))]), "data arrays are malformed"),
     (lambda m: m["samples"][0].update(data=[np.zeros(3, dtype=np.float32)]), "are malformed"),
     (lambda m: m["samples"][0].update(data=[np.zeros(1000)] * 201), "data arrays are"),

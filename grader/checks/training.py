@@ -50,6 +50,15 @@ class Update:
     parameter_has_grad: tuple[bool, ...]
     precision: float = 0.0   # relative uncertainty of ``step`` from float32 rounding of w
     step_grad: bool | None = None  # whether the observed step() calls saw a non-zero gradient
+    written: bool | None = None    # whether the parameters were written in place (None: unknown)
+    reset: bool = False            # whether every .grad was zero again at the next backward()
+
+
+def _written(before: Sample, after: Sample) -> bool | None:
+    """Whether something wrote into the parameters in place between two calls (``w.sub_()``)."""
+    if before.versions is None or after.versions is None:
+        return None
+    return any(b > a for a, b in zip(before.versions, after.versions))
 
 
 def _fit(delta: np.ndarray, grad: np.ndarray) -> tuple[float, float]:
@@ -81,7 +90,8 @@ def measure_updates(stream: Stream) -> list[Update]:
         updates.append(Update(before.call, step, residual, bool(delta.any()), float(grad @ grad),
                               after.lr, after.steps - before.steps, before.loss, after.loss,
                               tuple(per_step), tuple(per_moved), before.has_grad, precision,
-                              after.step_grad))
+                              after.step_grad, _written(before, after),
+                              all(g == 0 for g in after.grad_before)))
     return updates
 
 
@@ -166,6 +176,8 @@ def _expected_rate(updates: list[Update], declared: dict[str, float]) -> tuple[f
 
 def _never_moving(updates: list[Update]) -> str:
     """Why no recorded update moved the parameters, as far as the steps observed tell."""
+    if all(u.written and not u.optimizer_steps and u.grad_sq > 0 for u in updates):
+        return _written_unchanged(updates)
     if not all(u.optimizer_steps and u.grad_sq > 0 for u in updates):
         return ("The parameters never change between iterations: no update step is applied "
                 "after backward().")
@@ -180,6 +192,19 @@ def _never_moving(updates: list[Update]) -> str:
     return ("The parameters never change between iterations, although optimizer.step() runs after "
             "every backward() and the gradient is not zero: the step does not update these "
             "parameters (does the optimizer hold them?).")
+
+
+def _written_unchanged(updates: list[Update]) -> str:
+    """Why a hand-written in-place update that runs after every backward() moves nothing."""
+    if all(u.reset for u in updates):
+        return ("The parameters never change between iterations, although an in-place update "
+                "(e.g. `w.sub_(lr * w.grad)`) is applied to them after every backward(): the "
+                "gradients are zeroed before the update uses them, so every step subtracts a zero "
+                "gradient. Zero the gradients (`w.grad.zero_()` / `zero_grad()`) after the update, "
+                "or before `loss.backward()`.")
+    return ("The parameters never change between iterations, although an in-place update is "
+            "applied to them after every backward() and the gradient is not zero: the step it "
+            "subtracts is zero (is the learning rate 0, or the update multiplied by zero?).")
 
 
 def check_descent(stream: Stream, optimizers: list[dict], declared: dict[str, float], *,

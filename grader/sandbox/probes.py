@@ -138,10 +138,18 @@ def module_vjp(module: Any, X: np.ndarray, R: np.ndarray) -> dict[str, Any]:
     module = copy.deepcopy(module).eval()  # a copy: the student's model keeps its mode
     module.zero_grad(set_to_none=True)
     output = module(_as_input(module, X))
-    (output * torch.as_tensor(R).to(output.dtype)).sum().backward()
+    (output * _like(torch.as_tensor(R).to(output.dtype), output)).sum().backward()
     grads = [[name, as_array(p.grad) if p.grad is not None else np.zeros(tuple(p.shape))]
              for name, p in module.named_parameters()]
     return {"output": as_array(output.detach()), "grads": grads}
+
+
+def _like(weights: Any, output: Any) -> Any:
+    """``weights`` in the shape of ``output`` where they hold one number per output: a model
+    that squeezes its (m, 1) logits to (m,) would otherwise broadcast them to (m, m)."""
+    if weights.shape != output.shape and weights.numel() == output.numel():
+        return weights.reshape(output.shape)
+    return weights
 
 
 def call(function: Callable[..., Any], args: dict[str, Any]) -> dict[str, Any]:

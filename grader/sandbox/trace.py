@@ -8,7 +8,8 @@ recorded call notes the loss, every leaf tensor the loss depends on (its value b
 call and its ``.grad`` after), whether that ``.grad`` already held a non-zero value (never
 reset), the optimizer steps taken so far and the learning rate in force, and for the steps
 taken just before it which of its leaves the stepped optimizers held and whether any of their
-parameters had a non-zero gradient at step() (zero_grad() between backward() and step()). Leaf
+parameters had a non-zero gradient at step() (zero_grad() between backward() and step()), and
+each leaf's version counter (in-place writes such as ``w.sub_(...)``, not through ``.data``). Leaf
 tensors are named after the student's globals where one holds them (``W1``, ``model.0.weight``,
 ``params['W1']``). Optimizer steps are counted with torch's global step hook, with each
 optimizer's class and hyperparameters.
@@ -370,6 +371,7 @@ class TrainingTrace:
         if index == 0 and repr(key := (names, shapes)) not in self._seen:
             self._seen.add(repr(key))  # a model never seen before (not one trained in turns)
             self._origin = call
+        versions = [int(p._version) for p in leaves]  # in-place writes so far (p.sub_(...))
         with self.torch.no_grad():
             before = [0.0 if p.grad is None else _finite(float(p.grad.detach().abs().max()))
                       for p in leaves]
@@ -397,7 +399,8 @@ class TrainingTrace:
             "values": np.concatenate(values) if values else np.zeros(0),
             "grads": np.concatenate(grads) if grads else np.zeros(0),
             "has_grad": [g is not None for g in given],
-            "grad_before": before, "step_held": held, "step_grad": step_grad})
+            "grad_before": before, "step_held": held, "step_grad": step_grad,
+            "versions": versions})
         self.recording_seconds += (paused - started) + (time.perf_counter() - resumed)
         return result
 

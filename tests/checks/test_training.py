@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -393,3 +395,25 @@ def test_gradients_of_parameters_no_optimizer_holds_are_not_blamed_on_a_missing_
 def test_a_missing_reset_of_parameters_the_optimizer_holds_still_fails() -> None:
     verdict = check_gradients_reset(_with_steps(train(accumulate=True), (True, True), True))
     assert verdict.status == "failed" and "zero_grad()" in verdict.message
+
+
+def _frozen_stream(*, written: bool, reset: bool = True) -> Stream:
+    """A training whose parameters never move: an in-place write (or none) after each call."""
+    w = np.random.default_rng(1).normal(size=9)
+    stream = Stream(NAMES, SHAPES)
+    for call in range(4):
+        loss, grad = loss_and_grad(w)
+        s = sample(call, w, grad, loss, before=0.0 if reset or not call else 1.0)
+        version = call if written else 0
+        stream.samples.append(dataclasses.replace(s, versions=(version, version)))
+    return stream
+
+
+def test_gradients_zeroed_before_an_in_place_update_are_named() -> None:
+    verdict = check_descent(_frozen_stream(written=True), [], {"lr": 0.1})
+    assert verdict.status == "failed"
+    assert "zeroed before the update uses them" in verdict.message
+    unwritten = check_descent(_frozen_stream(written=False), [], {"lr": 0.1})
+    assert "no update step is applied" in unwritten.message
+    kept = check_descent(_frozen_stream(written=True, reset=False), [], {"lr": 0.1})
+    assert "the step it subtracts is zero" in kept.message
