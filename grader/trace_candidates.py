@@ -67,12 +67,20 @@ ROW_TOLERANCE = 1e-5
 MAX_COMPARED = 2_000_000  # elements compared to tell where a data set's rows come from
 
 
+REGENERABLE = {"make_moons": {"n_samples", "shuffle", "noise", "random_state"},
+               "make_circles": {"n_samples", "shuffle", "noise", "random_state", "factor"}}
+
+
 def regenerated(call: DataCall) -> np.ndarray | None:
     """The points a seeded generator call drew, drawn again from its plain arguments (None:
     unseeded, an argument that is not plain, too many points, or the call fails)."""
-    plain = all(not isinstance(v, (dict, list)) for v in (*call.args, *call.kwargs.values()))
+    plain = all(isinstance(v, (int, float, bool)) for v in (*call.args, *call.kwargs.values()))
     n = call.argument("n_samples", 0, 100)
-    if not plain or not isinstance(call.kwargs.get("random_state"), int) \
+    # only generators whose cost is bounded by n_samples (make_blobs' n_features, centers
+    # or make_classification's sizes are the student's to choose: never drawn here)
+    if call.function not in REGENERABLE or len(call.args) > 1 \
+            or not set(call.kwargs) <= REGENERABLE[call.function] \
+            or not plain or not isinstance(call.kwargs.get("random_state"), int) \
             or not isinstance(n, int) or not 0 < n <= MAX_REGENERATED:
         return None
     import sklearn.datasets  # noqa: PLC0415 - only where a generator was called

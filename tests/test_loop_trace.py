@@ -304,6 +304,22 @@ def test_the_generator_whose_points_hold_the_rows_decides_the_data_set() -> None
     assert training_dataset(X, [split, unseeded, circles]) == "circles"  # the row count alone
 
 
+def test_only_generators_bounded_by_their_sample_count_are_drawn_again() -> None:
+    """The grader draws a recorded call's points itself only where n_samples bounds the cost."""
+    from grader.looptrace import DataCall
+    from grader.trace_candidates import regenerated
+
+    def call(function: str, **kwargs: object) -> DataCall:
+        return DataCall(function, (), kwargs, ((1, 2), (1,)))
+
+    points = regenerated(call("make_moons", n_samples=400, noise=0.2, random_state=11))
+    assert points is not None and points.shape == (400, 2)
+    assert regenerated(call("make_blobs", n_samples=100, n_features=10**8, random_state=0)) is None
+    assert regenerated(call("make_moons", n_samples=400, random_state=11, extra=1)) is None
+    assert regenerated(call("make_moons", n_samples=10**9, random_state=11)) is None
+    assert regenerated(call("make_moons", n_samples=400)) is None  # unseeded: other points
+
+
 def test_labels_the_graphs_saved_or_that_repeat_another_are_not_targets() -> None:
     from grader.trace_candidates import missing_targets
     from grader.tracedata import Sample, Stream
