@@ -61,16 +61,3 @@ def test_only_a_log_loss_recorded_with_squared_error_updates_is_a_mismatch(
         recorded, followed, output, flagged) -> None:
     verdict = check_loss_consistency(recorded, followed, output, "its loss history")
     assert (verdict is not None) is flagged
-
-
-def test_the_final_xor_loss_uses_the_formula_that_reproduced_the_training():
-    """F.binary_cross_entropy_with_logits is no loss module: the trace's formula says logits."""
-    from grader.runners.losses import _final_loss
-    from grader.verdict import failed as failed_verdict, passed as passed_verdict
-
-    reproduced = passed_verdict("matches", loss_formula="bce_logits")
-    assert _final_loss("auto", reproduced) == "bce_logits"
-    assert _final_loss("mse", reproduced) == "mse"  # the rubric's own choice stands
-    assert _final_loss("auto", failed_verdict("no", loss_formula="bce_logits")) == "auto"
-    assert _final_loss("auto", passed_verdict("matches", loss_formula="ce")) == "auto"
-    assert _final_loss("auto", None) == "auto"
