@@ -18,7 +18,8 @@ import numpy as np
 from grader.evidence import (HIDDEN, WORK, Found, Work, WorkExhausted, _inputs, _layer_arrays,
                              aliases, by_priority,
                              _layouts, _ones_column, _pools, _targets, _with_input_fold,
-                             find_networks, resolve, spend, target_state)
+                             Layout, cut_layout, find_networks, resolve, spend, target_state)
+from grader.flat_params import readings
 from grader.looptrace import Loop, LoopTrace
 from grader.observed_updates import _gradients
 
@@ -91,21 +92,25 @@ def _index(path: str) -> str | None:
 
 
 def _combinations(data: dict[str, np.ndarray], own: set[str], rows: int, layout: Any,
-                  last: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray, str]]:
+                  last: dict[str, np.ndarray], whole: bool = False
+                  ) -> list[tuple[str, np.ndarray, str]]:
     """(inputs path, inputs, targets path) readings, the likeliest first: inputs and targets
     picked by the same index array, named alike (``X_tr`` with ``y_tr``), full data before
-    batches of it."""
+    batches of it. ``whole``: where no index array picks batches, the inputs with the most
+    samples first (a flat vector's loss over the data in scope, not a tuple of its sizes)."""
     inputs = _inputs({p: v for p, v in data.items() if p not in own}, rows)
     last_weight = last[layout.weights[-1]]
     k = 1 if last_weight.ndim == 1 else (last_weight.shape[0] if layout.column else last_weight.shape[1])
     batches = any(_index(p) is not None for p, _ in inputs)  # an index array changes: mini-batches
+    most = max((X.shape[0] if X.ndim == 2 else 1 for _, X in inputs), default=0)
     found = []
     for in_path, raw_X in inputs:
         for target_path, _Y in _targets(data, raw_X.shape[0] if raw_X.ndim == 2 else 1, k):
             if target_path.removesuffix(" (labels)") == in_path:
                 continue
-            score = (_index(in_path) != _index(target_path), (_index(in_path) is None) == batches,
-                     _stem(in_path) != _stem(target_path))
+            part = whole and not batches and (raw_X.shape[0] if raw_X.ndim == 2 else 1) < most
+            score = (part, _index(in_path) != _index(target_path),
+                     (_index(in_path) is None) == batches, _stem(in_path) != _stem(target_path))
             found.append((score, in_path, raw_X, target_path))
     found.sort(key=lambda item: item[0])
     return [(p, X, t) for _, p, X, t in found[:MAX_COMBINATIONS]]
@@ -119,34 +124,61 @@ def by_updates(loop: Loop) -> Found | None:
     states = loop.states()
     pools = _pools(loop)
     for layout in _layouts(loop, states, pools[0])[:MAX_LAYOUTS] if pools else []:
-        first = states[-1][layout.weights[0]]
-        rows = first.shape[1] if layout.column else first.shape[0]
-        after = states[pairs[0]]
-        data = target_state(loop, after, "")
-        own = aliases(loop, states, layout.paths)
-        for in_path, raw_X, target_path in _combinations(data, own, rows, layout, states[-1]):
-            fold = _ones_column(raw_X)
-            use = _with_input_fold(layout, fold)
-            X = np.delete(raw_X, fold, axis=1) if fold is not None else raw_X
-            try:
-                weights, _ = _layer_arrays(states[pairs[0] - 1], use)
-            except (KeyError, ValueError, IndexError):
-                break
-            if X.shape[1] != weights[0].shape[0]:
-                continue
-            k = weights[-1].shape[1]
-            outputs = ("sigmoid", "softmax", "identity") if k > 1 else ("sigmoid", "identity")
-            hidden = HIDDEN if len(weights) > 1 else ("identity",)
-            for h, o, loss in itertools.product(hidden, outputs,
-                                                FAMILIES_MANY if k > 1 else FAMILIES_ONE):
-                acts = tuple([h] * (len(weights) - 1)) + (o,)
-                candidate = Found(loop, use, [], [], acts, loss, in_path, target_path, "", states)
-                if all(_explains(candidate, b, k, loss) for b in pairs):
-                    final_w, final_b = _layer_arrays(states[-1], use)
-                    return Found(loop, use, final_w, final_b, acts, loss, in_path, target_path,
-                                 f"changed in {loop.where} ({loop.iterations} iterations); every "
-                                 f"sampled update is an exact negative multiple of the gradient of "
-                                 f"the {loss} loss of this network on `{in_path}`", states)
+        found = _fit(loop, states, layout, pairs)
+        if found is not None:
+            return found
+    return None
+
+
+def by_flat_updates(loop: Loop) -> Found | None:
+    """:func:`by_updates` for a flat parameter vector (``theta``): the first cut of it
+    (:mod:`grader.flat_params`, bounded) whose layers' true gradients, recomputed in float64,
+    the sampled updates are exact negative multiples of."""
+    pairs = loop.consecutive()[:2]
+    if len(pairs) < 2:
+        return None
+    for derived in readings(loop):
+        states = derived.states()
+        found = _fit(derived, states, cut_layout(derived.cut), pairs,
+                     f"{derived.cut.describe()}; ", whole=True)
+        if found is not None:
+            return found
+    return None
+
+
+def _fit(loop: Loop, states: list[dict[str, np.ndarray]], layout: Layout, pairs: list[int],
+         read: str = "", whole: bool = False) -> Found | None:
+    """The first (inputs, targets, activations, loss) reading of ``layout`` whose gradients
+    explain the updates at both sampled ``pairs``; ``read`` opens the evidence's reading,
+    ``whole`` orders the data readings (:func:`_combinations`)."""
+    first = states[-1][layout.weights[0]]
+    rows = first.shape[1] if layout.column else first.shape[0]
+    after = states[pairs[0]]
+    data = target_state(loop, after, "")
+    own = aliases(loop, states, layout.paths)
+    for in_path, raw_X, target_path in _combinations(data, own, rows, layout, states[-1], whole):
+        fold = _ones_column(raw_X)
+        use = _with_input_fold(layout, fold)
+        X = np.delete(raw_X, fold, axis=1) if fold is not None else raw_X
+        try:
+            weights, _ = _layer_arrays(states[pairs[0] - 1], use)
+        except (KeyError, ValueError, IndexError):
+            return None
+        if X.shape[1] != weights[0].shape[0]:
+            continue
+        k = weights[-1].shape[1]
+        outputs = ("sigmoid", "softmax", "identity") if k > 1 else ("sigmoid", "identity")
+        hidden = HIDDEN if len(weights) > 1 else ("identity",)
+        for h, o, loss in itertools.product(hidden, outputs,
+                                            FAMILIES_MANY if k > 1 else FAMILIES_ONE):
+            acts = tuple([h] * (len(weights) - 1)) + (o,)
+            candidate = Found(loop, use, [], [], acts, loss, in_path, target_path, "", states)
+            if all(_explains(candidate, b, k, loss) for b in pairs):
+                final_w, final_b = _layer_arrays(states[-1], use)
+                return Found(loop, use, final_w, final_b, acts, loss, in_path, target_path,
+                             f"changed in {loop.where} ({loop.iterations} iterations); {read}every "
+                             f"sampled update is an exact negative multiple of the gradient of "
+                             f"the {loss} loss of this network on `{in_path}`", states)
     return None
 
 
@@ -172,7 +204,7 @@ def identify(trace: LoopTrace, work: Work | None = None) -> list[Found]:
             elif len(loop.samples) >= 3:
                 work.next_loop()
                 try:
-                    network = by_updates(loop)
+                    network = by_updates(loop) or by_flat_updates(loop)
                 except WorkExhausted:
                     network = None
                 if network is not None:
