@@ -8,6 +8,7 @@ import numpy as np
 
 from grader.evidence import find_networks
 from grader.flat_params import cuts, layer_dims
+from grader.identify import identify
 from grader.observed_updates import observed_updates
 from grader.update_hypotheses import explain
 
@@ -140,3 +141,41 @@ def test_a_constant_one_appended_to_each_sample_is_a_folded_bias() -> None:
     assert found and found[0].sizes == (2, 4, 1), [f.evidence for f in found]
     assert found[0].layout.folded[0] == 2
     assert np.allclose(found[0].biases[0], np.array(found[0].states[-1]["w_h"])[:, 2])
+
+
+UPDATES_ONLY = """
+import numpy as np
+rng = np.random.RandomState(8)
+X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+Y = np.array([[0.], [1.], [1.], [0.]])
+theta = rng.uniform(-1, 1, 17)
+history = []
+
+def dJ(t):
+    W1, b1, W2, b2 = t[:8].reshape(2, 4), t[8:12], t[12:16].reshape(4, 1), t[16:]
+    a1 = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    a2 = 1 / (1 + np.exp(-(a1 @ W2 + b2)))
+    d2 = 2 * (a2 - Y) * a2 * (1 - a2) / 4
+    d1 = (d2 @ W2.T) * a1 * (1 - a1)
+    history.append(float(np.mean((a2 - Y) ** 2)))
+    return np.concatenate([(X.T @ d1).ravel(), d1.sum(0), (a1.T @ d2).ravel(), SCALE * d2.sum(0)])
+
+for it in range(500):
+    theta = theta - 2.0 * dJ(theta)
+"""
+
+
+def test_a_flat_theta_whose_loop_keeps_no_loss_is_found_from_its_updates() -> None:
+    _, trace = traced(UPDATES_ONLY.replace("SCALE", "1"))
+    assert find_networks(trace) == []        # no output or loss scalar in the loop to confirm a cut
+    (network,) = identify(trace)
+    assert network.sizes == (2, 4, 1)
+    assert network.layout.weights == ("theta[0:8] (W1)", "theta[12:16] (W2)")
+    assert "`theta` is read as W1 2×4" in network.evidence
+    assert "exact negative multiple of the gradient of the mse loss" in network.evidence
+
+
+def test_a_flat_vector_moved_by_noise_is_not_a_trained_network() -> None:
+    walk = UPDATES_ONLY.replace("2.0 * dJ(theta)", "0.01 * rng.standard_normal(17) + 0 * dJ(theta)")
+    _, trace = traced(walk.replace("SCALE", "1"))
+    assert identify(trace) == []

@@ -743,11 +743,7 @@ ENTRIES: list[Entry] = [
                 "comprehension and assigned only when accepted"),
     Entry("blind2_a_np_flat_theta", "lab6_theta.py", np_flat_theta(), attempts=BT,
           style="moons NumPy script, every parameter packed in one flat 1-D `theta` unpacked by slicing "
-                "and reshape inside J(theta), backtrack(theta, g, a=4) returns the step, sigmoid 2-10-1",
-          known_gap="flat_params cuts `theta` correctly, but the loops (`theta = theta - "
-                    "1.0 * dJ(theta)`) hold neither an output nor a loss scalar (J goes straight "
-                    "into a list), so find_networks cannot confirm a cut, and the update route "
-                    "(identify.by_updates) tries only chained matrices, never flat cuts"),
+                "and reshape inside J(theta), backtrack(theta, g, a=4) returns the step, sigmoid 2-10-1"),
     Entry("blind2_a_pt_warm_start", "moons_torch_ls.py", pt_warm_start(), attempts=BT,
           style="moons PyTorch nn.Sequential 2-16-16-1 tanh, inline backtracking warm-started from "
                 "twice the previous accepted step, capped at alpha_max = 4 (Nocedal & Wright)"),
