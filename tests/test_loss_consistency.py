@@ -61,3 +61,23 @@ def test_only_a_log_loss_recorded_with_squared_error_updates_is_a_mismatch(
         recorded, followed, output, flagged) -> None:
     verdict = check_loss_consistency(recorded, followed, output, "its loss history")
     assert (verdict is not None) is flagged
+
+
+class _Net:
+    def __init__(self, last: str) -> None:
+        self.activations = ("sigmoid", last)
+
+
+def test_an_unsquashed_xor_output_is_recomputed_with_the_formula_that_reproduced_training() -> None:
+    """F.binary_cross_entropy_with_logits is no loss module: the trace's formula says logits;
+    a sigmoid output keeps ``auto`` so BCEWithLogitsLoss after its sigmoid is still named."""
+    from grader.runners.losses import _final_loss
+    from grader.verdict import failed, passed
+
+    reproduced = passed("matches", loss_formula="bce_logits")
+    assert _final_loss("auto", reproduced, _Net("identity")) == "bce_logits"
+    assert _final_loss("auto", reproduced, _Net("sigmoid")) == "auto"
+    assert _final_loss("mse", reproduced, _Net("identity")) == "mse"  # the rubric's choice stands
+    assert _final_loss("auto", failed("no", loss_formula="bce_logits"), _Net("identity")) == "auto"
+    assert _final_loss("auto", passed("matches", loss_formula="ce"), _Net("identity")) == "auto"
+    assert _final_loss("auto", None, _Net("identity")) == "auto"

@@ -47,16 +47,17 @@ def loss_decrease(check: CheckSpec, ctx: GradingContext) -> Verdict:
     values = history.data["values"]
     recomputed, loss_used, wrong = None, None, None
     network = ctx.network(check.params["network"]) if check.params.get("network") else None
+    traced = _traced_losses(check, ctx, network) if network is not None else None
     # A history only counts next to the model it trained; with XOR data its end is recomputed.
     if network is not None and check.params.get("data") == "xor" and values.size:
         if network.in_grader and network.candidate.data["sizes"][-1] == 1:
-            recomputed, loss_used = _recompute_xor_loss(network, check.params.get("loss", "auto"),
-                                                        float(values[-1]))
+            recomputed, loss_used = _recompute_xor_loss(
+                network, _final_loss(check.params.get("loss", "auto"), traced, network),
+                float(values[-1]))
             wrong = _wrong_xor_losses(network)
     verdict = check_loss_history(values, max_final_ratio=float(check.params.get("max_final_ratio", 0.5)),
                                  target=check.params.get("target"), recomputed_final=recomputed,
                                  wrong_losses=wrong, online=_per_sample(network))
-    traced = _traced_losses(check, ctx, network) if network is not None else None
     joined = _joined(_joined(verdict, traced), recomputed_training, "recomputed_training")
     return _with(joined, history=history.label, recomputed_with=loss_used)
 
@@ -105,6 +106,22 @@ def _joined(verdict: Verdict, traced: Verdict | None, key: str = "training_losse
         return Verdict(verdict.status, verdict.message, details, verdict.fraction)
     message = traced.message + ("" if verdict.status == "passed" else " " + verdict.message)
     return failed(message, **details)
+
+
+XOR_LOSSES = ("bce_logits", "mse", "half_mse", "sse", "half_sse")
+
+
+def _final_loss(asked: str, traced: Verdict | None, network: Any) -> str:
+    """The formula the final XOR model's loss is recomputed with: the rubric's; for a network
+    whose last layer is not squashed, the one that reproduced the training's own recorded
+    losses (``F.binary_cross_entropy_with_logits`` is no loss module to read the outputs' kind
+    from); else ``auto``. A sigmoid output keeps ``auto``, so BCEWithLogitsLoss applied after
+    its sigmoid is still named."""
+    if asked != "auto" or traced is None or traced.status != "passed" \
+            or network.activations[-1] == "sigmoid":
+        return asked
+    formula = traced.details.get("loss_formula")
+    return formula if formula in XOR_LOSSES else asked
 
 
 def _recompute_xor_loss(network: Any, loss: str, last: float) -> tuple[float, str]:

@@ -608,11 +608,7 @@ ENTRIES: list[Entry] = [
                 "function, first on make_circles then on make_moons, German markdown"),
     Entry("blind2_c_xor_data_sub", "xor_manual.py", xor_data_sub(), attempts=XOR,
           style="XOR nn.Module 2-6-6-1 sigmoid, one logit + F.binary_cross_entropy_with_logits, "
-                "`mlp.zero_grad()` first, `p.data.sub_(eta * p.grad)`, no optimizer, script",
-          known_gap="F.binary_cross_entropy_with_logits is no loss module, so the model counts as "
-                    "having probability outputs and its final XOR loss is recomputed as BCE on the "
-                    "logits (about 1e-12); recomputing with the formula that reproduced the recorded "
-                    "losses fixes it but hides bug_sigmoid_then_logits_loss's diagnosis"),
+                "`mlp.zero_grad()` first, `p.data.sub_(eta * p.grad)`, no optimizer, script"),
     Entry("blind2_c_moons_data_minus", "moons_sgd_by_hand.py", moons_data_minus(), attempts=MOONS,
           style="moons 350 points, StandardScaler, nn.Sequential 2 ReLU layers + Sigmoid, BCELoss, "
                 "`p.data -= lr * p.grad.data` then `model.zero_grad()`, no optimizer, script"),
