@@ -24,6 +24,10 @@ import blind2_a  # noqa: E402
 import blind2_b  # noqa: E402
 import blind2_c  # noqa: E402
 import blind2_d  # noqa: E402
+import blind3_a  # noqa: E402
+import blind3_b  # noqa: E402
+import blind3_c  # noqa: E402
+import blind3_d  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -944,6 +948,7 @@ ENTRIES: list[Entry] = [
 ]
 ENTRIES += wild_numpy.ENTRIES + wild_torch.ENTRIES + diagnoses.ENTRIES + blind_round.ENTRIES
 ENTRIES += blind2_a.ENTRIES + blind2_b.ENTRIES + blind2_c.ENTRIES + blind2_d.ENTRIES
+ENTRIES += blind3_a.ENTRIES + blind3_b.ENTRIES + blind3_c.ENTRIES + blind3_d.ENTRIES
 
 
 def targets() -> list[tuple[Path, str | bytes]]:
