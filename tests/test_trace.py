@@ -363,3 +363,50 @@ def test_a_student_who_replaces_backward_does_not_break_the_run(tmp_path: Path) 
         record = session.run()
     assert record.ending == "finished"
     assert record.traces["s.py"].samples == []
+
+
+def test_gradients_the_trace_cannot_read_still_reach_the_student() -> None:
+    """torch.func.grad hands autograd.grad tensors without storage: nothing is recorded for
+    them, and the student's gradients and errors are what plain torch gives."""
+    namespace: dict = {}
+    recorder = sandbox_trace.start(namespace)
+    params = {"w": torch.tensor([1.0, -2.0]), "b": torch.tensor(0.5)}
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    try:
+        grads = torch.func.grad(lambda p: (x @ p["w"] + p["b"]).pow(2).mean())(params)
+        W = torch.ones(2, requires_grad=True)
+        loss = (x @ W).exp().sum()
+        loss.backward()
+        with pytest.raises(RuntimeError, match="second time"):  # the student's error, once
+            loss.backward()
+    finally:
+        recorder.uninstall()
+    z = x @ params["w"] + params["b"]
+    assert torch.allclose(grads["w"], z @ x) and torch.allclose(grads["b"], z.sum())
+    assert torch.allclose(W.grad, (x @ W).exp().detach() @ x)
+
+
+def test_a_failing_reading_runs_the_students_computation_exactly_once() -> None:
+    runs: list[int] = []
+
+    def run() -> str:
+        runs.append(1)
+        return "result"
+
+    def fails_before(once):  # noqa: ANN001, ANN202
+        raise RuntimeError("cannot read")
+
+    def fails_after(once):  # noqa: ANN001, ANN202
+        once()
+        raise RuntimeError("cannot read")
+
+    assert sandbox_trace._safely(fails_before, run) == "result" and len(runs) == 1
+    assert sandbox_trace._safely(fails_after, run) == "result" and len(runs) == 2
+
+    def student_error() -> None:
+        runs.append(1)
+        raise ValueError("the student's own")
+
+    with pytest.raises(ValueError, match="student's own"):
+        sandbox_trace._safely(lambda once: once(), student_error)
+    assert len(runs) == 3

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,33 @@ def _finite(value: float) -> float | None:
     return value if np.isfinite(value) else None
 
 
+
+def _safely(record: Callable[[Callable[[], Any]], Any], run: Callable[[], Any]) -> Any:
+    """``record(once)`` where ``once`` runs the student's gradient computation ``run``; if the
+    trace's own reading fails (tensors it cannot read, such as ``torch.func``'s wrapped ones),
+    the computation still runs exactly once and its result or error is the student's."""
+    outcome: list[tuple[bool, Any]] = []
+
+    def once() -> Any:
+        try:
+            outcome.append((True, run()))
+        except Exception as error:
+            outcome.append((False, error))
+            raise
+        return outcome[-1][1]
+
+    try:
+        return record(once)
+    except Exception as failure:  # noqa: BLE001 - the trace never breaks the student's code
+        if not outcome:
+            return run()
+        ok, value = outcome[0]
+        if ok:
+            return value
+        if value is failure:
+            raise
+        raise value  # noqa: B904 - the student's own error, as their code raised it
+
 class TrainingTrace:
     """Wraps ``Tensor.backward`` and hooks optimizer steps while one unit runs."""
 
@@ -116,13 +144,13 @@ class TrainingTrace:
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
             call = trace.calls
             trace.calls = call + 1
+            run = functools.partial(original, tensors, *args, **kwargs)
             if call < trace._next:
-                return trace._watched(call, tensors, lambda: original(tensors, *args, **kwargs))
+                return _safely(lambda once: trace._watched(call, tensors, once), run)
             if not trace._single(tensors):
-                return original(tensors, *args, **kwargs)
+                return run()
             trace._next = trace._after(call)
-            result = trace._record(call, trace._first(tensors),
-                                   lambda: original(tensors, *args, **kwargs), None)
+            result = _safely(lambda once: trace._record(call, trace._first(tensors), once, None), run)
             trace._next = trace._after(call)  # a new stream restarts the sampling (see _record)
             return result
 
@@ -134,8 +162,8 @@ class TrainingTrace:
                 return original_grad(outputs, inputs, *args, **kwargs)
             trace._next = trace._after(call)
             leaves = [inputs] if isinstance(inputs, trace.torch.Tensor) else list(inputs)
-            result = trace._record(call, trace._first(outputs),
-                                   lambda: original_grad(outputs, inputs, *args, **kwargs), leaves)
+            result = _safely(lambda once: trace._record(call, trace._first(outputs), once, leaves),
+                             functools.partial(original_grad, outputs, inputs, *args, **kwargs))
             trace._next = trace._after(call)
             return result
 
