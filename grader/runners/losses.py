@@ -108,7 +108,7 @@ def _joined(verdict: Verdict, traced: Verdict | None, key: str = "training_losse
     return failed(message, **details)
 
 
-XOR_LOSSES = ("bce_logits", "mse", "half_mse", "sse", "half_sse")
+LOGIT_XOR_LOSSES = ("bce_logits", "mse", "half_mse", "sse", "half_sse")  # for unsquashed outputs
 
 
 def _final_loss(asked: str, traced: Verdict | None, network: Any) -> str:
@@ -121,13 +121,13 @@ def _final_loss(asked: str, traced: Verdict | None, network: Any) -> str:
             or network.activations[-1] == "sigmoid":
         return asked
     formula = traced.details.get("loss_formula")
-    return formula if formula in XOR_LOSSES else asked
+    return formula if formula in LOGIT_XOR_LOSSES else asked
 
 
 def _recompute_xor_loss(network: Any, loss: str, last: float) -> tuple[float, str]:
     X, y = xor_data()
     options = [loss] if loss != "auto" else (
-        ["bce_logits", "mse", "half_mse", "sse", "half_sse"] if network.output_kind == "logit"
+        list(LOGIT_XOR_LOSSES) if network.output_kind == "logit"
         else ["bce", "mse", "half_mse", "sse", "half_sse"])
     values = {name: netmath.loss_value(network.weights, network.biases, network.activations, X, y, name)
               for name in options}

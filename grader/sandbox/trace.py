@@ -78,7 +78,6 @@ def _finite(value: float) -> float | None:
     return value if np.isfinite(value) else None
 
 
-
 def _safely(record: Callable[[Callable[[], Any]], Any], run: Callable[[], Any]) -> Any:
     """``record(once)`` where ``once`` runs the student's gradient computation ``run``; if the
     trace's own reading fails (tensors it cannot read, such as ``torch.func``'s wrapped ones),
@@ -104,6 +103,7 @@ def _safely(record: Callable[[Callable[[], Any]], Any], run: Callable[[], Any]) 
         if value is failure:
             raise
         raise value  # noqa: B904 - the student's own error, as their code raised it
+
 
 class TrainingTrace:
     """Wraps ``Tensor.backward`` and hooks optimizer steps while one unit runs."""
@@ -145,8 +145,8 @@ class TrainingTrace:
             call = trace.calls
             trace.calls = call + 1
             run = functools.partial(original, tensors, *args, **kwargs)
-            if call < trace._next:
-                return _safely(lambda once: trace._watched(call, tensors, once), run)
+            if call < trace._next:  # the hot path: no recording, so no _safely around it
+                return trace._watched(call, tensors, run)
             if not trace._single(tensors):
                 return run()
             trace._next = trace._after(call)
@@ -247,9 +247,12 @@ class TrainingTrace:
         grad = None if probe is None else probe.grad
         version = -1 if grad is None else grad._version
         result = run()
-        if probe is None or probe.grad is grad and (grad is None or grad._version == version):
-            if self._single(tensors) and self._new_model(tensors):
-                self._next = call + 1
+        try:
+            if probe is None or probe.grad is grad and (grad is None or grad._version == version):
+                if self._single(tensors) and self._new_model(tensors):
+                    self._next = call + 1
+        except Exception:  # noqa: BLE001,S110 - a graph the trace cannot walk is not looked at
+            pass
         return result
 
     def _throttled(self) -> bool:
